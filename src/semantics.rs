@@ -12,8 +12,11 @@
 //!   of NaN or out-of-range values give INT_MIN (the fixed decisions in the brief);
 //! - float algorithms follow NumPy's C code (`npy_divmod`, `npy_remainder`,
 //!   `npy_floor_divide`, the `_NPY_MAX` family), checked against NumPy 2.4 on edge
-//!   values; transcendental functions call the C library through std (or `libm`
-//!   where std does not), in the argument's own width.
+//!   values; the transcendental functions [`crate::vmath`] covers (exp, log, trig,
+//!   hyperbolic, pow, arctan2, hypot, cbrt, erf) are vmath's, one element through
+//!   the same block kernel the JIT calls on whole blocks, so every engine and the
+//!   constant folder agree bit for bit; the rest call the C library through std
+//!   (or `libm` where std does not), in the argument's own width.
 
 mod float;
 mod int;

@@ -329,9 +329,8 @@ fn call_float<T: Float>(f: Func, args: &[&Array], out: &[usize]) -> Data {
         | Func::Arctanh
         | Func::Erf
         | Func::Erfc => {
-            // A call per element either way: the same function the JIT calls.
-            let g = T::math1(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-            T::wrap(map1(x(), |v| g(v)))
+            // Whole-slice vmath kernels: the same functions the JIT calls on blocks.
+            T::wrap(T::map_math1(f, x()))
         }
         Func::Arctan2 | Func::Hypot | Func::Nextafter => {
             let g = T::math2(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));

@@ -3,6 +3,7 @@
 
 use super::{F32Fn1, F32Fn2, F64Fn1, F64Fn2};
 use crate::ir::ops::{BinaryOp, Func};
+use crate::vmath::Math2;
 use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 
 // ---------------------------------------------------------------------------
@@ -93,6 +94,8 @@ pub trait Float:
     fn div_count(self, n: usize) -> Self;
     /// The `extern "C"` function for a one-argument [`FuncRule::Math`](crate::ir::ops::FuncRule) function.
     fn math1(f: Func) -> Option<extern "C" fn(Self) -> Self>;
+    /// `f` over a slice, whole blocks at a time (vmath's kernels where it has one).
+    fn map_math1(f: Func, x: &[Self]) -> Vec<Self>;
     /// The `extern "C"` function for a two-argument math function.
     fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self>;
 
@@ -163,43 +166,72 @@ pub trait Float:
     }
 }
 
+// The transcendental functions are vmath's (one element through the block kernel the
+// JIT calls on whole blocks), so every engine and the constant folder agree bit for bit.
+
+fn vm1_f64(f: Func, x: f64) -> f64 {
+    let mut out = [0.0];
+    crate::vmath::map1_f64(f, &[x], &mut out);
+    out[0]
+}
+
+fn vm1_f32(f: Func, x: f32) -> f32 {
+    let mut out = [0.0];
+    crate::vmath::map1_f32(f, &[x], &mut out);
+    out[0]
+}
+
+fn vm2_f64(f: Math2, a: f64, b: f64) -> f64 {
+    let mut out = [0.0];
+    crate::vmath::map2_f64(f, &[a], &[b], &mut out);
+    out[0]
+}
+
+fn vm2_f32(f: Math2, a: f32, b: f32) -> f32 {
+    let mut out = [0.0];
+    crate::vmath::map2_f32(f, &[a], &[b], &mut out);
+    out[0]
+}
+
 // One-argument math functions as `extern "C"` functions, for each float width.
 // `x` names the argument in the bodies.
 macro_rules! math1_fns {
     ($( $name:ident => $f64:expr, $f32:expr; )*) => {
         mod math1_f64_fns {
+            use super::*;
             $( pub extern "C" fn $name(x: f64) -> f64 { $f64(x) } )*
         }
         mod math1_f32_fns {
+            use super::*;
             $( pub extern "C" fn $name(x: f32) -> f32 { $f32(x) } )*
         }
     };
 }
 math1_fns! {
     sqrt => f64::sqrt, f32::sqrt;
-    cbrt => f64::cbrt, f32::cbrt;
-    exp => f64::exp, f32::exp;
-    expm1 => f64::exp_m1, f32::exp_m1;
-    exp2 => f64::exp2, f32::exp2;
-    log => f64::ln, f32::ln;
-    log1p => f64::ln_1p, f32::ln_1p;
-    log2 => f64::log2, f32::log2;
-    log10 => f64::log10, f32::log10;
-    sin => f64::sin, f32::sin;
-    cos => f64::cos, f32::cos;
-    tan => f64::tan, f32::tan;
-    arcsin => f64::asin, f32::asin;
-    arccos => f64::acos, f32::acos;
-    arctan => f64::atan, f32::atan;
-    sinh => f64::sinh, f32::sinh;
-    cosh => f64::cosh, f32::cosh;
-    tanh => f64::tanh, f32::tanh;
+    cbrt => |x| vm1_f64(Func::Cbrt, x), |x| vm1_f32(Func::Cbrt, x);
+    exp => |x| vm1_f64(Func::Exp, x), |x| vm1_f32(Func::Exp, x);
+    expm1 => |x| vm1_f64(Func::Expm1, x), |x| vm1_f32(Func::Expm1, x);
+    exp2 => |x| vm1_f64(Func::Exp2, x), |x| vm1_f32(Func::Exp2, x);
+    log => |x| vm1_f64(Func::Log, x), |x| vm1_f32(Func::Log, x);
+    log1p => |x| vm1_f64(Func::Log1p, x), |x| vm1_f32(Func::Log1p, x);
+    log2 => |x| vm1_f64(Func::Log2, x), |x| vm1_f32(Func::Log2, x);
+    log10 => |x| vm1_f64(Func::Log10, x), |x| vm1_f32(Func::Log10, x);
+    sin => |x| vm1_f64(Func::Sin, x), |x| vm1_f32(Func::Sin, x);
+    cos => |x| vm1_f64(Func::Cos, x), |x| vm1_f32(Func::Cos, x);
+    tan => |x| vm1_f64(Func::Tan, x), |x| vm1_f32(Func::Tan, x);
+    arcsin => |x| vm1_f64(Func::Arcsin, x), |x| vm1_f32(Func::Arcsin, x);
+    arccos => |x| vm1_f64(Func::Arccos, x), |x| vm1_f32(Func::Arccos, x);
+    arctan => |x| vm1_f64(Func::Arctan, x), |x| vm1_f32(Func::Arctan, x);
+    sinh => |x| vm1_f64(Func::Sinh, x), |x| vm1_f32(Func::Sinh, x);
+    cosh => |x| vm1_f64(Func::Cosh, x), |x| vm1_f32(Func::Cosh, x);
+    tanh => |x| vm1_f64(Func::Tanh, x), |x| vm1_f32(Func::Tanh, x);
     // std implements the inverse hyperbolics itself, and its acosh overflows for
     // huge arguments (acosh(1e308) = inf); libm has the C library's algorithms.
     arcsinh => libm::asinh, libm::asinhf;
     arccosh => libm::acosh, libm::acoshf;
     arctanh => libm::atanh, libm::atanhf;
-    erf => libm::erf, libm::erff;
+    erf => |x| vm1_f64(Func::Erf, x), |x| vm1_f32(Func::Erf, x);
     erfc => libm::erfc, libm::erfcf;
     rint => f64::round_ties_even, f32::round_ties_even;
 }
@@ -217,14 +249,14 @@ macro_rules! math2_fns {
     };
 }
 math2_fns! {
-    arctan2 => f64::atan2, f32::atan2;
-    hypot => f64::hypot, f32::hypot;
+    arctan2 => |a, b| vm2_f64(Math2::Func(Func::Arctan2), a, b), |a, b| vm2_f32(Math2::Func(Func::Arctan2), a, b);
+    hypot => |a, b| vm2_f64(Math2::Func(Func::Hypot), a, b), |a, b| vm2_f32(Math2::Func(Func::Hypot), a, b);
     copysign => f64::copysign, f32::copysign;
     nextafter => <f64 as Float>::nextafter, <f32 as Float>::nextafter;
     fmod => <f64 as Rem>::rem, <f32 as Rem>::rem;
     floor_divide => <f64 as Float>::floor_div, <f32 as Float>::floor_div;
     remainder => <f64 as Float>::remainder, <f32 as Float>::remainder;
-    power => f64::powf, f32::powf;
+    power => |a, b| vm2_f64(Math2::Op(BinaryOp::Pow), a, b), |a, b| vm2_f32(Math2::Op(BinaryOp::Pow), a, b);
 }
 
 // The function tables, once per width. Exhaustive over `Func` on purpose: a new
@@ -373,7 +405,7 @@ math_tables!(math1_f64, math2_f64, binop_f64, F64Fn1, F64Fn2, math1_f64_fns, mat
 math_tables!(math1_f32, math2_f32, binop_f32, F32Fn1, F32Fn2, math1_f32_fns, math2_f32_fns);
 
 macro_rules! impl_float {
-    ($t:ty, $math1:ident, $math2:ident) => {
+    ($t:ty, $math1:ident, $math2:ident, $binop:ident, $map1:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -404,7 +436,7 @@ macro_rules! impl_float {
             }
             #[inline]
             fn powf(self, b: Self) -> Self {
-                <$t>::powf(self, b)
+                $binop(BinaryOp::Pow).expect("float power")(self, b)
             }
             #[inline]
             fn copysign(self, b: Self) -> Self {
@@ -452,11 +484,16 @@ macro_rules! impl_float {
             fn math1(f: Func) -> Option<extern "C" fn(Self) -> Self> {
                 $math1(f)
             }
+            fn map_math1(f: Func, x: &[Self]) -> Vec<Self> {
+                let mut out = vec![0.0; x.len()];
+                $map1(f, x, &mut out);
+                out
+            }
             fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self> {
                 $math2(f)
             }
         }
     };
 }
-impl_float!(f64, math1_f64, math2_f64);
-impl_float!(f32, math1_f32, math2_f32);
+impl_float!(f64, math1_f64, math2_f64, binop_f64, crate::vmath::map1_f64);
+impl_float!(f32, math1_f32, math2_f32, binop_f32, crate::vmath::map1_f32);
