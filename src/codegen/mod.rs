@@ -20,6 +20,8 @@
 pub mod cache;
 mod kernel;
 mod ops;
+mod phases;
+mod vector;
 
 use std::sync::{Mutex, OnceLock};
 
@@ -221,34 +223,37 @@ mod tests {
         expect_test::expect![[r#"
             function u0:0(i64, i64) system_v {
             block0(v0: i64, v1: i64):
-                v3 = iconst.i64 0
-                v4 = icmp eq v1, v3  ; v3 = 0
-                brif v4, block3, block1
+                v2 = iconst.i64 0
+                v3 = icmp eq v1, v2  ; v2 = 0
+                brif v3, block2, block1
 
             block1:
-                v5 = load.i64 notrap v0
-                v6 = load.i64 notrap v0+8
-                v7 = load.i64 notrap v0+16
-                v8 = load.i64 notrap v6
+                v4 = load.i64 notrap v0
+                v5 = load.i64 notrap v0+8
+                v6 = load.i64 notrap v0+16
+                v7 = load.i64 notrap v5
                 v9 = iconst.i64 0
-                jump block2(v9)  ; v9 = 0
+                jump block3(v9)  ; v9 = 0
 
-            block2(v2: i64):
+            block3(v8: i64):
                 v10 = iconst.i64 3
-                v11 = ishl v2, v10  ; v10 = 3
-                v12 = iadd.i64 v5, v11
+                v11 = ishl v8, v10  ; v10 = 3
+                v12 = iadd.i64 v4, v11
                 v13 = load.i64 notrap v12
-                v14 = iadd v13, v8
+                v14 = iadd v13, v7
                 v15 = iconst.i64 3
-                v16 = ishl v2, v15  ; v15 = 3
-                v17 = iadd.i64 v7, v16
+                v16 = ishl v8, v15  ; v15 = 3
+                v17 = iadd.i64 v6, v16
                 store notrap v14, v17
                 v18 = iconst.i64 1
-                v19 = iadd v2, v18  ; v18 = 1
+                v19 = iadd v8, v18  ; v18 = 1
                 v20 = icmp ult v19, v1
-                brif v20, block2(v19), block3
+                brif v20, block3(v19), block4
 
-            block3:
+            block4:
+                jump block2
+
+            block2:
                 return
             }
         "#]]

@@ -271,6 +271,16 @@ impl<'a> Emitter<'a> {
         self.b.inst_results(call)[0]
     }
 
+    /// Call a vmath block kernel `addr(ptrs...)` (pointers, then the element count),
+    /// by address; it returns nothing.
+    pub fn call_block(&mut self, addr: usize, args: &[Value]) {
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.extend(args.iter().map(|_| AbiParam::new(self.ptr_ty)));
+        let sig = self.b.import_signature(sig);
+        let callee = self.b.ins().iconst(self.ptr_ty, addr as i64);
+        self.b.ins().call_indirect(sig, callee, args);
+    }
+
     /// An elementwise function. `dtype` is the dtype of the value arguments (for
     /// `where`, of `x` and `y`).
     pub fn call(&mut self, f: Func, dtype: DType, args: &[Value]) -> Value {
