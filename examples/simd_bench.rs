@@ -66,7 +66,10 @@ fn main() -> Result<(), jitexpr::Error> {
     println!("n = {n}; ns per element (best of {reps}): jit-1t jit-2t interp");
     for e in exprs {
         let compiled = Expr::parse(e)?.compile(&sig)?;
-        let mut out = Array::from_vec(vec![0.0f64; n]);
+        let mut out = match compiled.output_dtype(None) {
+            Some(DType::Bool) => Array::from_vec(vec![false; n]),
+            _ => Array::from_vec(vec![0.0f64; n]),
+        };
         let mut time = |config: EvalConfig| {
             best(n, reps, || compiled.eval_into(&inputs, &mut [(None, &mut out)], &config).expect("evaluates"))
         };

@@ -32,7 +32,7 @@
 //! reused there.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type, Value};
+use cranelift_codegen::ir::{types, Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type, Value};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -40,6 +40,7 @@ use super::ops::{clif_type, Emitter};
 use super::phases::{Phases, BLOCK};
 use super::{vector, Layout};
 use crate::fuse::{KOp, Kernel};
+use crate::types::DType;
 
 /// Vectors per iteration of the main vector loop, so independent work overlaps.
 /// Measured on `2*a + 3*b` and `0.25*a**3 + 0.75*a**2 - 1.5*a - 2` (cache-resident):
@@ -120,7 +121,7 @@ pub(super) fn build(
 fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: Rows, n: Value) {
     let kernel = cx.kernel;
     for (k, node) in kernel.nodes.iter().enumerate() {
-        if !cx.phases.buffered[k] {
+        if !cx.phases.buffered[k] || cx.phases.direct[k].is_some() {
             continue;
         }
         let ty = clif_type(node.dtype);
@@ -153,6 +154,12 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
             .collect(),
         buffers: rows.buffers,
     };
+    let mut here = here;
+    for (k, slot) in cx.phases.direct.iter().enumerate() {
+        if let Some(slot) = slot {
+            here.buffers[k] = Some(here.outputs[*slot]);
+        }
+    }
     for p in 0..cx.phases.count {
         emit_block_calls(em, cx, p, &here, len);
         emit_phase(em, cx, p, &here, len);
@@ -213,8 +220,10 @@ fn args(op: &KOp) -> Vec<usize> {
 /// The nodes phase `p` stores: outputs of that phase and buffered values it computes.
 fn phase_roots(cx: &Cx<'_>, p: u32) -> (Vec<(usize, usize)>, Vec<usize>) {
     let ph = &cx.phases;
-    let outputs =
-        cx.kernel.outputs.iter().enumerate().map(|(k, &o)| (k, o as usize)).filter(|&(_, o)| ph.phase[o] == p).collect();
+    let outputs = (cx.kernel.outputs.iter().enumerate())
+        .map(|(k, &o)| (k, o as usize))
+        .filter(|&(k, o)| ph.phase[o] == p && ph.direct[o] != Some(k))
+        .collect();
     let spills = (0..cx.kernel.nodes.len())
         .filter(|&k| cx.varying[k] && ph.buffered[k] && ph.block[k].is_none() && ph.phase[k] == p)
         .collect();
@@ -229,24 +238,29 @@ fn is_loaded(cx: &Cx<'_>, p: u32, k: usize) -> bool {
 /// The vector type of phase `p`'s loop, if it vectorizes; and the invariant
 /// nodes it reads (to broadcast before the loop).
 fn phase_vector(cx: &Cx<'_>, p: u32, roots: &[usize]) -> Option<(Type, Vec<usize>)> {
+    [types::F64X2, types::F32X4].into_iter().find_map(|vty| phase_vector_as(cx, p, roots, vty))
+}
+
+fn phase_vector_as(cx: &Cx<'_>, p: u32, roots: &[usize], vty: Type) -> Option<(Type, Vec<usize>)> {
     let kernel = cx.kernel;
     let mut seen = vec![false; kernel.nodes.len()];
     let mut stack = roots.to_vec();
     let mut invariants = vec![];
-    let vty = vector::vector_type(kernel.nodes[*roots.first()?].dtype)?;
+    // What is loaded, broadcast or stored (other than bool results) must be `vty` in memory.
+    let in_memory = |k: usize| vector::vector_type(kernel.nodes[k].dtype) == Some(vty);
     while let Some(k) = stack.pop() {
         if std::mem::replace(&mut seen[k], true) {
             continue;
         }
         let node = &kernel.nodes[k];
-        if vector::vector_type(node.dtype) != Some(vty) {
-            return None;
-        }
+        vector::lane_type(node.dtype, vty)?;
         if !cx.varying[k] {
+            in_memory(k).then_some(())?;
             invariants.push(k);
             continue;
         }
         if is_loaded(cx, p, k) {
+            in_memory(k).then_some(())?;
             continue;
         }
         let a = args(&node.op);
@@ -256,7 +270,9 @@ fn phase_vector(cx: &Cx<'_>, p: u32, roots: &[usize]) -> Option<(Type, Vec<usize
         }
         stack.extend(a);
     }
-    Some((vty, invariants))
+    // Spills are reloaded as `vty`; bool outputs are narrowed.
+    let spills_ok = roots.iter().all(|&k| in_memory(k) || kernel.outputs.contains(&(k as u32)));
+    spills_ok.then_some((vty, invariants))
 }
 
 /// Phase `p` over `[0, len)`: vector loops when it vectorizes, then the scalar loop.
@@ -379,7 +395,9 @@ impl Iteration<'_, '_> {
             let vs: Vec<Value> = a.iter().map(|&a| self.get(em, a)).collect();
             let arg_dtype = |a: usize| cx.kernel.nodes[a].dtype;
             match self.vty {
-                Some(_) => vector::emit(&mut em.b, node, &vs),
+                Some(_) => {
+                    vector::emit(&mut em.b, node, arg_dtype(*a.last().expect("computed nodes have arguments")), &vs)
+                }
                 None => match &node.op {
                     KOp::Unary(op, _) => em.unary(*op, node.dtype, vs[0]),
                     KOp::Binary(op, ..) => em.binary(*op, arg_dtype(a[0]), vs[0], vs[1]),
@@ -401,9 +419,14 @@ impl Iteration<'_, '_> {
     }
 
     fn store(&mut self, em: &mut Emitter<'_>, base: Value, k: usize, v: Value) {
-        let ty = clif_type(self.cx.kernel.nodes[k].dtype);
-        let addr = element_addr(&mut em.b, base, self.j, ty);
-        em.b.ins().store(mem(), v, addr, 0);
+        let dtype = self.cx.kernel.nodes[k].dtype;
+        let addr = element_addr(&mut em.b, base, self.j, clif_type(dtype));
+        match (self.vty, dtype) {
+            (Some(_), DType::Bool) => vector::store_mask(&mut em.b, mem(), v, addr),
+            _ => {
+                em.b.ins().store(mem(), v, addr, 0);
+            }
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //! parameters are simply read again; invariant arguments of block calls get a
 //! buffer filled once before the first block. Outputs are stored in their node's
 //! phase (outputs never alias inputs: exec hands kernels fresh or exclusively
-//! borrowed output buffers).
+//! borrowed output buffers); a block call that is an output writes it directly.
 
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
@@ -44,6 +44,9 @@ pub(super) struct Phases {
     /// Per node: whether its value is kept in a block buffer (block call results,
     /// values read in a later phase, arguments of block calls not read in place).
     pub buffered: Vec<bool>,
+    /// Per node: the output a block call writes directly (its first output slot),
+    /// instead of a buffer that a phase loop would copy.
+    pub direct: Vec<Option<usize>>,
     /// Number of phases (1 when the kernel has no block call).
     pub count: u32,
 }
@@ -82,7 +85,9 @@ impl Phases {
             }
         }
         let count = phase.iter().copied().max().unwrap_or(0) + 1;
-        Phases { phase, block, buffered, count }
+        let direct =
+            (0..len).map(|k| block[k].and_then(|_| kernel.outputs.iter().position(|&o| o as usize == k))).collect();
+        Phases { phase, block, buffered, direct, count }
     }
 }
 

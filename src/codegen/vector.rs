@@ -4,20 +4,23 @@
 //! Input: a node's operation, dtypes and vector argument values. Output: a vector
 //! value of the node's lane type.
 //!
-//! A phase loop is vectorized when every value it loads, computes or stores has
-//! one lane type: float64 in `f64x2`, float32 in `f32x4`. Lane-wise IEEE
-//! arithmetic, sqrt, abs, neg, floor/ceil/trunc/nearest, copysign and
-//! NumPy's NaN-propagating minimum/maximum give the scalar results bit for bit.
+//! A phase loop is vectorized when every value it loads or computes has one lane
+//! width: float64 in `f64x2` (bools as `i64x2` comparison masks), float32 in
+//! `f32x4` (bools as `i32x4` masks). Lane-wise IEEE arithmetic, sqrt, abs, neg,
+//! floor/ceil/trunc/nearest, copysign (by bits), NumPy's NaN-propagating
+//! minimum/maximum, comparisons, logical operations on bools and `where` (a bit
+//! select) give the scalar results bit for bit. Bool results are stored by
+//! narrowing masks to 0/1 bytes; bool inputs, integers and casts stay scalar.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 use crate::fuse::{KNode, KOp};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
 use crate::types::DType;
 
-/// The vector type holding `dtype`, if vector loops support it.
+/// The vector type holding `dtype` in memory, if vector loops load and store it.
 pub(super) fn vector_type(dtype: DType) -> Option<Type> {
     match dtype {
         DType::Float64 => Some(types::F64X2),
@@ -26,51 +29,88 @@ pub(super) fn vector_type(dtype: DType) -> Option<Type> {
     }
 }
 
-/// Whether `node` (whose arguments have `arg_dtype`) has an exact vector lowering.
-pub(super) fn supported(node: &KNode, arg_dtype: DType) -> bool {
-    if node.dtype != arg_dtype || vector_type(node.dtype).is_none() {
-        return false;
+/// The type a value of `dtype` has in a loop over `vty`: `vty` for its float
+/// dtype, and for bools a comparison mask of the same lane width (all ones or
+/// all zeros per lane).
+pub(super) fn lane_type(dtype: DType, vty: Type) -> Option<Type> {
+    match dtype {
+        DType::Bool => Some(if vty.lane_bits() == 64 { types::I64X2 } else { types::I32X4 }),
+        _ => vector_type(dtype).filter(|&t| t == vty),
     }
+}
+
+/// Whether `node` (whose last argument has `arg_dtype`) has an exact vector lowering.
+pub(super) fn supported(node: &KNode, arg_dtype: DType) -> bool {
+    let float = arg_dtype.is_float();
     match &node.op {
-        KOp::Param(_) | KOp::Const(_) => true,
+        KOp::Param(_) | KOp::Const(_) => vector_type(node.dtype).is_some(),
         KOp::Unary(op, _) => match op {
-            UnaryOp::Neg | UnaryOp::Pos => true,
-            UnaryOp::Invert => false,
+            UnaryOp::Neg | UnaryOp::Pos => float,
+            UnaryOp::Invert => arg_dtype == DType::Bool,
         },
-        KOp::Binary(op, ..) => matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div),
-        KOp::Call(f, _) => matches!(
-            f,
-            Func::Sqrt
-                | Func::Abs
-                | Func::Square
-                | Func::Copy
-                | Func::Conj
-                | Func::Real
-                | Func::Floor
-                | Func::Ceil
-                | Func::Trunc
-                | Func::Round
-                | Func::Rint
-                | Func::Copysign
-                | Func::Minimum
-                | Func::Maximum
-                | Func::Clip
-        ),
+        KOp::Binary(op, ..) => match op {
+            BinaryOp::Add | BinaryOp::Mul => float || arg_dtype == DType::Bool,
+            BinaryOp::Sub | BinaryOp::Div => float,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => float,
+            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => arg_dtype == DType::Bool,
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
+        },
+        KOp::Call(f, _) => {
+            float
+                && matches!(
+                    f,
+                    Func::Sqrt
+                        | Func::Abs
+                        | Func::Square
+                        | Func::Copy
+                        | Func::Conj
+                        | Func::Real
+                        | Func::Floor
+                        | Func::Ceil
+                        | Func::Trunc
+                        | Func::Round
+                        | Func::Rint
+                        | Func::Copysign
+                        | Func::Minimum
+                        | Func::Maximum
+                        | Func::Clip
+                        | Func::Where
+                )
+        }
         KOp::Cast(_) => false,
     }
 }
 
 /// Emit the vector lowering of `node` on `args` (`supported` said yes).
-pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, args: &[Value]) -> Value {
+pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, arg_dtype: DType, args: &[Value]) -> Value {
     let x = args.first().copied();
     let x = || x.expect("the operation has an argument");
+    let float = arg_dtype.is_float();
+    let cmp = |b: &mut FunctionBuilder<'_>, cc| b.ins().fcmp(cc, args[0], args[1]);
     match &node.op {
         KOp::Unary(UnaryOp::Neg, _) => b.ins().fneg(x()),
         KOp::Unary(UnaryOp::Pos, _) => x(),
-        KOp::Binary(BinaryOp::Add, ..) => b.ins().fadd(x(), args[1]),
-        KOp::Binary(BinaryOp::Sub, ..) => b.ins().fsub(x(), args[1]),
-        KOp::Binary(BinaryOp::Mul, ..) => b.ins().fmul(x(), args[1]),
-        KOp::Binary(BinaryOp::Div, ..) => b.ins().fdiv(x(), args[1]),
+        KOp::Unary(UnaryOp::Invert, _) => b.ins().bnot(x()),
+        KOp::Binary(op, ..) => match op {
+            BinaryOp::Add if float => b.ins().fadd(x(), args[1]),
+            BinaryOp::Mul if float => b.ins().fmul(x(), args[1]),
+            // On bool masks, `+` is logical or and `*` logical and (NumPy).
+            BinaryOp::Add | BinaryOp::BitOr => b.ins().bor(x(), args[1]),
+            BinaryOp::Mul | BinaryOp::BitAnd => b.ins().band(x(), args[1]),
+            BinaryOp::BitXor => b.ins().bxor(x(), args[1]),
+            BinaryOp::Sub => b.ins().fsub(x(), args[1]),
+            BinaryOp::Div => b.ins().fdiv(x(), args[1]),
+            BinaryOp::Lt => cmp(b, FloatCC::LessThan),
+            BinaryOp::Le => cmp(b, FloatCC::LessThanOrEqual),
+            BinaryOp::Gt => cmp(b, FloatCC::GreaterThan),
+            BinaryOp::Ge => cmp(b, FloatCC::GreaterThanOrEqual),
+            BinaryOp::Eq => cmp(b, FloatCC::Equal),
+            // `!=` is true when unordered: NaN != NaN.
+            BinaryOp::Ne => cmp(b, FloatCC::NotEqual),
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => {
+                unreachable!("`supported` rejects `{}`", op.symbol())
+            }
+        },
         KOp::Call(f, _) => match f {
             Func::Sqrt => b.ins().sqrt(x()),
             Func::Abs => b.ins().fabs(x()),
@@ -87,12 +127,36 @@ pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, args: &[Value]) ->
                 let lo = minmax(b, FloatCC::GreaterThan, x(), args[1]);
                 minmax(b, FloatCC::LessThan, lo, args[2])
             }
+            Func::Where => bitselect(b, x(), args[1], args[2]),
             _ => unreachable!("`supported` admits only the functions above"),
         },
-        KOp::Param(_) | KOp::Const(_) | KOp::Unary(..) | KOp::Binary(..) | KOp::Cast(_) => {
-            unreachable!("`supported` admits only the operations above")
-        }
+        KOp::Param(_) | KOp::Const(_) | KOp::Cast(_) => unreachable!("`supported` admits only the operations above"),
     }
+}
+
+/// Store the bool mask `mask` as one 0/1 byte per lane at `addr`: gather each
+/// lane's low byte into the vector's first bytes, store them as one integer.
+pub(super) fn store_mask(b: &mut FunctionBuilder<'_>, flags: MemFlagsData, mask: Value, addr: Value) {
+    let ty = b.func.dfg.value_type(mask);
+    let lanes = ty.lane_count() as u8;
+    let stride = 16 / lanes;
+    let mut picks = [0u8; 16];
+    picks.iter_mut().take(lanes as usize).enumerate().for_each(|(i, p)| *p = i as u8 * stride);
+    let bytes = b.ins().bitcast(types::I8X16, little(), mask);
+    let picks = b.func.dfg.immediates.push(picks.to_vec().into());
+    let packed = b.ins().shuffle(bytes, bytes, picks);
+    let int_ty = if lanes == 2 { types::I16 } else { types::I32 };
+    let vec_ty = if lanes == 2 { types::I16X8 } else { types::I32X4 };
+    let packed = b.ins().bitcast(vec_ty, little(), packed);
+    let v = b.ins().extractlane(packed, 0);
+    let ones = if lanes == 2 { 0x0101 } else { 0x0101_0101 };
+    let v = b.ins().band_imm_u(v, ones);
+    debug_assert_eq!(b.func.dfg.value_type(v), int_ty);
+    b.ins().store(flags, v, addr, 0);
+}
+
+fn little() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
 }
 
 /// NumPy's minimum/maximum lane-wise: `x` where it wins or is NaN, else `y`.
@@ -119,8 +183,6 @@ fn copysign(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
 /// Lane-wise `mask ? x : y` for a comparison mask (all ones or zeros per lane).
 fn bitselect(b: &mut FunctionBuilder<'_>, mask: Value, x: Value, y: Value) -> Value {
     let ty = b.func.dfg.value_type(x);
-    let mask = b.ins().bitcast(ty, cranelift_codegen::ir::MemFlagsData::new().with_endianness(
-        cranelift_codegen::ir::Endianness::Little,
-    ), mask);
+    let mask = if b.func.dfg.value_type(mask) == ty { mask } else { b.ins().bitcast(ty, little(), mask) };
     b.ins().bitselect(mask, x, y)
 }
