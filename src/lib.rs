@@ -31,6 +31,7 @@
 //! ```
 
 pub mod array;
+pub mod bench;
 pub mod codegen;
 pub mod diag;
 pub mod exec;
@@ -38,6 +39,8 @@ pub mod fuse;
 pub mod inputs;
 pub mod interp;
 pub mod ir;
+#[cfg(feature = "ndarray")]
+pub mod ndarray_interop;
 pub mod npy;
 pub mod repr;
 pub mod semantics;
@@ -46,7 +49,7 @@ pub mod syntax;
 pub mod types;
 pub mod vmath;
 
-pub use array::{Array, Data, Element};
+pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};
 pub use types::{DType, Scalar};
@@ -161,34 +164,76 @@ impl Compiled {
         outputs: &[Option<&str>],
         config: &EvalConfig,
     ) -> Result<Vec<Array>> {
-        let ids = self.output_ids(outputs)?;
-        let arrays = self.bind(inputs)?;
-        match config.engine {
-            Engine::Interp => interp::eval(&self.program, &arrays, &ids),
-            Engine::Jit => {
-                let planned = self.plan(&ids, config);
-                exec::eval(&planned.program, &planned.plan, &arrays, &mut [], config)
-            }
-        }
+        self.eval_views_with(&views(inputs), outputs, config)
     }
 
     /// Evaluate the requested outputs into caller-provided arrays, which must
-    /// already have the outputs' dtypes and shapes (no allocation for values a
-    /// JIT kernel stores directly).
+    /// already have the outputs' dtypes and shapes and be in C order (no
+    /// allocation for values a JIT kernel stores directly).
     pub fn eval_into(
         &self,
         inputs: &[(&str, &Array)],
         outputs: &mut [(Option<&str>, &mut Array)],
         config: &EvalConfig,
     ) -> Result<()> {
+        let mut outs = Vec::with_capacity(outputs.len());
+        for (name, array) in outputs.iter_mut() {
+            outs.push((*name, array.view_mut()?));
+        }
+        self.eval_views_into(&views(inputs), &mut outs, config)
+    }
+
+    /// [`Compiled::eval`] on views of any layout (transposed, reversed, sliced,
+    /// Fortran order, broadcast with stride 0), read in place without copies.
+    ///
+    /// ```
+    /// use jitexpr::{Array, DType, Expr};
+    ///
+    /// let compiled = Expr::parse("a - b")?.compile(&[("a", DType::Float64), ("b", DType::Float64)])?;
+    /// let m = Array::new(jitexpr::Data::Float64(vec![0.0, 1.0, 2.0, 3.0]), vec![2, 2])?;
+    /// let out = compiled.eval_views(&[("a", m.view()), ("b", m.view().transpose())])?;
+    /// assert_eq!(out.as_slice::<f64>(), Some(&[0.0, -1.0, 1.0, 0.0][..]));
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn eval_views(&self, inputs: &[(&str, ArrayView<'_>)]) -> Result<Array> {
+        let mut out = self.eval_views_with(inputs, &[None], &EvalConfig::default())?;
+        Ok(out.pop().expect("eval_views_with returns one array per requested output"))
+    }
+
+    /// [`Compiled::eval_with`] on views of any layout.
+    pub fn eval_views_with(
+        &self,
+        inputs: &[(&str, ArrayView<'_>)],
+        outputs: &[Option<&str>],
+        config: &EvalConfig,
+    ) -> Result<Vec<Array>> {
+        let ids = self.output_ids(outputs)?;
+        let views = self.bind(inputs)?;
+        match config.engine {
+            Engine::Interp => interp::eval_views(&self.program, &views, &ids),
+            Engine::Jit => {
+                let planned = self.plan(&ids, config);
+                exec::eval(&planned.program, &planned.plan, &views, &mut [], config)
+            }
+        }
+    }
+
+    /// [`Compiled::eval_into`] on views: inputs of any layout, outputs written
+    /// into C-contiguous mutable views (e.g. borrowed from a caller's buffer).
+    pub fn eval_views_into(
+        &self,
+        inputs: &[(&str, ArrayView<'_>)],
+        outputs: &mut [(Option<&str>, ArrayViewMut<'_>)],
+        config: &EvalConfig,
+    ) -> Result<()> {
         let names: Vec<Option<&str>> = outputs.iter().map(|(n, _)| *n).collect();
         let ids = self.output_ids(&names)?;
-        let arrays = self.bind(inputs)?;
-        let mut outs: Vec<&mut Array> = outputs.iter_mut().map(|(_, a)| &mut **a).collect();
+        let views = self.bind(inputs)?;
+        let mut outs: Vec<ArrayViewMut<'_>> = outputs.iter_mut().map(|(_, v)| v.reborrow()).collect();
         match config.engine {
             Engine::Interp => {
-                let values = interp::eval(&self.program, &arrays, &ids)?;
-                for (out, value) in outs.iter_mut().zip(values) {
+                let values = interp::eval_views(&self.program, &views, &ids)?;
+                for (out, value) in outs.iter_mut().zip(&values) {
                     if out.dtype() != value.dtype() || out.shape() != value.shape() {
                         return Err(Error::new(
                             ErrorKind::Shape,
@@ -201,13 +246,15 @@ impl Compiled {
                             ),
                         ));
                     }
-                    **out = value;
+                }
+                for (out, value) in outs.iter_mut().zip(&values) {
+                    out.assign(&value.view());
                 }
                 Ok(())
             }
             Engine::Jit => {
                 let planned = self.plan(&ids, config);
-                exec::eval(&planned.program, &planned.plan, &arrays, &mut outs, config)?;
+                exec::eval(&planned.program, &planned.plan, &views, &mut outs, config)?;
                 Ok(())
             }
         }
@@ -242,7 +289,7 @@ impl Compiled {
         let mut out = String::new();
         for (i, stage) in planned.plan.stages.iter().enumerate() {
             if let fuse::Stage::Elementwise(s) = stage {
-                let layouts = vec![codegen::Layout::Contiguous; s.params.len()];
+                let layouts = vec![codegen::Layout::Contiguous; s.params.len() + s.kernel.outputs.len()];
                 out.push_str(&format!("; stage {i}\n{}\n", codegen::clif(&s.kernel, &layouts)));
             }
         }
@@ -264,8 +311,8 @@ impl Compiled {
             .collect()
     }
 
-    /// Match the given named arrays to the signature, checking dtypes.
-    fn bind<'a>(&self, inputs: &[(&str, &'a Array)]) -> Result<Vec<&'a Array>> {
+    /// Match the given named views to the signature, checking dtypes.
+    fn bind<'a>(&self, inputs: &[(&str, ArrayView<'a>)]) -> Result<Vec<ArrayView<'a>>> {
         self.program
             .inputs
             .iter()
@@ -279,10 +326,15 @@ impl Compiled {
                         format!("input `{}` was compiled for {} but is {}", input.name, input.dtype, arr.dtype()),
                     ));
                 }
-                Ok(*arr)
+                Ok(arr.clone())
             })
             .collect()
     }
+}
+
+/// Views of named arrays.
+fn views<'a>(inputs: &[(&'a str, &'a Array)]) -> Vec<(&'a str, ArrayView<'a>)> {
+    inputs.iter().map(|(n, a)| (*n, a.view())).collect()
 }
 
 /// Parse, compile for the given arrays' dtypes and evaluate the result in one go.

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! entry(ptrs, n):   if n == 0 goto exit
-//! pre:              load every row pointer; load invariant parameters;
+//! pre:              load every row pointer and every strided operand's byte
+//!                   stride; load invariant parameters;
 //!                   compute every node that depends on invariant values only
 //! [no block calls]  phase 0 over [0, n)
 //! [block calls]     fill the buffers of invariant block-call arguments;
@@ -23,7 +24,8 @@
 //! Block calls (vmath kernels for exp, log, sin, `**`, ...) and phases are
 //! planned in [`super::phases`]; which operations vectorize is decided in
 //! [`super::vector`]. A phase loop is vectorized when everything it loads,
-//! computes and stores has one lane type; otherwise it is scalar.
+//! computes and stores has one lane width and no operand is strided (elements
+//! `i * stride` apart); otherwise it is scalar.
 //!
 //! Cranelift concepts: values are SSA; a block's parameters play the role of phi
 //! nodes (`j` is each loop's parameter); a block is *sealed* once all its
@@ -60,14 +62,16 @@ struct Cx<'k> {
     /// Values computed in `pre` (invariant nodes).
     hoisted: Vec<Option<Value>>,
     ptr_ty: Type,
+    /// Whether some operand is strided (then every loop is scalar).
+    strided: bool,
 }
 
 /// Where a phase reads and writes: row pointers advanced to the block, and the
 /// block buffers (by node).
 struct Rows {
-    params: Vec<Value>,
-    outputs: Vec<Value>,
-    buffers: Vec<Option<Value>>,
+    params: Vec<Row>,
+    outputs: Vec<Row>,
+    buffers: Vec<Option<Row>>,
 }
 
 pub(super) fn build(
@@ -92,15 +96,23 @@ pub(super) fn build(
 
     b.switch_to_block(pre);
     let slot = ptr_ty.bytes() as i32;
-    let rows: Vec<Value> = (0..kernel.params.len() + kernel.outputs.len())
-        .map(|k| b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32))
+    let operands = kernel.params.len() + kernel.outputs.len();
+    let rows: Vec<Row> = (0..operands)
+        .map(|k| {
+            let base = b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32);
+            // A strided operand's byte stride follows the row pointers.
+            let stride = (layouts[k] == Layout::Strided)
+                .then(|| b.ins().load(ptr_ty, mem(), ptrs, slot * (operands + k) as i32));
+            Row { base, stride }
+        })
         .collect();
     let varying = varying_nodes(kernel, layouts);
     let phases = Phases::plan(kernel, &varying, layouts);
     let mut em = Emitter::new(b, isa.default_call_conv(), ptr_ty);
     let mut hoisted: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
     emit_invariants(&mut em, kernel, &varying, &rows, &mut hoisted);
-    let cx = Cx { kernel, varying, phases, hoisted, ptr_ty };
+    let strided = layouts.contains(&Layout::Strided);
+    let cx = Cx { kernel, varying, phases, hoisted, ptr_ty, strided };
     let (params, outputs) = rows.split_at(kernel.params.len());
     let rows = Rows { params: params.to_vec(), outputs: outputs.to_vec(), buffers: vec![None; kernel.nodes.len()] };
     if cx.phases.count == 1 {
@@ -129,9 +141,9 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
         // 64-byte alignment: whole cache lines, aligned AVX-512 loads in vmath.
         let slot = em.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 6));
         let base = em.b.ins().stack_addr(cx.ptr_ty, slot, 0);
-        rows.buffers[k] = Some(base);
+        rows.buffers[k] = Some(Row { base, stride: None });
         if !cx.varying[k] {
-            fill(&mut em.b, base, cx.hoisted[k].expect("invariant nodes are hoisted"), ty);
+            fill(&mut em.b, Row { base, stride: None }, cx.hoisted[k].expect("invariant nodes are hoisted"), ty);
         }
     }
     let block = em.b.create_block();
@@ -144,7 +156,10 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
     let rest = em.b.ins().isub(n, i0);
     let full = em.b.ins().iconst(cx.ptr_ty, BLOCK);
     let len = em.b.ins().umin(rest, full);
-    let advance = |b: &mut FunctionBuilder<'_>, row: Value, dtype| element_addr(b, row, i0, clif_type(dtype));
+    let advance = |b: &mut FunctionBuilder<'_>, row: Row, dtype| Row {
+        base: element_addr(b, row, i0, clif_type(dtype)),
+        stride: row.stride,
+    };
     let here = Rows {
         params: (rows.params.iter().zip(layouts).zip(&kernel.params))
             .map(|((&r, l), &d)| if *l == Layout::Invariant { r } else { advance(&mut em.b, r, d) })
@@ -172,8 +187,8 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
 }
 
 /// Store `v` into all `BLOCK` elements of a buffer (once per kernel call).
-fn fill(b: &mut FunctionBuilder<'_>, base: Value, v: Value, ty: Type) {
-    let ptr_ty = b.func.dfg.value_type(base);
+fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type) {
+    let ptr_ty = b.func.dfg.value_type(base.base);
     let body = b.create_block();
     let done = b.create_block();
     b.append_block_param(body, ptr_ty);
@@ -196,13 +211,13 @@ fn emit_block_calls(em: &mut Emitter<'_>, cx: &Cx<'_>, p: u32, rows: &Rows, len:
         let mut ptrs: Vec<Value> = args(&node.op)
             .into_iter()
             .map(|a| match (&cx.kernel.nodes[a].op, rows.buffers[a]) {
-                (_, Some(buf)) => buf,
-                (KOp::Param(q), None) => rows.params[*q as usize],
+                (_, Some(buf)) => buf.base,
+                (KOp::Param(q), None) => rows.params[*q as usize].base,
                 (_, None) => unreachable!("block-call arguments are buffered or contiguous parameters"),
             })
             .collect();
         debug_assert_eq!(ptrs.len(), f.arity);
-        ptrs.push(rows.buffers[k].expect("block calls write a buffer"));
+        ptrs.push(rows.buffers[k].expect("block calls write a buffer").base);
         ptrs.push(len);
         em.call_block(f.addr, &ptrs);
     }
@@ -287,7 +302,7 @@ fn emit_phase(em: &mut Emitter<'_>, cx: &Cx<'_>, p: u32, rows: &Rows, len: Value
     let done = em.b.create_block();
     em.b.append_block_param(body, ptr_ty);
     let mut start = em.b.ins().iconst(ptr_ty, 0);
-    if let Some((vty, invariants)) = phase_vector(cx, p, &roots) {
+    if let Some((vty, invariants)) = phase_vector(cx, p, &roots).filter(|_| !cx.strided) {
         let mut splats = vec![None; cx.kernel.nodes.len()];
         for k in invariants {
             splats[k] = Some(em.b.ins().splat(vty, cx.hoisted[k].expect("invariant nodes are hoisted")));
@@ -412,13 +427,13 @@ impl Iteration<'_, '_> {
         v
     }
 
-    fn load(&mut self, em: &mut Emitter<'_>, base: Value, k: usize) -> Value {
+    fn load(&mut self, em: &mut Emitter<'_>, base: Row, k: usize) -> Value {
         let ty = clif_type(self.cx.kernel.nodes[k].dtype);
         let addr = element_addr(&mut em.b, base, self.j, ty);
         em.b.ins().load(self.vty.unwrap_or(ty), mem(), addr, 0)
     }
 
-    fn store(&mut self, em: &mut Emitter<'_>, base: Value, k: usize, v: Value) {
+    fn store(&mut self, em: &mut Emitter<'_>, base: Row, k: usize, v: Value) {
         let dtype = self.cx.kernel.nodes[k].dtype;
         let addr = element_addr(&mut em.b, base, self.j, clif_type(dtype));
         match (self.vty, dtype) {
@@ -430,13 +445,14 @@ impl Iteration<'_, '_> {
     }
 }
 
-/// Which nodes change from one element to the next: contiguous parameters and
-/// everything computed from them. The rest is hoisted out of the loop.
+/// Which nodes change from one element to the next: contiguous and strided
+/// parameters and everything computed from them. The rest is hoisted out of the
+/// loop.
 fn varying_nodes(kernel: &Kernel, layouts: &[Layout]) -> Vec<bool> {
     let mut varying = vec![false; kernel.nodes.len()];
     for (i, node) in kernel.nodes.iter().enumerate() {
         varying[i] = match &node.op {
-            KOp::Param(p) => layouts[*p as usize] == Layout::Contiguous,
+            KOp::Param(p) => layouts[*p as usize] != Layout::Invariant,
             KOp::Const(_) => false,
             KOp::Unary(_, a) | KOp::Cast(a) => varying[*a as usize],
             KOp::Binary(_, a, b) => varying[*a as usize] || varying[*b as usize],
@@ -451,7 +467,7 @@ fn emit_invariants(
     em: &mut Emitter<'_>,
     kernel: &Kernel,
     varying: &[bool],
-    rows: &[Value],
+    rows: &[Row],
     vals: &mut [Option<Value>],
 ) {
     for (k, node) in kernel.nodes.iter().enumerate() {
@@ -461,7 +477,7 @@ fn emit_invariants(
         let arg = |a: &u32| vals[*a as usize].expect("kernel nodes read earlier nodes");
         let arg_dtype = |a: &u32| kernel.nodes[*a as usize].dtype;
         let v = match &node.op {
-            KOp::Param(p) => em.b.ins().load(clif_type(node.dtype), mem(), rows[*p as usize], 0),
+            KOp::Param(p) => em.b.ins().load(clif_type(node.dtype), mem(), rows[*p as usize].base, 0),
             KOp::Const(c) => em.constant(c.0),
             KOp::Unary(op, a) => em.unary(*op, node.dtype, arg(a)),
             KOp::Binary(op, a, b) => em.binary(*op, arg_dtype(a), arg(a), arg(b)),
@@ -476,9 +492,26 @@ fn emit_invariants(
     }
 }
 
-/// `row + i * size_of(ty)`.
-fn element_addr(b: &mut FunctionBuilder<'_>, row: Value, i: Value, ty: Type) -> Value {
-    let shift = ty.bytes().trailing_zeros();
-    let offset = if shift == 0 { i } else { b.ins().ishl_imm_u(i, shift as i64) };
-    b.ins().iadd(row, offset)
+/// Where an operand's elements are: the row pointer and, for a strided
+/// operand, the byte distance between consecutive elements (any sign).
+#[derive(Clone, Copy)]
+struct Row {
+    base: Value,
+    stride: Option<Value>,
+}
+
+/// `base + i * size_of(ty)`, or `base + i * stride` for a strided operand.
+fn element_addr(b: &mut FunctionBuilder<'_>, row: Row, i: Value, ty: Type) -> Value {
+    let offset = match row.stride {
+        Some(stride) => b.ins().imul(i, stride),
+        None => {
+            let shift = ty.bytes().trailing_zeros();
+            if shift == 0 {
+                i
+            } else {
+                b.ins().ishl_imm_u(i, shift as i64)
+            }
+        }
+    };
+    b.ins().iadd(row.base, offset)
 }

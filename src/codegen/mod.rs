@@ -1,11 +1,14 @@
 //! Code generation: a fused [`Kernel`] -> native code through Cranelift.
 //!
-//! Input: a kernel and, per parameter, its [`Layout`] in the innermost loop.
-//! Output: a [`CompiledKernel`], a native function with the ABI
+//! Input: a kernel and, per parameter then per output, its [`Layout`] in the
+//! innermost loop. Output: a [`CompiledKernel`], a native function with the ABI
 //! `extern "C" fn(ptrs: *const *mut u8, n: usize)`: `ptrs` holds one row pointer
-//! per parameter, then one per output; the function processes `n` elements,
-//! reading element `i` of a contiguous parameter at `ptr + i * size`, an invariant
-//! parameter at `ptr` (loaded once), and writing element `i` of each output.
+//! per parameter, then one per output, then (read only for strided operands) the
+//! byte stride of each parameter and output as an `isize`, in the same order; the
+//! function processes `n` elements, reading element `i` of a contiguous parameter
+//! at `ptr + i * size`, of a strided one at `ptr + i * stride`, an invariant
+//! parameter at `ptr` (loaded once), and writing element `i` of each output at
+//! `ptr + i * size` (contiguous) or `ptr + i * stride` (strided).
 //!
 //! Invariants:
 //! - the generated code touches exactly the memory described above and nothing
@@ -38,18 +41,24 @@ use crate::fuse::Kernel;
 
 pub use cache::{CacheStats, KernelCache};
 
-/// How a parameter is read in the innermost loop.
+/// How a parameter is read, or an output written, in the innermost loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layout {
     /// One element per iteration, consecutive in memory.
     Contiguous,
     /// The same element for every iteration (0-d inputs, reduction results,
     /// dimensions broadcast along the inner loop): loaded once before the loop.
+    /// Parameters only.
     Invariant,
+    /// One element per iteration, a run-time byte stride apart (transposed,
+    /// reversed or sliced views; outputs when the iteration runs in another
+    /// order than theirs). No vector loop.
+    Strided,
 }
 
 /// The native entry point of a kernel. Calling it is `unsafe`: every pointer in
-/// `ptrs` must cover `n` elements of its dtype (one for invariant parameters).
+/// `ptrs` must cover `n` elements of its dtype (one for invariant parameters; `n`
+/// elements `stride` bytes apart for strided ones, whose strides follow).
 pub type KernelFn = unsafe extern "C" fn(ptrs: *const *mut u8, n: usize);
 
 /// Options for compiling kernels.
@@ -135,7 +144,9 @@ fn signature() -> Signature {
 
 /// Build the Cranelift function of a kernel (not yet compiled).
 fn function(kernel: &Kernel, layouts: &[Layout]) -> Function {
-    assert_eq!(kernel.params.len(), layouts.len(), "one layout per kernel parameter");
+    let (params, outputs) = (kernel.params.len(), kernel.outputs.len());
+    assert_eq!(params + outputs, layouts.len(), "one layout per kernel parameter and output");
+    assert!(!layouts[params..].contains(&Layout::Invariant), "outputs are written once per element");
     let mut func = Function::with_name_signature(UserFuncName::user(0, 0), signature());
     let mut fctx = FunctionBuilderContext::new();
     kernel::build(&mut func, &mut fctx, kernel, layouts, isa().as_ref());
@@ -257,12 +268,71 @@ mod tests {
                 return
             }
         "#]]
-        .assert_eq(&clif(&k, &[Layout::Contiguous, Layout::Invariant]));
+        .assert_eq(&clif(&k, &[Layout::Contiguous, Layout::Invariant, Layout::Contiguous]));
+    }
+
+    /// `x0 * x0` on float64 with a strided parameter and a strided output: the
+    /// strides are loaded after the row pointers and there is no vector loop.
+    #[test]
+    fn strided_operands_load_their_stride_and_stay_scalar() {
+        let k = one_op(&[DType::Float64], Inst::Call(Func::Square, vec![NodeId(0)]), DType::Float64);
+        expect_test::expect![[r#"
+            function u0:0(i64, i64) system_v {
+            block0(v0: i64, v1: i64):
+                v2 = iconst.i64 0
+                v3 = icmp eq v1, v2  ; v2 = 0
+                brif v3, block2, block1
+
+            block1:
+                v4 = load.i64 notrap v0
+                v5 = load.i64 notrap v0+16
+                v6 = load.i64 notrap v0+8
+                v7 = load.i64 notrap v0+24
+                v9 = iconst.i64 0
+                jump block3(v9)  ; v9 = 0
+
+            block3(v8: i64):
+                v10 = imul v8, v5
+                v11 = iadd.i64 v4, v10
+                v12 = load.f64 notrap v11
+                v13 = fmul v12, v12
+                v14 = imul v8, v7
+                v15 = iadd.i64 v6, v14
+                store notrap v13, v15
+                v16 = iconst.i64 1
+                v17 = iadd v8, v16  ; v16 = 1
+                v18 = icmp ult v17, v1
+                brif v18, block3(v17), block4
+
+            block4:
+                jump block2
+
+            block2:
+                return
+            }
+        "#]]
+        .assert_eq(&clif(&k, &[Layout::Strided, Layout::Strided]));
+    }
+
+    /// A block call (vmath `sin`) writes a contiguous output directly; a strided
+    /// output gets a block buffer and a copy loop; a strided argument is copied
+    /// into a buffer first.
+    #[test]
+    fn block_calls_write_only_contiguous_outputs_directly() {
+        let k = one_op(&[DType::Float64], Inst::Call(Func::Sin, vec![NodeId(0)]), DType::Float64);
+        let slots = |layouts: &[Layout]| clif(&k, layouts).matches("explicit_slot").count();
+        assert_eq!(slots(&[Layout::Contiguous, Layout::Contiguous]), 0);
+        assert_eq!(slots(&[Layout::Contiguous, Layout::Strided]), 1);
+        assert_eq!(slots(&[Layout::Strided, Layout::Contiguous]), 1);
+        assert_eq!(slots(&[Layout::Strided, Layout::Strided]), 2);
     }
 
     fn check(kernel: &Kernel) {
         let n = kernel.params.len();
-        for layouts in [vec![Layout::Contiguous; n], vec![Layout::Invariant; n]] {
+        let outs = vec![Layout::Contiguous; kernel.outputs.len()];
+        for params in [Layout::Contiguous, Layout::Invariant, Layout::Strided] {
+            let mut layouts = vec![params; n];
+            layouts.extend(&outs);
             compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
         }
     }

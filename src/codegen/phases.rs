@@ -16,7 +16,8 @@
 //! parameters are simply read again; invariant arguments of block calls get a
 //! buffer filled once before the first block. Outputs are stored in their node's
 //! phase (outputs never alias inputs: exec hands kernels fresh or exclusively
-//! borrowed output buffers); a block call that is an output writes it directly.
+//! borrowed output buffers); a block call that is a contiguous output writes it
+//! directly.
 
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
@@ -85,8 +86,11 @@ impl Phases {
             }
         }
         let count = phase.iter().copied().max().unwrap_or(0) + 1;
-        let direct =
-            (0..len).map(|k| block[k].and_then(|_| kernel.outputs.iter().position(|&o| o as usize == k))).collect();
+        let contiguous_output = |slot: &usize| layouts[kernel.params.len() + slot] == Layout::Contiguous;
+        let direct = (0..len)
+            .map(|k| block[k].and_then(|_| kernel.outputs.iter().position(|&o| o as usize == k)))
+            .map(|slot| slot.filter(contiguous_output))
+            .collect();
         Phases { phase, block, buffered, direct, count }
     }
 }

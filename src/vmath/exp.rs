@@ -7,11 +7,18 @@
 //! steps so subnormal results are rounded once and overflow gives inf (the
 //! scheme of fdlibm/musl `exp`, without their table).
 //!
-//! log: `x = 2^e m`, `m` in `[sqrt(1/2), sqrt(2))`, `s = (m-1)/(m+1)` (one
-//! division), `log m = 2 atanh s = 2s + s^3 Q(s^2)` as in fdlibm `e_log.c`, with
-//! `s` kept as a double-double so log2/log10/log1p can multiply and add it
-//! exactly enough. pow needs ~2^-68 relative error, so [`log_dd`] also carries
-//! the `2/3 s^3` and `2/5 s^5` terms in double-double.
+//! log: `x = 2^e m`, `m` in `[sqrt(1/2), sqrt(2))`, `f = m - 1`, `s = f/(2 + f)` (one
+//! division), `log m = 2 atanh s = 2s + s^3 Q(s^2)` as in fdlibm `e_log.c`. log itself
+//! uses fdlibm's arrangement `f - f^2/2 + s (f^2/2 + s^2 Q)`, where `s` only scales small
+//! terms (< 0.8 ulp, the fewest operations); log2, log10 and log1p keep `s` as a
+//! double-double so they can multiply and add it exactly enough (~0.55 ulp). pow needs
+//! ~2^-68 relative error, so [`log_dd`] also carries the `2/3 s^3` and `2/5 s^5` terms in
+//! double-double.
+//!
+//! Fast paths: the block kernels scan a block first; when every argument is in the
+//! common range (`|x| <= 708` for exp, normal positive `x` for log, ...) they run a
+//! variant without the special-value selects and with the exponent added straight to
+//! the result's bits, otherwise the full function for the whole block.
 //!
 //! Coefficients: `tools/vmath_coeffs.py`.
 
@@ -263,8 +270,14 @@ fn log_m(s: Dd) -> Dd {
 #[inline(always)]
 pub(super) fn log_dd(x: f64) -> Dd {
     let sub = x < MIN_NORMAL;
-    let (e, s) = log_reduce(if sub { x * TWO54 } else { x });
-    let e = e - if sub { 54.0 } else { 0.0 };
+    log_dd_normal(if sub { x * TWO54 } else { x }, if sub { -54.0 } else { 0.0 })
+}
+
+/// `log(x 2^e_adj)` as in [`log_dd`], for a positive normal finite `x`.
+#[inline(always)]
+pub(super) fn log_dd_normal(x: f64, e_adj: f64) -> Dd {
+    let (e, s) = log_reduce(x);
+    let e = e + e_adj;
     let zz = s.mul(s);
     let t5 = TWO_FIFTHS.add_f(zz.hi * poly(zz.hi, &LOG_P));
     let t3 = TWO_THIRDS.add(zz.mul(t5));
@@ -285,16 +298,19 @@ fn log_special(x: f64, res: f64) -> f64 {
     }
 }
 
-/// `log(x 2^e_adj)` for a positive normal finite `x`.
+/// `log(x 2^e_adj)` for a positive normal finite `x`, in fdlibm's form
+/// `log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2))`: `f` is exact and `s` only scales small
+/// terms, so `s` needs no low part (fewer operations than the double-double kernels).
 #[inline(always)]
 pub fn log_normal(x: f64, e_adj: f64) -> f64 {
-    let (e, s) = log_reduce(x);
-    let e = e + e_adj;
-    let z = s.hi * s.hi;
-    let t = s.hi * z * poly(z, &LOG_Q);
-    // e ln2_hi is exact and, unless e = 0, larger than 2s: one fast two-sum, one rounding.
-    let (a, b) = fast_two_sum(e * LN2_0, 2.0 * s.hi);
-    a + (b + fma(e, LN2_1, fma(2.0, s.lo, t)))
+    let (m, e) = frexp_sqrt2(x);
+    let e = i64_to_f64(e) + e_adj;
+    let f = m - 1.0; // exact
+    let s = f / (2.0 + f);
+    let hfsq = 0.5 * f * f;
+    let z = s * s;
+    let r = z * poly(z, &LOG_Q);
+    fma(e, LN2_0, (fma(s, hfsq + r, e * LN2_1) - hfsq) + f)
 }
 
 #[inline(always)]

@@ -53,6 +53,20 @@ macro_rules! run1_limited {
     }};
 }
 
+/// [`run2`], with `$fallback` for the elements where `$beyond` holds (see [`run1_limited`]).
+macro_rules! run2_limited {
+    ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {{
+        // SAFETY: the caller's contract; these shared views end before `run2` writes.
+        let (xs, ys) = unsafe { (slice::from_raw_parts($x, $n), slice::from_raw_parts($y, $n)) };
+        let any = xs.iter().zip(ys).fold(false, |acc, (&$a, &$b)| acc | $beyond);
+        if any {
+            run2!($x, $y, $out, $n, |$a, $b| if $beyond { $fallback } else { $e })
+        } else {
+            run2!($x, $y, $out, $n, |$a, $b| $e)
+        }
+    }};
+}
+
 /// `out[i] = $e` with `$a = x[i]`, `$b = y[i]`; each input equals `out` or does not overlap it.
 macro_rules! run2 {
     ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr) => {
@@ -98,15 +112,15 @@ macro_rules! run2 {
 macro_rules! kernels {
     (
         unary { $( $U:ident $u:ident: $uf:path, |$bv:ident| $be:expr, $slow:path, $ul64:path, $ul32:path; )* }
-        binary { $( $B:ident $b:ident: $bf:path, $bl64:path, $bl32:path; )* }
+        binary { $( $B:ident $b:ident: $bf:path, |$ba:ident, $bb:ident| $bbe:expr, $bslow:path, $bl64:path, $bl32:path; )* }
     ) => {
         kernels!(@vector avx512 [cfg(target_arch = "x86_64")] [target_feature(enable = "avx512f,avx512dq,avx2,fma")];
-            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf; )* });
+            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf, |$ba, $bb| $bbe, $bslow; )* });
         kernels!(@vector avx2 [cfg(target_arch = "x86_64")] [target_feature(enable = "avx2,fma")];
-            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf; )* });
+            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf, |$ba, $bb| $bbe, $bslow; )* });
         // No target features: inlining is all the attribute asks for.
         kernels!(@vector portable [cfg(all())] [inline];
-            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf; )* });
+            unary { $( $u: $uf, |$bv| $be, $slow; )* } binary { $( $b: $bf, |$ba, $bb| $bbe, $bslow; )* });
 
         /// The C library, element by element.
         mod libm {
@@ -172,7 +186,7 @@ macro_rules! kernels {
 
     (@vector $m:ident $cfg:tt $feat:tt;
         unary { $( $u:ident: $uf:path, |$bv:ident| $be:expr, $slow:path; )* }
-        binary { $( $b:ident: $bf:path; )* }
+        binary { $( $b:ident: $bf:path, |$ba:ident, $bb:ident| $bbe:expr, $bslow:path; )* }
     ) => {
         #$cfg
         mod $m {
@@ -197,11 +211,19 @@ macro_rules! kernels {
                 use super::*;
                 #$feat
                 pub unsafe extern "C" fn double(x: *const f64, y: *const f64, out: *mut f64, n: usize) {
-                    run2!(x, y, out, n, |a, b| $bf(a, b))
+                    run2_limited!(
+                        x, y, out, n, |a, b| $bf(a, b),
+                        beyond { let ($ba, $bb) = (a, b); $bbe },
+                        fallback $bslow(a, b)
+                    )
                 }
                 #$feat
                 pub unsafe extern "C" fn single(x: *const f32, y: *const f32, out: *mut f32, n: usize) {
-                    run2!(x, y, out, n, |a, b| $bf(a as f64, b as f64) as f32)
+                    run2_limited!(
+                        x, y, out, n, |a, b| $bf(a as f64, b as f64) as f32,
+                        beyond { let ($ba, $bb) = (a as f64, b as f64); $bbe },
+                        fallback $bslow(a as f64, b as f64) as f32
+                    )
                 }
             } )*
         }
@@ -232,8 +254,8 @@ kernels! {
         Erf erf: erfs::erf, |_v| false, erfs::erf, ::libm::erf, ::libm::erff;
     }
     binary {
-        Arctan2 arctan2: atrig::atan2, f64::atan2, f32::atan2;
-        Hypot hypot: pows::hypot, f64::hypot, f32::hypot;
-        Pow pow: pows::pow, f64::powf, f32::powf;
+        Arctan2 arctan2: atrig::atan2, |_a, _b| false, atrig::atan2, f64::atan2, f32::atan2;
+        Hypot hypot: pows::hypot, |_a, _b| false, pows::hypot, f64::hypot, f32::hypot;
+        Pow pow: pows::pow_fast, |a, b| !pows::in_pow_fast_domain(a, b), pows::pow, f64::powf, f32::powf;
     }
 }

@@ -14,26 +14,42 @@
 //! hypot: `sqrt(x^2 + y^2)` with one fma, after scaling by a power of two when
 //! the larger argument is beyond `2^±500`.
 
-use super::dd::{fma, i64_to_f64, poly, pow2i, round_int, scale, two_prod};
-use super::exp::{exp_dd, log_dd, MIN_NORMAL};
+use super::dd::{fma, i64_to_f64, poly, pow2i, round_int, scale, two_prod, Dd};
+use super::exp::{exp_dd, is_normal_positive, log_dd, log_dd_normal, MIN_NORMAL};
+
+/// The arguments [`pow_fast`] takes: `x` positive, normal and finite, `y` finite.
+#[inline(always)]
+pub fn in_pow_fast_domain(x: f64, y: f64) -> bool {
+    is_normal_positive(x) && y.is_finite()
+}
+
+/// `y log x` as a double-double, clamped to `[-1100, 1100]` (beyond, the result is
+/// inf or 0 whatever the low part: tested on the plain product, as the double-double
+/// one is NaN when it overflows).
+#[inline(always)]
+fn y_log_x(l: Dd, y: f64) -> (f64, f64) {
+    let t = l.mul_f(y);
+    let big = l.hi * y;
+    let out = !(-1100.0..=1100.0).contains(&big);
+    // Written as single-value selects: LLVM vectorizes those, not a chain over tuples.
+    let hi = if out { 1100f64.copysign(big) } else { t.hi };
+    (hi, if out { 0.0 } else { t.lo })
+}
+
+/// `x^y` for `x` positive, normal and finite and `y` finite (see [`in_pow_fast_domain`]):
+/// no special values to sort out, and `x = 1` or `y = 0` give exactly 1 by themselves.
+#[inline(always)]
+pub fn pow_fast(x: f64, y: f64) -> f64 {
+    let (t_hi, t_lo) = y_log_x(log_dd_normal(x, 0.0), y);
+    let (k, p) = exp_dd(t_hi, t_lo);
+    scale(p.hi, k)
+}
 
 #[inline(always)]
 pub fn pow(x: f64, y: f64) -> f64 {
     let ax = x.abs();
     let regular = ax > 0.0 && ax < f64::INFINITY;
-    let l = log_dd(if regular { ax } else { 1.0 });
-    let t = l.mul_f(y);
-    // |y log x| > 1100 overflows or underflows whatever its low part (tested on the plain
-    // product: the double-double one is NaN when it overflows).
-    let over = l.hi * y > 1100.0;
-    let under = l.hi * y < -1100.0;
-    let (t_hi, t_lo) = if over {
-        (1100.0, 0.0)
-    } else if under {
-        (-1100.0, 0.0)
-    } else {
-        (t.hi, t.lo)
-    };
+    let (t_hi, t_lo) = y_log_x(log_dd(if regular { ax } else { 1.0 }), y);
     let (k, p) = exp_dd(t_hi, t_lo);
     let res = scale(p.hi, k);
 
