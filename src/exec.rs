@@ -28,10 +28,12 @@ use rayon::prelude::*;
 use crate::array::{fmt_shape, Array, Data};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
-use crate::fuse::{self, ElementwiseStage, FuseConfig, Plan, ReduceStage, Stage};
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::fuse::{self, FuseConfig, Plan, Stage};
+use crate::ir::{Inst, NodeId, Program};
 use crate::types::DType;
 use crate::EvalConfig;
+
+mod reduce;
 
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
@@ -120,9 +122,10 @@ pub fn eval(
     }
     let mut vals = Values { inputs, outs, locs, temps: vec![None; program.nodes.len()] };
     for (stage, release) in plan.stages.iter().zip(&plan.release) {
-        match stage {
-            Stage::Elementwise(s) => run_elementwise(program, plan, s, &shapes, &mut vals, &runner)?,
-            Stage::Reduce(r) => run_reduce(program, r, &mut vals)?,
+        if stage.reductions.is_empty() {
+            run_elementwise(program, plan, stage, &shapes, &mut vals, &runner)?;
+        } else {
+            reduce::run_stage(program, plan, stage, &shapes, &mut vals, &runner)?;
         }
         // Temporaries no later stage reads: memory stays at what is live.
         for id in release {
@@ -176,30 +179,10 @@ fn check_out(program: &Program, id: NodeId, out: &Array, shape: &[usize]) -> Res
     Ok(())
 }
 
-fn run_reduce(program: &Program, r: &ReduceStage, vals: &mut Values<'_, '_, '_>) -> Result<()> {
-    // A two-node program (the argument as input, the reduction) run by the
-    // interpreter: the same routine, hence the same bits and the same errors.
-    let node = program.node(r.node);
-    let arg = program.node(r.arg);
-    let mini = Program {
-        inputs: vec![crate::ir::Input { name: "x".into(), dtype: arg.dtype }],
-        nodes: vec![
-            Node { inst: Inst::Input(0), dtype: arg.dtype, span: arg.span },
-            Node { inst: Inst::Reduce { op: r.op, arg: NodeId(0), axis: r.axis }, dtype: node.dtype, span: node.span },
-        ],
-        result: NodeId(1),
-        names: Vec::new(),
-    };
-    let mut out = crate::interp::eval(&mini, &[vals.array(r.arg)], &[NodeId(1)])?;
-    vals.temps[r.node.index()] = Some(out.pop().expect("one output requested"));
-    vals.locs[r.node.index()] = Some(Loc::Temp);
-    Ok(())
-}
-
 fn run_elementwise(
     program: &Program,
     plan: &Plan,
-    stage: &ElementwiseStage,
+    stage: &Stage,
     shapes: &Shapes,
     vals: &mut Values<'_, '_, '_>,
     runner: &Runner,
@@ -221,7 +204,7 @@ fn run_elementwise(
             .inspect(|&j| done[j] = true)
             .map(|j| stage.roots[j])
             .collect();
-        let sub = fuse::build_stage(program, &group, |id| stage.params.contains(&id));
+        let sub = fuse::build_stage(program, &group, &[], |id| stage.params.contains(&id));
         run_group(program, plan, &sub, group_shape, vals, runner)?;
     }
     Ok(())
@@ -231,14 +214,35 @@ fn run_elementwise(
 fn run_group(
     program: &Program,
     plan: &Plan,
-    stage: &ElementwiseStage,
+    stage: &Stage,
     shape: &[usize],
     vals: &mut Values<'_, '_, '_>,
     runner: &Runner,
 ) -> Result<()> {
-    // Where each root goes: the caller's array if it is a requested output
-    // (its first request), else a new temporary.
-    for &root in &stage.roots {
+    place_roots(program, plan, &stage.roots, shape, vals)?;
+    let iter = {
+        let shapes: Vec<&[usize]> = stage.params.iter().map(|&p| vals.array(p).shape()).collect();
+        Iteration::new(shape, &shapes, stage.roots.len())
+    };
+    let operands = stage_operands(program, stage, vals);
+    let layouts: Vec<Layout> = (0..stage.params.len())
+        .map(|k| if iter.inner_strides[k] == 0 { Layout::Invariant } else { Layout::Contiguous })
+        .collect();
+    let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
+    runner.run(&kernel, &iter, &operands);
+    Ok(())
+}
+
+/// Decide where each root of `shape` goes: the caller's array if it is a
+/// requested output (its first request), else a new temporary.
+fn place_roots(
+    program: &Program,
+    plan: &Plan,
+    roots: &[NodeId],
+    shape: &[usize],
+    vals: &mut Values<'_, '_, '_>,
+) -> Result<()> {
+    for &root in roots {
         let dtype = program.node(root).dtype;
         let out_slot = if vals.outs.is_empty() { None } else { plan.outputs.iter().position(|&o| o == root) };
         match out_slot {
@@ -252,10 +256,11 @@ fn run_group(
             }
         }
     }
-    let iter = {
-        let shapes: Vec<&[usize]> = stage.params.iter().map(|&p| vals.array(p).shape()).collect();
-        Iteration::new(shape, &shapes, stage.roots.len())
-    };
+    Ok(())
+}
+
+/// The buffers of a stage's parameters, then of its (placed) roots.
+fn stage_operands(program: &Program, stage: &Stage, vals: &mut Values<'_, '_, '_>) -> Vec<Operand> {
     let mut operands: Vec<Operand> = Vec::with_capacity(stage.params.len() + stage.roots.len());
     for (&p, &dtype) in stage.params.iter().zip(&stage.kernel.params) {
         let a = vals.array(p);
@@ -274,12 +279,7 @@ fn run_group(
         let (len, size) = (a.len(), a.dtype().size());
         operands.push(Operand { ptr: data_ptr_mut(a.data_mut()), len, size });
     }
-    let layouts: Vec<Layout> = (0..stage.params.len())
-        .map(|k| if iter.inner_strides[k] == 0 { Layout::Invariant } else { Layout::Contiguous })
-        .collect();
-    let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
-    runner.run(&kernel, &iter, &operands);
-    Ok(())
+    operands
 }
 
 /// The shape of every node the outputs need, as indices into a table of the
@@ -575,6 +575,19 @@ impl Runner {
             pool.install(|| (0..tasks).into_par_iter().for_each(task));
         } else {
             (0..tasks).into_par_iter().for_each(task);
+        }
+    }
+}
+
+impl Runner {
+    /// `f(0), f(1), ..., f(tasks - 1)` on the pool, results in task order.
+    fn map_tasks<R: Send>(&self, tasks: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+        if tasks <= 1 || self.threads == 1 {
+            return (0..tasks).map(f).collect();
+        }
+        match &self.pool {
+            Some(pool) => pool.install(|| (0..tasks).into_par_iter().map(f).collect()),
+            None => (0..tasks).into_par_iter().map(f).collect(),
         }
     }
 }

@@ -1,44 +1,106 @@
 //! The loop skeleton of a kernel.
 //!
 //! ```text
-//! entry(ptrs, n):   if n == 0 goto exit
+//! entry(ptrs, n):   load the folded slots; if n == 0 goto exit(slots)
 //! pre:              load every row pointer; load invariant parameters;
 //!                   compute every node that depends on invariant values only
-//!                   [vectorizable: m = n rounded down to the lane count;
-//!                    if m > 0 goto vbody(0)]
-//!                   goto body(0)
-//! vbody(i):         the same on `lanes` elements at once (f64x2, f32x4);
-//!                   i += lanes; if i < m goto vbody(i) else goto tail(i)
-//! tail(i):          if i < n goto body(i) else goto exit
-//! body(i):          load contiguous parameters at i; compute the rest;
-//!                   store every output at i; i += 1; if i < n goto body(i)
-//! exit:             return
+//!                   [vectorizable: m = n rounded down to the step;
+//!                    if m > 0 goto vbody(0, slot vectors) else goto tail(0, slot vectors)]
+//!                   goto body(0, slots)
+//! vbody(i, vacc):   the same on `step` elements at once (f64x2, f32x4; unrolled
+//!                   to 8 elements when the kernel folds a sum);
+//!                   i += step; if i < m goto vbody(i, vacc) else goto tail(i, vacc)
+//! tail(i, vacc):    slots = the lanes of vacc; if i < n goto body(i, slots) else goto exit(slots)
+//! body(i, slots):   load contiguous parameters at i; compute the rest; store
+//!                   every output at i; accumulate; i += 1;
+//!                   if i < n goto body(i, slots) else goto exit(slots)
+//! exit(slots):      store the slots back; return
 //! ```
 //!
-//! A kernel gets the vector loop when all its values are one float dtype and
-//! every operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs,
-//! square): lane-wise these give exactly the scalar results. Everything else is
-//! scalar for now (issue 5 vectorizes the rest).
+//! A kernel gets the vector loop when all its values are one float dtype, every
+//! operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs, square)
+//! and every reduction is a float sum, mean or product: lane-wise these give
+//! exactly the scalar results. Everything else is scalar for now (issue 5
+//! vectorizes the rest).
+//!
+//! Reductions (see [`crate::codegen::Layout`] for the two accumulator layouts):
+//! - *row* accumulators (one per element): `acc[i] = combine(acc[i], x[i])`;
+//! - *folded* accumulators are `K` *slots* ([`accumulator_slots`]: 8 for float
+//!   sums, means and products, 1 otherwise), loaded from `acc[0..K]` at entry,
+//!   carried by the loop and stored back at exit. The next element always goes
+//!   into the first slot, and the scalar loop passes the slots on rotated by one
+//!   (its block parameters), so element `i` of a call meets slot `i mod K` of the
+//!   order the call found them in, and the stored order is what the next call
+//!   continues from: a run of elements split over several calls performs exactly
+//!   the additions of one call. The vector loop holds slot `s` in lane
+//!   `s mod lanes` of vector accumulator `s / lanes` (unrolled so one step is 8
+//!   elements) and hands them to the scalar loop at a multiple of 8 elements,
+//!   where the rotation is where it started: both loops perform the same
+//!   additions in the same order. The executor combines the slots.
+//!   With one slot, elements are combined strictly in order, so min and max see
+//!   them as the interpreter does (ties between `0.0` and `-0.0` included).
 //!
 //! Cranelift concepts: values are SSA; a block's parameters play the role of phi
-//! nodes (`i` is `body`'s parameter); a block is *sealed* once all its predecessors
-//! are known, which lets the frontend finish SSA construction; everything computed
-//! in `pre` dominates `body`, so hoisted values are simply reused there.
+//! nodes (`i` and the slots are `body`'s parameters); a block is *sealed* once all
+//! its predecessors are known, which lets the frontend finish SSA construction;
+//! everything computed in `pre` dominates `body`, so hoisted values are simply
+//! reused there.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, Function, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, Block, BlockArg, Function, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::ops::{clif_type, Emitter};
-use super::Layout;
+use super::{accumulator_slots, Layout};
 use crate::fuse::{KOp, Kernel};
-use crate::ir::ops::{BinaryOp, Func, UnaryOp};
+use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
 use crate::types::DType;
 
 /// Loads and stores never trap: exec guarantees every pointer covers its elements.
 fn mem() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
+}
+
+/// A kernel's accumulators, split by layout.
+struct Accs {
+    /// Reductions folded into loop-carried slots: (reduction index, slot count).
+    folds: Vec<(usize, usize)>,
+    /// Reductions accumulated into a row, one accumulator per element.
+    rows: Vec<usize>,
+}
+
+impl Accs {
+    fn new(kernel: &Kernel, layouts: &[Layout]) -> Accs {
+        let mut accs = Accs { folds: Vec::new(), rows: Vec::new() };
+        for (r, red) in kernel.reductions.iter().enumerate() {
+            match layouts[r] {
+                Layout::Invariant => accs.folds.push((r, accumulator_slots(red.op, kernel.reduction_dtype(r)))),
+                Layout::Contiguous => accs.rows.push(r),
+            }
+        }
+        accs
+    }
+
+    /// The types of all slots, in order (fold by fold).
+    fn slot_types(&self, kernel: &Kernel) -> Vec<Type> {
+        let mut tys = Vec::new();
+        for &(r, k) in &self.folds {
+            tys.extend(std::iter::repeat_n(clif_type(kernel.reduction_dtype(r)), k));
+        }
+        tys
+    }
+}
+
+/// Everything the loop emitters share.
+struct Ctx<'k> {
+    kernel: &'k Kernel,
+    accs: Accs,
+    varying: Vec<bool>,
+    /// Row pointers: parameters, outputs, then accumulators.
+    rows: Vec<Value>,
+    /// Per fold, its slots' address (loaded in the entry block).
+    fold_ptrs: Vec<Value>,
 }
 
 pub(super) fn build(
@@ -49,59 +111,148 @@ pub(super) fn build(
     isa: &dyn TargetIsa,
 ) {
     let ptr_ty = isa.pointer_type();
-    let mut b = FunctionBuilder::new(func, fctx);
-    let entry = b.create_block();
-    let pre = b.create_block();
-    let body = b.create_block();
-    let exit = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.append_block_param(body, ptr_ty);
+    let (param_layouts, acc_layouts) = layouts.split_at(kernel.params.len());
+    let accs = Accs::new(kernel, acc_layouts);
+    let slot_types = accs.slot_types(kernel);
+    let mut em = Emitter::new(FunctionBuilder::new(func, fctx), isa.default_call_conv(), ptr_ty);
+    let entry = em.b.create_block();
+    let pre = em.b.create_block();
+    let body = em.b.create_block();
+    let exit = em.b.create_block();
+    em.b.append_block_params_for_function_params(entry);
+    em.b.append_block_param(body, ptr_ty);
+    for &ty in &slot_types {
+        em.b.append_block_param(body, ty);
+        em.b.append_block_param(exit, ty);
+    }
 
-    b.switch_to_block(entry);
-    let ptrs = b.block_params(entry)[0];
-    let n = b.block_params(entry)[1];
-    let empty = b.ins().icmp_imm_u(IntCC::Equal, n, 0);
-    b.ins().brif(empty, exit, &[], pre, &[]);
+    em.b.switch_to_block(entry);
+    let ptrs = em.b.block_params(entry)[0];
+    let n = em.b.block_params(entry)[1];
+    let (fold_ptrs, start) = load_slots(&mut em, kernel, &accs, ptrs);
+    let empty = em.b.ins().icmp_imm_u(IntCC::Equal, n, 0);
+    em.b.ins().brif(empty, exit, &args(None, &start), pre, &[]);
 
-    b.switch_to_block(pre);
+    em.b.switch_to_block(pre);
     let slot = ptr_ty.bytes() as i32;
-    let rows: Vec<Value> = (0..kernel.params.len() + kernel.outputs.len())
-        .map(|k| b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32))
-        .collect();
-    let varying = varying_nodes(kernel, layouts);
-    let mut em = Emitter::new(b, isa.default_call_conv(), ptr_ty);
+    let operands = kernel.params.len() + kernel.outputs.len() + kernel.reductions.len();
+    let rows: Vec<Value> = (0..operands).map(|k| em.b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32)).collect();
+    let cx = Ctx { kernel, varying: varying_nodes(kernel, param_layouts), accs, rows, fold_ptrs };
     let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
-    emit_nodes(&mut em, kernel, &varying, false, &rows, None, &mut vals);
+    emit_nodes(&mut em, &cx, None, &mut vals);
     let zero = em.b.ins().iconst(ptr_ty, 0);
-    match vector_type(kernel) {
-        Some(vty) => emit_vector_loop(&mut em.b, kernel, &varying, &rows, &vals, vty, n, body, exit),
+    match vector_type(kernel, &cx.accs) {
+        Some(vty) => emit_vector_loop(&mut em, &cx, &vals, vty, n, body, exit),
         None => {
-            em.b.ins().jump(body, &[zero.into()]);
+            em.b.ins().jump(body, &args(Some(zero), &start));
         }
     }
 
     em.b.switch_to_block(body);
     let i = em.b.block_params(body)[0];
-    emit_nodes(&mut em, kernel, &varying, true, &rows, Some(i), &mut vals);
+    let slots: Vec<Value> = em.b.block_params(body)[1..].to_vec();
+    emit_nodes(&mut em, &cx, Some(i), &mut vals);
     for (k, &o) in kernel.outputs.iter().enumerate() {
         let node = &kernel.nodes[o as usize];
-        let addr = element_addr(&mut em.b, rows[kernel.params.len() + k], i, clif_type(node.dtype));
+        let addr = element_addr(&mut em.b, cx.rows[kernel.params.len() + k], i, clif_type(node.dtype));
         let v = vals[o as usize].expect("outputs are computed before they are stored");
         em.b.ins().store(mem(), v, addr, 0);
     }
+    emit_row_accumulation(&mut em, &cx, &vals, i, None);
+    let slots = rotate_slots(&mut em, &cx, &vals, &slots);
     let next = em.b.ins().iadd_imm_u(i, 1);
     let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
-    em.b.ins().brif(more, body, &[next.into()], exit, &[]);
+    em.b.ins().brif(more, body, &args(Some(next), &slots), exit, &args(None, &slots));
 
     em.b.switch_to_block(exit);
+    let slots: Vec<Value> = em.b.block_params(exit).to_vec();
+    store_slots(&mut em, &cx, &slots);
     em.b.ins().return_(&[]);
     em.b.seal_all_blocks();
     let config = isa.frontend_config();
     em.finish().finalize(config);
 }
 
+/// Block arguments: an optional index followed by values.
+fn args(index: Option<Value>, values: &[Value]) -> Vec<BlockArg> {
+    index.into_iter().chain(values.iter().copied()).map(BlockArg::from).collect()
+}
+
+/// Each fold's slot address and its slots' values, loaded in the entry block (so
+/// they dominate every other block).
+fn load_slots(em: &mut Emitter<'_>, kernel: &Kernel, accs: &Accs, ptrs: Value) -> (Vec<Value>, Vec<Value>) {
+    let ptr_ty = em.b.func.dfg.value_type(ptrs);
+    let base = kernel.params.len() + kernel.outputs.len();
+    let (mut addrs, mut slots) = (Vec::new(), Vec::new());
+    for &(r, k) in &accs.folds {
+        let ty = clif_type(kernel.reduction_dtype(r));
+        let addr = em.b.ins().load(ptr_ty, mem(), ptrs, (ptr_ty.bytes() as usize * (base + r)) as i32);
+        slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
+        addrs.push(addr);
+    }
+    (addrs, slots)
+}
+
+/// At exit: store each fold's slots back, in the order they are in.
+fn store_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, slots: &[Value]) {
+    let mut at = 0;
+    for (&(_, k), &addr) in cx.accs.folds.iter().zip(&cx.fold_ptrs) {
+        for (s, &v) in slots[at..at + k].iter().enumerate() {
+            let size = em.b.func.dfg.value_type(v).bytes();
+            em.b.ins().store(mem(), v, addr, (s as u32 * size) as i32);
+        }
+        at += k;
+    }
+}
+
+/// `combine(acc, x)`: one step of reduction `op` on values of `dtype` (scalars,
+/// or vectors for the float operations the vector loop admits).
+fn combine(em: &mut Emitter<'_>, op: ReduceOp, dtype: DType, acc: Value, x: Value) -> Value {
+    match op {
+        ReduceOp::Sum | ReduceOp::Mean => em.binary(BinaryOp::Add, dtype, acc, x),
+        ReduceOp::Prod => em.binary(BinaryOp::Mul, dtype, acc, x),
+        ReduceOp::Min => em.call(Func::Minimum, dtype, &[acc, x]),
+        ReduceOp::Max => em.call(Func::Maximum, dtype, &[acc, x]),
+        ReduceOp::Any => em.binary(BinaryOp::BitOr, DType::Bool, acc, x),
+        ReduceOp::All => em.binary(BinaryOp::BitAnd, DType::Bool, acc, x),
+    }
+}
+
+/// The body's next slots: each fold's first slot takes the element, then the
+/// slots move down by one (so the next element meets the next slot).
+fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
+    let mut next = Vec::with_capacity(slots.len());
+    let mut at = 0;
+    for &(r, k) in &cx.accs.folds {
+        let red = cx.kernel.reductions[r];
+        let x = vals[red.arg as usize].expect("reduction arguments are computed");
+        let s = &slots[at..at + k];
+        let acc = combine(em, red.op, cx.kernel.reduction_dtype(r), s[0], x);
+        next.extend_from_slice(&s[1..]);
+        next.push(acc);
+        at += k;
+    }
+    next
+}
+
+/// `acc[i] = combine(acc[i], x[i])` for every row accumulator, on scalars
+/// (`vty: None`) or on vectors of `vty` at element `i`.
+fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
+    let base = cx.kernel.params.len() + cx.kernel.outputs.len();
+    for &r in &cx.accs.rows {
+        let red = cx.kernel.reductions[r];
+        let dtype = cx.kernel.reduction_dtype(r);
+        let x = vals[red.arg as usize].expect("reduction arguments are computed");
+        let lane_ty = clif_type(dtype);
+        let addr = element_addr(&mut em.b, cx.rows[base + r], i, lane_ty);
+        let old = em.b.ins().load(vty.unwrap_or(lane_ty), mem(), addr, 0);
+        let new = combine(em, red.op, dtype, old, x);
+        em.b.ins().store(mem(), new, addr, 0);
+    }
+}
+
 /// The vector type of a kernel that gets a vector loop, if it does.
-fn vector_type(kernel: &Kernel) -> Option<Type> {
+fn vector_type(kernel: &Kernel, accs: &Accs) -> Option<Type> {
     let dtype = kernel.nodes.first()?.dtype;
     let vty = match dtype {
         DType::Float64 => types::F64X2,
@@ -120,48 +271,106 @@ fn vector_type(kernel: &Kernel) -> Option<Type> {
                 KOp::Cast(_) => false,
             }
     });
-    simple.then_some(vty)
+    // Lane-wise sums and products; the vector loop's step makes exactly the
+    // folds' 8 slots.
+    let lanes = vty.lane_count() as usize;
+    let sums = kernel.reductions.iter().all(|r| matches!(r.op, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod));
+    let slots_fit = accs.folds.iter().all(|&(_, k)| k % lanes == 0 && k == accs.folds[0].1);
+    (simple && sums && slots_fit).then_some(vty)
 }
 
-/// Emit, from the pre-header, the vector loop over the first `n - n % lanes`
+/// Emit, from the pre-header, the vector loop over the first `n - n % step`
 /// elements and the jump to the scalar loop for the rest.
-#[allow(clippy::too_many_arguments)]
 fn emit_vector_loop(
-    b: &mut FunctionBuilder<'_>,
-    kernel: &Kernel,
-    varying: &[bool],
-    rows: &[Value],
+    em: &mut Emitter<'_>,
+    cx: &Ctx<'_>,
     scalars: &[Option<Value>],
     vty: Type,
     n: Value,
     body: Block,
     exit: Block,
 ) {
-    let ptr_ty = b.func.dfg.value_type(n);
-    let lanes = vty.lane_count() as i64;
-    let vbody = b.create_block();
-    let tail = b.create_block();
-    b.append_block_param(vbody, ptr_ty);
-    b.append_block_param(tail, ptr_ty);
-    // Invariant values, broadcast to every lane once.
-    let mut vvals: Vec<Option<Value>> =
-        scalars.iter().zip(varying).map(|(s, &v)| if v { None } else { s.map(|s| b.ins().splat(vty, s)) }).collect();
-    let m = b.ins().band_imm_s(n, -lanes);
-    let zero = b.ins().iconst(ptr_ty, 0);
-    let any = b.ins().icmp_imm_u(IntCC::NotEqual, m, 0);
-    b.ins().brif(any, vbody, &[zero.into()], body, &[zero.into()]);
+    let kernel = cx.kernel;
+    let ptr_ty = em.b.func.dfg.value_type(n);
+    let lanes = vty.lane_count() as usize;
+    // One vector accumulator per `lanes` slots: unrolled so that the step holds
+    // every slot once.
+    let unroll = cx.accs.folds.first().map_or(1, |&(_, k)| k / lanes);
+    let step = (lanes * unroll) as i64;
+    let vbody = em.b.create_block();
+    let tail = em.b.create_block();
+    em.b.append_block_param(vbody, ptr_ty);
+    em.b.append_block_param(tail, ptr_ty);
+    for _ in 0..cx.accs.folds.len() * unroll {
+        em.b.append_block_param(vbody, vty);
+        em.b.append_block_param(tail, vty);
+    }
+    // Invariant values and starting accumulators, broadcast to every lane once.
+    let mut vvals: Vec<Option<Value>> = scalars
+        .iter()
+        .zip(&cx.varying)
+        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
+        .collect();
+    // The slots as vectors: `lanes` consecutive slots per vector.
+    let mut vstart = Vec::new();
+    for &addr in &cx.fold_ptrs {
+        for u in 0..unroll {
+            vstart.push(em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32));
+        }
+    }
+    let m = em.b.ins().band_imm_s(n, -step);
+    let zero = em.b.ins().iconst(ptr_ty, 0);
+    let any = em.b.ins().icmp_imm_u(IntCC::NotEqual, m, 0);
+    em.b.ins().brif(any, vbody, &args(Some(zero), &vstart), tail, &args(Some(zero), &vstart));
 
-    b.switch_to_block(vbody);
-    let i = b.block_params(vbody)[0];
+    em.b.switch_to_block(vbody);
+    let i = em.b.block_params(vbody)[0];
+    let mut vaccs: Vec<Value> = em.b.block_params(vbody)[1..].to_vec();
+    for u in 0..unroll {
+        let iu = if u == 0 { i } else { em.b.ins().iadd_imm_u(i, (u * lanes) as i64) };
+        emit_vector_nodes(&mut em.b, cx, vty, iu, &mut vvals);
+        for (k, &o) in kernel.outputs.iter().enumerate() {
+            let addr = element_addr(&mut em.b, cx.rows[kernel.params.len() + k], iu, vty.lane_type());
+            let v = vvals[o as usize].expect("outputs are computed before they are stored");
+            em.b.ins().store(mem(), v, addr, 0);
+        }
+        emit_row_accumulation(em, cx, &vvals, iu, Some(vty));
+        for (f, &(r, _)) in cx.accs.folds.iter().enumerate() {
+            let red = kernel.reductions[r];
+            let x = vvals[red.arg as usize].expect("reduction arguments are computed");
+            let a = &mut vaccs[f * unroll + u];
+            *a = combine(em, red.op, kernel.reduction_dtype(r), *a, x);
+        }
+    }
+    let next = em.b.ins().iadd_imm_u(i, step);
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, m);
+    em.b.ins().brif(more, vbody, &args(Some(next), &vaccs), tail, &args(Some(next), &vaccs));
+
+    em.b.switch_to_block(tail);
+    let i = em.b.block_params(tail)[0];
+    let vaccs: Vec<Value> = em.b.block_params(tail)[1..].to_vec();
+    // Slot `s` of a fold is lane `s % lanes` of its vector `s / lanes`.
+    let mut slots = Vec::new();
+    for f in 0..cx.accs.folds.len() {
+        for s in 0..unroll * lanes {
+            slots.push(em.b.ins().extractlane(vaccs[f * unroll + s / lanes], (s % lanes) as u8));
+        }
+    }
+    let rest = em.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
+    em.b.ins().brif(rest, body, &args(Some(i), &slots), exit, &args(None, &slots));
+}
+
+/// The varying nodes on vectors of `vty` at element `i`.
+fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
     let lane_ty = vty.lane_type();
-    for (k, node) in kernel.nodes.iter().enumerate() {
-        if !varying[k] {
+    for (k, node) in cx.kernel.nodes.iter().enumerate() {
+        if !cx.varying[k] {
             continue;
         }
         let arg = |a: &u32| vvals[*a as usize].expect("kernel nodes read earlier nodes");
         let v = match &node.op {
             KOp::Param(p) => {
-                let addr = element_addr(b, rows[*p as usize], i, lane_ty);
+                let addr = element_addr(b, cx.rows[*p as usize], i, lane_ty);
                 b.ins().load(vty, mem(), addr, 0)
             }
             KOp::Unary(UnaryOp::Neg, a) => b.ins().fneg(arg(a)),
@@ -180,19 +389,6 @@ fn emit_vector_loop(
         };
         vvals[k] = Some(v);
     }
-    for (k, &o) in kernel.outputs.iter().enumerate() {
-        let addr = element_addr(b, rows[kernel.params.len() + k], i, lane_ty);
-        let v = vvals[o as usize].expect("outputs are computed before they are stored");
-        b.ins().store(mem(), v, addr, 0);
-    }
-    let next = b.ins().iadd_imm_u(i, lanes);
-    let more = b.ins().icmp(IntCC::UnsignedLessThan, next, m);
-    b.ins().brif(more, vbody, &[next.into()], tail, &[next.into()]);
-
-    b.switch_to_block(tail);
-    let i = b.block_params(tail)[0];
-    let rest = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    b.ins().brif(rest, body, &[i.into()], exit, &[]);
 }
 
 /// Which nodes change from one element to the next: contiguous parameters and
@@ -211,19 +407,12 @@ fn varying_nodes(kernel: &Kernel, layouts: &[Layout]) -> Vec<bool> {
     varying
 }
 
-/// Emit the nodes whose `varying` flag equals `which`; `index` is the loop
-/// counter when emitting into the loop body.
-fn emit_nodes(
-    em: &mut Emitter<'_>,
-    kernel: &Kernel,
-    varying: &[bool],
-    which: bool,
-    rows: &[Value],
-    index: Option<Value>,
-    vals: &mut [Option<Value>],
-) {
+/// Emit the varying nodes at loop counter `index` (`Some`: into the loop body),
+/// or the invariant ones (`None`: into the pre-header).
+fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
+    let kernel = cx.kernel;
     for (k, node) in kernel.nodes.iter().enumerate() {
-        if varying[k] != which {
+        if cx.varying[k] != index.is_some() {
             continue;
         }
         let arg = |a: &u32| vals[*a as usize].expect("kernel nodes read earlier nodes");
@@ -232,8 +421,8 @@ fn emit_nodes(
             KOp::Param(p) => {
                 let ty = clif_type(node.dtype);
                 let addr = match index {
-                    Some(i) => element_addr(&mut em.b, rows[*p as usize], i, ty),
-                    None => rows[*p as usize],
+                    Some(i) => element_addr(&mut em.b, cx.rows[*p as usize], i, ty),
+                    None => cx.rows[*p as usize],
                 };
                 em.b.ins().load(ty, mem(), addr, 0)
             }
