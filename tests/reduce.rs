@@ -366,3 +366,42 @@ fn a_reduced_output_is_written_into_the_callers_array() {
         assert!(close(&want[0], &outs[0], 1.0) && close(&want[2], &outs[2], 1.0));
     }
 }
+
+/// `sum(a*b)` and friends on 1e7 float64 elements per engine; prints only.
+/// `cargo test --release --test reduce -- --ignored --nocapture reduction_throughput`
+#[test]
+#[ignore]
+fn reduction_throughput() {
+    use std::time::Instant;
+    let n = 10_000_000;
+    let a = Array::from_vec((0..n).map(smooth).collect::<Vec<f64>>());
+    let b = Array::from_vec((0..n).map(|i| smooth(i + 1)).collect::<Vec<f64>>());
+    let m = a.clone().reshape(vec![n / 1000, 1000]).unwrap();
+    let cases: [(&str, &Array); 6] = [
+        ("sum(a * b)", &a),
+        ("sum(a)", &a),
+        ("max(abs(a - b))", &a),
+        ("e = exp(a - max(a)); e / sum(e)", &a),
+        ("sum(m, axis=0)", &m),
+        ("sum(m, axis=1)", &m),
+    ];
+    for (src, _) in cases {
+        let configs = [
+            ("interp", interp()),
+            ("jit 1t", jit(true, 1, None)),
+            ("jit 2t", jit(true, 2, None)),
+            ("jit unfused 2t", jit(false, 2, None)),
+        ];
+        for (label, config) in configs {
+            let inputs = [("a", &a), ("b", &b), ("m", &m)];
+            let used: Vec<(&str, &Array)> = inputs.iter().copied().filter(|(name, _)| src.contains(name)).collect();
+            eval(src, &used, &[None], &config).unwrap();
+            let reps = 5;
+            let t = Instant::now();
+            for _ in 0..reps {
+                std::hint::black_box(eval(src, &used, &[None], &config).unwrap());
+            }
+            println!("{src:34} {label:16} {:8.2} ms", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
+        }
+    }
+}

@@ -1,20 +1,25 @@
 //! The loop skeleton of a kernel.
 //!
 //! ```text
-//! entry(ptrs, n):   load the folded slots; if n == 0 goto exit(slots)
+//! entry(ptrs, n):   if n == 0 goto exit
 //! pre:              load every row pointer; load invariant parameters;
 //!                   compute every node that depends on invariant values only
+//!                   [folded reductions: goto group(0, min(n, BLOCK - phase), 0)]
 //!                   [vectorizable: m = n rounded down to the step;
-//!                    if m > 0 goto vbody(0, slot vectors) else goto tail(0, slot vectors)]
-//!                   goto body(0, slots)
+//!                    if m > 0 goto vbody(0, ..) else goto tail(0, ..)]
+//!                   goto body(0)
+//! group(lo, hi, g): [folds only] load block g's slots; the loops below run
+//!                   over lo..hi instead of 0..n
 //! vbody(i, vacc):   the same on `step` elements at once (f64x2, f32x4; unrolled
 //!                   to 8 elements when the kernel folds a sum);
 //!                   i += step; if i < m goto vbody(i, vacc) else goto tail(i, vacc)
-//! tail(i, vacc):    slots = the lanes of vacc; if i < n goto body(i, slots) else goto exit(slots)
+//! tail(i, vacc):    slots = the lanes of vacc; if i < hi goto body(i, slots) else goto done(slots)
 //! body(i, slots):   load contiguous parameters at i; compute the rest; store
 //!                   every output at i; accumulate; i += 1;
-//!                   if i < n goto body(i, slots) else goto exit(slots)
-//! exit(slots):      store the slots back; return
+//!                   if i < hi goto body(i, slots) else goto done(slots)
+//! done(slots):      [folds only] store block g's slots;
+//!                   if hi < n goto group(hi, min(n, hi + BLOCK), g + 1) else goto exit
+//! exit:             return
 //! ```
 //!
 //! A kernel gets the vector loop when all its values are one float dtype, every
@@ -26,8 +31,9 @@
 //! Reductions (see [`crate::codegen::Layout`] for the two accumulator layouts):
 //! - *row* accumulators (one per element): `acc[i] = combine(acc[i], x[i])`;
 //! - *folded* accumulators are `K` *slots* ([`accumulator_slots`]: 8 for float
-//!   sums, means and products, 1 otherwise), loaded from `acc[0..K]` at entry,
-//!   carried by the loop and stored back at exit. The next element always goes
+//!   sums, means and products, 1 otherwise) per block of [`FOLD_BLOCK`]
+//!   elements, loaded from the block's group at its start, carried by the loops
+//!   and stored back at its end. The next element always goes
 //!   into the first slot, and the scalar loop passes the slots on rotated by one
 //!   (its block parameters), so element `i` of a call meets slot `i mod K` of the
 //!   order the call found them in, and the stored order is what the next call
@@ -52,7 +58,7 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::ops::{clif_type, Emitter};
-use super::{accumulator_slots, Layout};
+use super::{accumulator_slots, Layout, FOLD_BLOCK};
 use crate::fuse::{KOp, Kernel};
 use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
 use crate::types::DType;
@@ -99,8 +105,14 @@ struct Ctx<'k> {
     varying: Vec<bool>,
     /// Row pointers: parameters, outputs, then accumulators.
     rows: Vec<Value>,
-    /// Per fold, its slots' address (loaded in the entry block).
-    fold_ptrs: Vec<Value>,
+}
+
+/// One run of the loops over elements `lo..hi`, continuing at `cont` (which
+/// takes the folds' slots as parameters). `lo` is `None` for 0.
+struct Pass {
+    lo: Option<Value>,
+    hi: Value,
+    cont: Block,
 }
 
 pub(super) fn build(
@@ -113,7 +125,6 @@ pub(super) fn build(
     let ptr_ty = isa.pointer_type();
     let (param_layouts, acc_layouts) = layouts.split_at(kernel.params.len());
     let accs = Accs::new(kernel, acc_layouts);
-    let slot_types = accs.slot_types(kernel);
     let mut em = Emitter::new(FunctionBuilder::new(func, fctx), isa.default_call_conv(), ptr_ty);
     let entry = em.b.create_block();
     let pre = em.b.create_block();
@@ -121,32 +132,37 @@ pub(super) fn build(
     let exit = em.b.create_block();
     em.b.append_block_params_for_function_params(entry);
     em.b.append_block_param(body, ptr_ty);
-    for &ty in &slot_types {
+    for ty in accs.slot_types(kernel) {
         em.b.append_block_param(body, ty);
-        em.b.append_block_param(exit, ty);
     }
 
     em.b.switch_to_block(entry);
     let ptrs = em.b.block_params(entry)[0];
     let n = em.b.block_params(entry)[1];
-    let (fold_ptrs, start) = load_slots(&mut em, kernel, &accs, ptrs);
     let empty = em.b.ins().icmp_imm_u(IntCC::Equal, n, 0);
-    em.b.ins().brif(empty, exit, &args(None, &start), pre, &[]);
+    em.b.ins().brif(empty, exit, &[], pre, &[]);
 
     em.b.switch_to_block(pre);
     let slot = ptr_ty.bytes() as i32;
     let operands = kernel.params.len() + kernel.outputs.len() + kernel.reductions.len();
     let rows: Vec<Value> = (0..operands).map(|k| em.b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32)).collect();
-    let cx = Ctx { kernel, varying: varying_nodes(kernel, param_layouts), accs, rows, fold_ptrs };
+    let cx = Ctx { kernel, varying: varying_nodes(kernel, param_layouts), accs, rows };
     let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
     emit_nodes(&mut em, &cx, None, &mut vals);
-    let zero = em.b.ins().iconst(ptr_ty, 0);
-    match vector_type(kernel, &cx.accs) {
-        Some(vty) => emit_vector_loop(&mut em, &cx, &vals, vty, n, body, exit),
-        None => {
-            em.b.ins().jump(body, &args(Some(zero), &start));
+    // Where the scalar body ends and where it goes then.
+    let (hi, cont) = if cx.accs.folds.is_empty() {
+        match vector_type(kernel, &cx.accs) {
+            Some(vty) => emit_vector_loop(&mut em, &cx, &vals, vty, &Pass { lo: None, hi: n, cont: exit }, body, &[]),
+            None => {
+                let zero = em.b.ins().iconst(ptr_ty, 0);
+                em.b.ins().jump(body, &[zero.into()]);
+            }
         }
-    }
+        (n, exit)
+    } else {
+        let phase = em.b.ins().load(ptr_ty, mem(), ptrs, slot * operands as i32);
+        emit_blocks(&mut em, &cx, &vals, n, phase, body, exit)
+    };
 
     em.b.switch_to_block(body);
     let i = em.b.block_params(body)[0];
@@ -161,48 +177,91 @@ pub(super) fn build(
     emit_row_accumulation(&mut em, &cx, &vals, i, None);
     let slots = rotate_slots(&mut em, &cx, &vals, &slots);
     let next = em.b.ins().iadd_imm_u(i, 1);
-    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
-    em.b.ins().brif(more, body, &args(Some(next), &slots), exit, &args(None, &slots));
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, hi);
+    em.b.ins().brif(more, body, &args(Some(next), &slots), cont, &args(None, &slots));
 
     em.b.switch_to_block(exit);
-    let slots: Vec<Value> = em.b.block_params(exit).to_vec();
-    store_slots(&mut em, &cx, &slots);
     em.b.ins().return_(&[]);
     em.b.seal_all_blocks();
     let config = isa.frontend_config();
     em.finish().finalize(config);
 }
 
-/// Block arguments: an optional index followed by values.
-fn args(index: Option<Value>, values: &[Value]) -> Vec<BlockArg> {
-    index.into_iter().chain(values.iter().copied()).map(BlockArg::from).collect()
-}
+/// Elements in blocks: each fold's pointer addresses one group of slots per
+/// block of [`FOLD_BLOCK`] elements, and the word after the accumulator pointers
+/// says how many elements of the first block earlier calls took (`phase`).
+/// Each block runs the loops with its group's slots, loaded before and stored
+/// after. Returns the end of the current block and the block that stores the
+/// slots (the scalar body's exits).
+fn emit_blocks(
+    em: &mut Emitter<'_>,
+    cx: &Ctx<'_>,
+    vals: &[Option<Value>],
+    n: Value,
+    phase: Value,
+    body: Block,
+    exit: Block,
+) -> (Value, Block) {
+    let ptr_ty = em.b.func.dfg.value_type(n);
+    let group = em.b.create_block();
+    let done = em.b.create_block();
+    for _ in 0..3 {
+        em.b.append_block_param(group, ptr_ty);
+    }
+    for ty in cx.accs.slot_types(cx.kernel) {
+        em.b.append_block_param(done, ty);
+    }
+    let block = em.b.ins().iconst(ptr_ty, FOLD_BLOCK as i64);
+    let first = em.b.ins().isub(block, phase);
+    let first = em.b.ins().umin(first, n);
+    let zero = em.b.ins().iconst(ptr_ty, 0);
+    em.b.ins().jump(group, &args(Some(zero), &[first, zero]));
 
-/// Each fold's slot address and its slots' values, loaded in the entry block (so
-/// they dominate every other block).
-fn load_slots(em: &mut Emitter<'_>, kernel: &Kernel, accs: &Accs, ptrs: Value) -> (Vec<Value>, Vec<Value>) {
-    let ptr_ty = em.b.func.dfg.value_type(ptrs);
-    let base = kernel.params.len() + kernel.outputs.len();
-    let (mut addrs, mut slots) = (Vec::new(), Vec::new());
-    for &(r, k) in &accs.folds {
-        let ty = clif_type(kernel.reduction_dtype(r));
-        let addr = em.b.ins().load(ptr_ty, mem(), ptrs, (ptr_ty.bytes() as usize * (base + r)) as i32);
-        slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
+    // group(lo, hi, g): the slots of block g cover elements lo..hi.
+    em.b.switch_to_block(group);
+    let (lo, hi, g) = (em.b.block_params(group)[0], em.b.block_params(group)[1], em.b.block_params(group)[2]);
+    let base = cx.kernel.params.len() + cx.kernel.outputs.len();
+    let mut addrs = Vec::new();
+    let mut slots = Vec::new();
+    for &(r, k) in &cx.accs.folds {
+        let ty = clif_type(cx.kernel.reduction_dtype(r));
+        let stride = em.b.ins().imul_imm_u(g, (k as u32 * ty.bytes()) as i64);
+        let addr = em.b.ins().iadd(cx.rows[base + r], stride);
+        if vector_type(cx.kernel, &cx.accs).is_none() {
+            slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
+        }
         addrs.push(addr);
     }
-    (addrs, slots)
-}
+    let pass = Pass { lo: Some(lo), hi, cont: done };
+    match vector_type(cx.kernel, &cx.accs) {
+        Some(vty) => emit_vector_loop(em, cx, vals, vty, &pass, body, &addrs),
+        None => {
+            em.b.ins().jump(body, &args(Some(lo), &slots));
+        }
+    }
 
-/// At exit: store each fold's slots back, in the order they are in.
-fn store_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, slots: &[Value]) {
+    // done(slots): store them back, go on with the next block or return.
+    em.b.switch_to_block(done);
+    let slots: Vec<Value> = em.b.block_params(done).to_vec();
     let mut at = 0;
-    for (&(_, k), &addr) in cx.accs.folds.iter().zip(&cx.fold_ptrs) {
+    for (&(_, k), &addr) in cx.accs.folds.iter().zip(&addrs) {
         for (s, &v) in slots[at..at + k].iter().enumerate() {
             let size = em.b.func.dfg.value_type(v).bytes();
             em.b.ins().store(mem(), v, addr, (s as u32 * size) as i32);
         }
         at += k;
     }
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, hi, n);
+    let next_hi = em.b.ins().iadd_imm_u(hi, FOLD_BLOCK as i64);
+    let next_hi = em.b.ins().umin(next_hi, n);
+    let next_g = em.b.ins().iadd_imm_u(g, 1);
+    em.b.ins().brif(more, group, &args(Some(hi), &[next_hi, next_g]), exit, &[]);
+    (hi, done)
+}
+
+/// Block arguments: an optional index followed by values.
+fn args(index: Option<Value>, values: &[Value]) -> Vec<BlockArg> {
+    index.into_iter().chain(values.iter().copied()).map(BlockArg::from).collect()
 }
 
 /// `combine(acc, x)`: one step of reduction `op` on values of `dtype` (scalars,
@@ -279,19 +338,20 @@ fn vector_type(kernel: &Kernel, accs: &Accs) -> Option<Type> {
     (simple && sums && slots_fit).then_some(vty)
 }
 
-/// Emit, from the pre-header, the vector loop over the first `n - n % step`
-/// elements and the jump to the scalar loop for the rest.
+/// Emit, from the current block, the vector loop over the elements of `pass`
+/// up to a multiple of the step and the jump to the scalar loop for the rest.
+/// The folds' slots start as the vectors at `addrs`.
 fn emit_vector_loop(
     em: &mut Emitter<'_>,
     cx: &Ctx<'_>,
     scalars: &[Option<Value>],
     vty: Type,
-    n: Value,
+    pass: &Pass,
     body: Block,
-    exit: Block,
+    addrs: &[Value],
 ) {
     let kernel = cx.kernel;
-    let ptr_ty = em.b.func.dfg.value_type(n);
+    let ptr_ty = em.b.func.dfg.value_type(pass.hi);
     let lanes = vty.lane_count() as usize;
     // One vector accumulator per `lanes` slots: unrolled so that the step holds
     // every slot once.
@@ -305,7 +365,8 @@ fn emit_vector_loop(
         em.b.append_block_param(vbody, vty);
         em.b.append_block_param(tail, vty);
     }
-    // Invariant values and starting accumulators, broadcast to every lane once.
+    // Invariant values broadcast to every lane once (in the pre-header; a
+    // block group re-splats, which is cheap next to a block's elements).
     let mut vvals: Vec<Option<Value>> = scalars
         .iter()
         .zip(&cx.varying)
@@ -313,15 +374,22 @@ fn emit_vector_loop(
         .collect();
     // The slots as vectors: `lanes` consecutive slots per vector.
     let mut vstart = Vec::new();
-    for &addr in &cx.fold_ptrs {
+    for &addr in addrs {
         for u in 0..unroll {
             vstart.push(em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32));
         }
     }
-    let m = em.b.ins().band_imm_s(n, -step);
-    let zero = em.b.ins().iconst(ptr_ty, 0);
-    let any = em.b.ins().icmp_imm_u(IntCC::NotEqual, m, 0);
-    em.b.ins().brif(any, vbody, &args(Some(zero), &vstart), tail, &args(Some(zero), &vstart));
+    // m: the end of the vector loop, `lo + (hi - lo)` rounded down to the step.
+    let (lo, m) = match pass.lo {
+        None => (em.b.ins().iconst(ptr_ty, 0), em.b.ins().band_imm_s(pass.hi, -step)),
+        Some(lo) => {
+            let len = em.b.ins().isub(pass.hi, lo);
+            let len = em.b.ins().band_imm_s(len, -step);
+            (lo, em.b.ins().iadd(lo, len))
+        }
+    };
+    let any = em.b.ins().icmp(IntCC::NotEqual, m, lo);
+    em.b.ins().brif(any, vbody, &args(Some(lo), &vstart), tail, &args(Some(lo), &vstart));
 
     em.b.switch_to_block(vbody);
     let i = em.b.block_params(vbody)[0];
@@ -356,8 +424,8 @@ fn emit_vector_loop(
             slots.push(em.b.ins().extractlane(vaccs[f * unroll + s / lanes], (s % lanes) as u8));
         }
     }
-    let rest = em.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    em.b.ins().brif(rest, body, &args(Some(i), &slots), exit, &args(None, &slots));
+    let rest = em.b.ins().icmp(IntCC::UnsignedLessThan, i, pass.hi);
+    em.b.ins().brif(rest, body, &args(Some(i), &slots), pass.cont, &args(None, &slots));
 }
 
 /// The varying nodes on vectors of `vty` at element `i`.

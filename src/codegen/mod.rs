@@ -9,8 +9,10 @@
 //! `ptr + i * size`, an invariant parameter at `ptr` (loaded once), writing
 //! element `i` of each output, and feeding element `i` of each reduction's
 //! argument to its accumulator: a row accumulator (`Contiguous`) is updated in
-//! place at `ptr + i * size`, a folded one (`Invariant`) is combined over the
-//! call in registers and its result written once at `ptr`.
+//! place at `ptr + i * size`, a folded one (`Invariant`) is combined in
+//! registers into groups of slots, one group per block of elements (see
+//! [`Layout`]); a kernel with folded reductions reads one more word after the
+//! accumulator pointers.
 //!
 //! Invariants:
 //! - the generated code touches exactly the memory described above and nothing
@@ -52,10 +54,18 @@ pub enum Layout {
     Contiguous,
     /// The same element for every iteration (0-d inputs, reduction results,
     /// dimensions broadcast along the inner loop): loaded once before the loop.
-    /// For a reduction: the loop runs along the reduced axis, so every element
-    /// goes into one accumulator, folded in registers and stored at exit.
+    /// For a reduction: the loop runs along the reduced axis and folds elements
+    /// into *slots* ([`accumulator_slots`]) held in registers: the pointer
+    /// addresses one group of slots per block of [`FOLD_BLOCK`] elements, and
+    /// the word after the last accumulator pointer is how many elements of the
+    /// first block were folded by earlier calls (the call's first elements go
+    /// to group 0 until that block is full, then to group 1, ...).
     Invariant,
 }
+
+/// Elements per block of a folded accumulator: a kernel folding a reduction
+/// keeps one group of slots per block (see [`Layout::Invariant`]).
+pub const FOLD_BLOCK: usize = 128;
 
 /// How many slots a folded accumulator of `op` on `dtype` has: element `i` of a
 /// call goes into slot `i mod slots`, and the slots are combined in a fixed tree

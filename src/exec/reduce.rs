@@ -37,7 +37,7 @@
 //! to the interpreter (up to NaN payloads).
 
 use crate::array::{Data, Element};
-use crate::codegen::{accumulator_slots, accumulator_start, CompiledKernel, Layout};
+use crate::codegen::{accumulator_slots, accumulator_start, CompiledKernel, Layout, FOLD_BLOCK};
 use crate::diag::Result;
 use crate::fuse::{self, Plan, Stage};
 use crate::ir::ops::ReduceOp;
@@ -50,7 +50,7 @@ use super::{
 };
 
 /// Elements of a lane per block: the leaves of the combination tree.
-pub const BLOCK: usize = 128;
+const BLOCK: usize = FOLD_BLOCK;
 /// Output elements a row-layout task accumulates at once (`8 * TILE` partials
 /// stay in cache while every row of the block streams through).
 const TILE: usize = 1024;
@@ -202,13 +202,24 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Call the kernel on `n` elements from iteration row `row`, column `col`,
-    /// with accumulator pointers `accs` (one per reduction).
+    /// with accumulator pointers `accs` (one per reduction) and, for folding
+    /// kernels, the `phase`: how many elements of the first block earlier calls
+    /// folded.
     ///
     /// # Safety
     /// `col + n <= iter.inner` and `row` is an outer row of the iteration, and
-    /// each `accs[r]` is valid for writing (and, for a row layout, reading) `n`
-    /// elements of reduction `r`'s dtype (one element for a fold).
-    unsafe fn call(&self, ptrs: &mut Vec<*mut u8>, row: usize, col: usize, n: usize, accs: &[*mut u8]) {
+    /// each `accs[r]` is valid for reading and writing what the kernel touches:
+    /// `n` elements of reduction `r`'s dtype for a row layout; for a fold, the
+    /// slot groups of the `ceil((phase + n) / BLOCK)` blocks the call reaches.
+    unsafe fn call(
+        &self,
+        ptrs: &mut Vec<*mut u8>,
+        row: usize,
+        col: usize,
+        n: usize,
+        accs: &[*mut u8],
+        phase: Option<usize>,
+    ) {
         let ops = self.bases.operands;
         ptrs.clear();
         // Kernel order: parameters, roots, accumulators; skip the placeholder.
@@ -220,6 +231,8 @@ impl Run<'_> {
             ptrs.push(unsafe { op.ptr.add(off * op.size) });
         }
         ptrs.extend_from_slice(accs);
+        // The phase is a number in a pointer-sized word (never dereferenced).
+        ptrs.extend(phase.map(std::ptr::without_provenance_mut::<u8>));
         // SAFETY: parameters and roots cover the `n` elements of the row from
         // `col` (checked bounds, inner strides 0 or 1); roots are written only at
         // these elements, which no other call covers (every element of the
@@ -245,6 +258,7 @@ fn invalid(op: ReduceOp, dtype: DType) -> ! {
 macro_rules! float_acc {
     ($t:ty, $variant:ident) => {
         impl Acc for $t {
+            #[inline(always)]
             fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
                 match op {
                     ReduceOp::Sum | ReduceOp::Mean => a + b,
@@ -275,6 +289,7 @@ float_acc!(f32, Float32);
 float_acc!(f64, Float64);
 
 impl Acc for i64 {
+    #[inline(always)]
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
         match op {
             ReduceOp::Sum => a.wrapping_add(b),
@@ -296,6 +311,7 @@ impl Acc for i64 {
 }
 
 impl Acc for i32 {
+    #[inline(always)]
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
         match op {
             ReduceOp::Min => a.min(b),
@@ -317,6 +333,7 @@ impl Acc for i32 {
 }
 
 impl Acc for bool {
+    #[inline(always)]
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
         match op {
             ReduceOp::Any | ReduceOp::Max => a | b,
@@ -337,13 +354,19 @@ impl Acc for bool {
 
 /// Combine `xs` in a balanced tree (split at the middle, recursively), keeping
 /// their order; the accumulator start if there are none.
+#[inline]
 fn pairwise<T: Acc>(op: ReduceOp, xs: &[T]) -> T {
-    match xs.len() {
-        0 => T::from_scalar(accumulator_start(op, T::DTYPE)),
-        1 => xs[0],
-        n => {
-            let (l, r) = xs.split_at(n / 2);
-            T::combine(op, pairwise(op, l), pairwise(op, r))
+    let c = |a: T, b: T| T::combine(op, a, b);
+    match *xs {
+        [] => T::from_scalar(accumulator_start(op, T::DTYPE)),
+        [a] => a,
+        [a, b] => c(a, b),
+        [a, b, c0, d] => c(c(a, b), c(c0, d)),
+        // The slots of a float sum: spelled out, it is the hot case.
+        [a, b, c0, d, e, f, g, h] => c(c(c(a, b), c(c0, d)), c(c(e, f), c(g, h))),
+        _ => {
+            let (l, r) = xs.split_at(xs.len() / 2);
+            c(pairwise(op, l), pairwise(op, r))
         }
     }
 }
@@ -433,28 +456,43 @@ mod fold {
     /// `l * per_lane + b`), per reduction.
     fn task(run: &Run<'_>, count: usize, per_lane: usize, units: std::ops::Range<usize>) -> Vec<Data> {
         let inner = run.iter.inner;
-        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len())).collect();
+        // One group of slots per block, carried from one kernel call to the next.
+        let mut groups: Vec<Data> = run.reds.iter().map(|r| starts(*r, units.len() * r.slots)).collect();
         let mut ptrs = Vec::new();
-        // The block's slots, carried from one kernel call to the next.
-        let mut slots: Vec<Data> = run.reds.iter().map(|r| starts(*r, r.slots)).collect();
-        let accs: Vec<*mut u8> = slots.iter_mut().map(data_ptr_mut).collect();
-        for (at, u) in units.enumerate() {
-            let (lane, b) = (u / per_lane, u % per_lane);
-            let (start, end) = (lane * count + b * BLOCK, lane * count + ((b + 1) * BLOCK).min(count));
-            slots.iter_mut().zip(run.reds).for_each(|(s, red)| restart(*red, s));
-            let mut f = start;
-            while f < end {
+        let mut accs = vec![std::ptr::null_mut(); run.reds.len()];
+        let mut u = units.start;
+        while u < units.end {
+            // The task's blocks of one lane, elements `lane_start + pos..end`.
+            let lane = u / per_lane;
+            let last = units.end.min((lane + 1) * per_lane);
+            let lane_start = lane * count;
+            let (mut pos, end) = ((u % per_lane) * BLOCK, ((last - lane * per_lane) * BLOCK).min(count));
+            while pos < end {
+                let f = lane_start + pos;
                 let (row, col) = (f / inner, f % inner);
-                let n = (inner - col).min(end - f);
+                let n = (inner - col).min(end - pos);
+                let group = lane * per_lane + pos / BLOCK - units.start;
+                for ((a, g), red) in accs.iter_mut().zip(&mut groups).zip(run.reds) {
+                    // SAFETY: `group` is one of the task's units, so inside the
+                    // buffer of `units.len()` groups.
+                    *a = unsafe { data_ptr_mut(g).add(group * red.slots * red.dtype.size()) };
+                }
                 // SAFETY: `col + n <= inner` and `row` is an outer row (`f` is an
-                // element of the iteration); each fold accumulator points at its
-                // reduction's `slots` elements, as the kernel expects.
-                unsafe { run.call(&mut ptrs, row, col, n, &accs) };
-                f += n;
+                // element of the iteration); the call folds elements `pos..pos + n`
+                // of the lane, whose blocks are this and following units of the
+                // task (`pos + n <= end`), so their groups are in the buffer.
+                unsafe { run.call(&mut ptrs, row, col, n, &accs, Some(pos % BLOCK)) };
+                pos += n;
             }
-            for ((p, s), red) in partials.iter_mut().zip(&slots).zip(run.reds) {
-                typed2!(p, s, |p, s| p[at] = pairwise(red.op, s));
-            }
+            u = last;
+        }
+        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len())).collect();
+        for ((p, g), red) in partials.iter_mut().zip(&groups).zip(run.reds) {
+            typed2!(p, g, |p, g| {
+                for (p, slots) in p.iter_mut().zip(g.chunks_exact(red.slots)) {
+                    *p = pairwise(red.op, slots);
+                }
+            });
         }
         partials
     }
@@ -547,7 +585,7 @@ mod rows {
                     // SAFETY: `col + n <= inner`, `row` is an outer row (`o`, `j`,
                     // `prow` are in range); each row accumulator covers `n`
                     // elements of its slot (above).
-                    unsafe { run.call(&mut ptrs, row, col, n, &accs) };
+                    unsafe { run.call(&mut ptrs, row, col, n, &accs, None) };
                     p += n;
                 }
             }
