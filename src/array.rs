@@ -1,12 +1,22 @@
 //! Typed N-d arrays: the values that go into and come out of every engine.
 //!
-//! An [`Array`] owns a C-order (row-major) buffer of one of the five dtypes and a
-//! shape. A 0-d array (shape `[]`) holds one element. The [`Element`] trait maps
-//! Rust element types to dtypes so engine code can be written once, generically,
-//! and dispatched on the dtype outside the loops.
+//! An [`Array`] owns a contiguous buffer of one of the five dtypes, a shape and a
+//! memory [`Order`]: C (row-major, what every engine produces) or Fortran
+//! (column-major, what a Fortran-order `.npy` file holds, kept as read). A 0-d
+//! array (shape `[]`) holds one element. Engines read their inputs through
+//! borrowed [`ArrayView`]s of any strides and write outputs into C-contiguous
+//! [`ArrayViewMut`]s (see [`view`]). The [`Element`] trait maps Rust element types
+//! to dtypes so engine code can be written once, generically, and dispatched on
+//! the dtype outside the loops.
+
+pub mod view;
+
+use std::borrow::Cow;
 
 use crate::diag::{Error, ErrorKind, Result};
 use crate::types::{DType, Scalar};
+pub use view::{ArrayView, ArrayViewMut};
+use view::{DataMut, DataRef, Raw};
 
 /// A typed, owned, contiguous buffer.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +64,28 @@ impl Data {
         }
     }
 
+    /// The buffer, borrowed.
+    pub(crate) fn as_ref(&self) -> DataRef<'_> {
+        match self {
+            Data::Bool(v) => DataRef::Bool(Raw::new(v)),
+            Data::Int32(v) => DataRef::Int32(Raw::new(v)),
+            Data::Int64(v) => DataRef::Int64(Raw::new(v)),
+            Data::Float32(v) => DataRef::Float32(Raw::new(v)),
+            Data::Float64(v) => DataRef::Float64(Raw::new(v)),
+        }
+    }
+
+    /// The buffer, borrowed mutably.
+    pub(crate) fn as_mut(&mut self) -> DataMut<'_> {
+        match self {
+            Data::Bool(v) => DataMut::Bool(v),
+            Data::Int32(v) => DataMut::Int32(v),
+            Data::Int64(v) => DataMut::Int64(v),
+            Data::Float32(v) => DataMut::Float32(v),
+            Data::Float64(v) => DataMut::Float64(v),
+        }
+    }
+
     /// Element `i` as a scalar (panics if out of range: an internal invariant).
     pub fn get(&self, i: usize) -> Scalar {
         match self {
@@ -72,7 +104,17 @@ pub trait Element: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
     fn slice(data: &Data) -> Option<&[Self]>;
     fn slice_mut(data: &mut Data) -> Option<&mut [Self]>;
     fn wrap(v: Vec<Self>) -> Data;
+    /// The vector of a buffer of this dtype (the inverse of `wrap`).
+    fn into_vec(data: Data) -> Option<Vec<Self>>;
     fn scalar(self) -> Scalar;
+    #[doc(hidden)]
+    fn raw<'a>(data: DataRef<'a>) -> Option<Raw<'a, Self>>;
+    #[doc(hidden)]
+    fn wrap_raw(raw: Raw<'_, Self>) -> DataRef<'_>;
+    #[doc(hidden)]
+    fn slice_of_mut<'a>(data: DataMut<'a>) -> Option<&'a mut [Self]>;
+    #[doc(hidden)]
+    fn wrap_mut(v: &mut [Self]) -> DataMut<'_>;
 }
 
 macro_rules! element {
@@ -94,8 +136,32 @@ macro_rules! element {
             fn wrap(v: Vec<Self>) -> Data {
                 Data::$variant(v)
             }
+            fn into_vec(data: Data) -> Option<Vec<Self>> {
+                match data {
+                    Data::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
             fn scalar(self) -> Scalar {
                 Scalar::$variant(self)
+            }
+            fn raw<'a>(data: DataRef<'a>) -> Option<Raw<'a, Self>> {
+                match data {
+                    DataRef::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn wrap_raw(raw: Raw<'_, Self>) -> DataRef<'_> {
+                DataRef::$variant(raw)
+            }
+            fn slice_of_mut<'a>(data: DataMut<'a>) -> Option<&'a mut [Self]> {
+                match data {
+                    DataMut::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn wrap_mut(v: &mut [Self]) -> DataMut<'_> {
+                DataMut::$variant(v)
             }
         }
     };
@@ -106,16 +172,36 @@ element!(i64, Int64);
 element!(f32, Float32);
 element!(f64, Float64);
 
-/// An owned N-d array in C order.
-#[derive(Clone, Debug, PartialEq)]
+/// How an owned array's elements are laid out in its buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Order {
+    /// Row-major: the last index varies fastest.
+    #[default]
+    C,
+    /// Column-major: the first index varies fastest.
+    Fortran,
+}
+
+/// An owned N-d array: a contiguous buffer in C or Fortran order.
+///
+/// Equality is by dtype, shape and elements (in index order), whatever the
+/// memory orders.
+#[derive(Clone, Debug)]
 pub struct Array {
     data: Data,
     shape: Vec<usize>,
+    order: Order,
 }
 
 impl Array {
-    /// An array from a buffer and a shape whose product must be the buffer length.
+    /// An array from a C-order buffer and a shape whose product must be the
+    /// buffer length.
     pub fn new(data: Data, shape: Vec<usize>) -> Result<Array> {
+        Array::with_order(data, shape, Order::C)
+    }
+
+    /// An array from a buffer laid out in `order`.
+    pub fn with_order(data: Data, shape: Vec<usize>, order: Order) -> Result<Array> {
         let n =
             shape_size(&shape).ok_or_else(|| Error::new(ErrorKind::Shape, format!("shape {shape:?} is too large")))?;
         if n != data.len() {
@@ -124,13 +210,13 @@ impl Array {
                 format!("shape {} needs {n} elements but the buffer has {}", fmt_shape(&shape), data.len()),
             ));
         }
-        Ok(Array { data, shape })
+        Ok(Array { data, shape, order })
     }
 
     /// A 1-d array from a vector.
     pub fn from_vec<T: Element>(v: Vec<T>) -> Array {
         let n = v.len();
-        Array { data: T::wrap(v), shape: vec![n] }
+        Array { data: T::wrap(v), shape: vec![n], order: Order::C }
     }
 
     /// A 0-d array.
@@ -142,7 +228,7 @@ impl Array {
             Scalar::Float32(v) => Data::Float32(vec![v]),
             Scalar::Float64(v) => Data::Float64(vec![v]),
         };
-        Array { data, shape: vec![] }
+        Array { data, shape: vec![], order: Order::C }
     }
 
     pub fn zeros(dtype: DType, shape: Vec<usize>) -> Result<Array> {
@@ -163,6 +249,11 @@ impl Array {
         self.shape.len()
     }
 
+    /// The memory order of the buffer.
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         self.data.len()
@@ -172,6 +263,7 @@ impl Array {
         self.data.is_empty()
     }
 
+    /// The buffer, in memory order (see [`Array::order`]).
     pub fn data(&self) -> &Data {
         &self.data
     }
@@ -180,11 +272,12 @@ impl Array {
         &mut self.data
     }
 
+    /// The buffer, in memory order (see [`Array::order`]).
     pub fn into_data(self) -> Data {
         self.data
     }
 
-    /// The elements as a typed slice, if the dtype is `T`'s.
+    /// The elements as a typed slice in memory order, if the dtype is `T`'s.
     pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
         T::slice(&self.data)
     }
@@ -193,14 +286,73 @@ impl Array {
         T::slice_mut(&mut self.data)
     }
 
-    /// Element `i` in C order.
+    /// Element `i` in C (index) order, whatever the memory order.
     pub fn get(&self, i: usize) -> Scalar {
-        self.data.get(i)
+        match self.order {
+            Order::C => self.data.get(i),
+            Order::Fortran => self.view().get(i),
+        }
     }
 
-    /// The same elements under another shape of equal size.
+    /// The same elements under another shape of equal size, in C index order
+    /// (a Fortran-order array is first copied into C order, as NumPy's
+    /// `reshape` does).
     pub fn reshape(self, shape: Vec<usize>) -> Result<Array> {
-        Array::new(self.data, shape)
+        Array::new(self.into_c_order().data, shape)
+    }
+
+    /// The array in C order: itself, or a copy if it is in Fortran order.
+    pub fn to_c_order(&self) -> Cow<'_, Array> {
+        match self.order {
+            Order::C => Cow::Borrowed(self),
+            Order::Fortran => Cow::Owned(self.view().to_array()),
+        }
+    }
+
+    /// The array in C order: itself, or a copy if it is in Fortran order.
+    pub fn into_c_order(self) -> Array {
+        match self.order {
+            Order::C => self,
+            Order::Fortran => self.view().to_array(),
+        }
+    }
+
+    /// A borrowed view of every element (strides follow the memory order).
+    pub fn view(&self) -> ArrayView<'_> {
+        let strides = match self.order {
+            Order::C => view::c_strides(&self.shape),
+            Order::Fortran => view::f_strides(&self.shape),
+        };
+        ArrayView::from_parts(self.data.as_ref(), self.shape.clone(), strides, 0)
+            .expect("an array's own layout stays inside its buffer")
+    }
+
+    /// A mutable C-contiguous view to overwrite every element: what engines
+    /// write outputs into. A Fortran-order array (with more than one
+    /// dimension longer than 1) has none: an error.
+    pub fn view_mut(&mut self) -> Result<ArrayViewMut<'_>> {
+        if !self.view().is_c_contiguous() {
+            return Err(Error::new(
+                ErrorKind::Shape,
+                format!(
+                    "the output array of shape {} is in Fortran order; outputs are written in C order",
+                    fmt_shape(&self.shape)
+                ),
+            ));
+        }
+        Ok(ArrayViewMut::from_parts(self.data.as_mut(), self.shape.clone()))
+    }
+}
+
+impl PartialEq for Array {
+    fn eq(&self, other: &Array) -> bool {
+        if self.dtype() != other.dtype() || self.shape != other.shape {
+            return false;
+        }
+        if self.order == other.order || self.shape.iter().filter(|&&d| d > 1).count() <= 1 {
+            return self.data == other.data;
+        }
+        self.to_c_order().data == other.to_c_order().data
     }
 }
 

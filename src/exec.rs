@@ -1,35 +1,42 @@
 //! Execution: runs a fused [`Plan`] over arrays, the only caller of JIT code.
 //!
-//! Input: a program, its plan, the input arrays and an [`EvalConfig`].
-//! Output: the requested output arrays, new or written into caller-provided ones.
+//! Input: a program, its plan, views of the inputs (any strides) and an
+//! [`EvalConfig`]. Output: the requested output arrays, new (C order) or written
+//! into caller-provided C-contiguous views.
 //!
 //! Shapes come first, by the interpreter's rules, and a failing node gets the
 //! interpreter's error ([`crate::shape::infer`]). For each elementwise stage:
 //! group the roots by shape (one kernel per shape, usually one), broadcast every
-//! parameter against it, drop size-1 dimensions and merge dimensions that are
-//! contiguous for every operand, then run the kernel along the innermost merged
-//! dimension with a loop in Rust over the others. A parameter whose stride along the inner dimension is 0 is
-//! *invariant* (compiled to load once), otherwise *contiguous*. The flattened
-//! iteration space is split into chunks of `chunk` elements run on a rayon pool;
-//! every element is computed by the same code whatever the split, so results do
-//! not depend on the thread count. Reduce stages call the interpreter. A
-//! temporary is freed after the last stage that reads it.
+//! parameter against it, choose the order of the axes ([`axis_order`]), drop
+//! size-1 dimensions and merge neighbours every operand steps through evenly,
+//! then run the kernel along the innermost merged dimension with a loop in Rust
+//! over the others. Along the inner dimension a parameter with stride 0 is
+//! *invariant* (compiled to load once), one with stride 1 *contiguous*, any
+//! other (transposed, reversed, sliced views; outputs when the order is not
+//! theirs) *strided*: the kernel gets its stride at run time. Inputs are never
+//! copied. The flattened iteration space is split into chunks of `chunk`
+//! elements run on a rayon pool; every element is computed by the same code
+//! whatever the split, so results do not depend on the thread count. Stages
+//! with reductions run in [`reduce`]. A temporary is freed after the last stage
+//! that reads it.
 //!
 //! Invariant (the unsafe boundary): every pointer handed to a kernel covers the
 //! elements that call reads or writes. [`Iteration::check_bounds`] proves it once
-//! per stage from the shapes and strides before any call; chunks write disjoint
-//! element ranges of the outputs.
+//! per stage from the shapes and strides (of any sign) before any call; chunks
+//! write disjoint elements of the outputs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::array::{fmt_shape, Array, Data};
+use crate::array::view::c_strides;
+use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut, Data};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::{self, FuseConfig, Plan, Stage};
 use crate::ir::{Inst, NodeId, Program};
+use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
 
@@ -38,26 +45,50 @@ mod reduce;
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
 
-/// Plans already made for a program, by requested outputs and fusion mode, so a
-/// cached evaluation does not plan again. Cloning gives an empty memo.
+/// A program as the JIT runs it: optimized for the requested outputs (or not), and
+/// its plan of stages over the (optimized) program's node ids.
+#[derive(Debug)]
+pub struct Planned {
+    pub program: Program,
+    pub plan: Plan,
+}
+
+/// What a plan depends on besides the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PlanKey {
+    outputs: Vec<NodeId>,
+    fuse: FuseConfig,
+    optimize: bool,
+}
+
+/// Plans already made for a program, by requested outputs, fusion and
+/// optimization mode, so a cached evaluation neither optimizes nor plans again.
+/// Cloning gives an empty memo.
 #[derive(Default)]
-pub struct PlanMemo(Mutex<Vec<Arc<Plan>>>);
+pub struct PlanMemo(Mutex<Vec<(PlanKey, Arc<Planned>)>>);
 
 impl PlanMemo {
     /// How many plans one program keeps (distinct output requests are few).
     const CAPACITY: usize = 16;
 
-    pub fn get(&self, program: &Program, outputs: &[NodeId], config: FuseConfig) -> Arc<Plan> {
+    pub fn get(&self, program: &Program, outputs: &[NodeId], fuse: FuseConfig, optimize: bool) -> Arc<Planned> {
+        let key = PlanKey { outputs: outputs.to_vec(), fuse, optimize };
         let mut plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = plans.iter().find(|p| p.config == config && p.outputs == outputs) {
+        if let Some((_, p)) = plans.iter().find(|(k, _)| *k == key) {
             return p.clone();
         }
-        let plan = Arc::new(fuse::plan(program, outputs, config));
+        let planned = Arc::new(if optimize {
+            let opt = crate::ir::opt::optimize(program, outputs);
+            let plan = fuse::plan(&opt.program, &opt.outputs, fuse);
+            Planned { program: opt.program, plan }
+        } else {
+            Planned { program: program.clone(), plan: fuse::plan(program, outputs, fuse) }
+        });
         if plans.len() == Self::CAPACITY {
             plans.remove(0);
         }
-        plans.push(plan.clone());
-        plan
+        plans.push((key, planned.clone()));
+        planned
     }
 }
 
@@ -83,31 +114,31 @@ enum Loc {
 }
 
 struct Values<'a, 'o, 'p> {
-    inputs: &'a [&'a Array],
-    outs: &'o mut [&'p mut Array],
+    inputs: &'a [ArrayView<'a>],
+    outs: &'o mut [ArrayViewMut<'p>],
     /// Per program node: where its value is, once computed.
     locs: Vec<Option<Loc>>,
     temps: Vec<Option<Array>>,
 }
 
 impl Values<'_, '_, '_> {
-    fn array(&self, id: NodeId) -> &Array {
+    fn view(&self, id: NodeId) -> ArrayView<'_> {
         match self.locs[id.index()].expect("stages run after the stages they read") {
-            Loc::Input(k) => self.inputs[k],
-            Loc::Temp => self.temps[id.index()].as_ref().expect("temporaries live until their last reader"),
-            Loc::Out(k) => &*self.outs[k],
+            Loc::Input(k) => self.inputs[k].clone(),
+            Loc::Temp => self.temps[id.index()].as_ref().expect("temporaries live until their last reader").view(),
+            Loc::Out(k) => self.outs[k].view(),
         }
     }
 }
 
 /// Evaluate `plan` on `inputs` (in signature order). With `outs` non-empty, the
-/// requested outputs are written into those arrays (one per output, same order)
+/// requested outputs are written into those views (one per output, same order)
 /// and nothing is returned; otherwise the outputs are returned as new arrays.
 pub fn eval(
     program: &Program,
     plan: &Plan,
-    inputs: &[&Array],
-    outs: &mut [&mut Array],
+    inputs: &[ArrayView<'_>],
+    outs: &mut [ArrayViewMut<'_>],
     config: &EvalConfig,
 ) -> Result<Vec<Array>> {
     let runner = Runner::new(config)?;
@@ -136,7 +167,7 @@ pub fn eval(
 }
 
 /// Move (or copy) the requested values into the result list or the caller's
-/// arrays.
+/// views.
 fn finish_outputs(program: &Program, plan: &Plan, mut vals: Values<'_, '_, '_>) -> Result<Vec<Array>> {
     if vals.outs.is_empty() {
         let mut result = Vec::with_capacity(plan.outputs.len());
@@ -144,7 +175,7 @@ fn finish_outputs(program: &Program, plan: &Plan, mut vals: Values<'_, '_, '_>) 
             let used_later = plan.outputs[k + 1..].contains(&o);
             let arr = match vals.locs[o.index()] {
                 Some(Loc::Temp) if !used_later => vals.temps[o.index()].take().expect("computed outputs exist"),
-                _ => vals.array(o).clone(),
+                _ => vals.view(o).to_array(),
             };
             result.push(arr);
         }
@@ -154,15 +185,17 @@ fn finish_outputs(program: &Program, plan: &Plan, mut vals: Values<'_, '_, '_>) 
         if matches!(vals.locs[o.index()], Some(Loc::Out(j)) if j == k) {
             continue;
         }
-        let src = vals.array(o).clone();
-        check_out(program, o, vals.outs[k], src.shape())?;
-        *vals.outs[k] = src;
+        // An input, a reduction's result or an output requested twice: copied
+        // (through an owned array when it lives in another caller view).
+        let src = vals.view(o).to_array();
+        check_out(program, o, &vals.outs[k], src.shape())?;
+        vals.outs[k].assign(&src.view());
     }
     Ok(Vec::new())
 }
 
 /// A caller-provided output must have the result's dtype and shape.
-fn check_out(program: &Program, id: NodeId, out: &Array, shape: &[usize]) -> Result<()> {
+fn check_out(program: &Program, id: NodeId, out: &ArrayViewMut<'_>, shape: &[usize]) -> Result<()> {
     let dtype = program.node(id).dtype;
     if out.dtype() != dtype || out.shape() != shape {
         return Err(Error::new(
@@ -220,17 +253,36 @@ fn run_group(
     runner: &Runner,
 ) -> Result<()> {
     place_roots(program, plan, &stage.roots, shape, vals)?;
+    let out_strides = c_strides(shape);
     let iter = {
-        let shapes: Vec<&[usize]> = stage.params.iter().map(|&p| vals.array(p).shape()).collect();
-        Iteration::new(shape, &shapes, stage.roots.len())
+        let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
+        let mut layouts: Vec<Strided<'_>> = params.iter().map(strided).collect();
+        layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
+        Iteration::new(shape, &layouts, params.len())
     };
     let operands = stage_operands(program, stage, vals);
-    let layouts: Vec<Layout> = (0..stage.params.len())
-        .map(|k| if iter.inner_strides[k] == 0 { Layout::Invariant } else { Layout::Contiguous })
-        .collect();
+    let layouts = operand_layouts(&iter.inner_strides, stage.params.len());
     let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
     runner.run(&kernel, &iter, &operands);
     Ok(())
+}
+
+fn strided<'v>(v: &'v ArrayView<'_>) -> Strided<'v> {
+    Strided { shape: v.shape(), strides: v.strides(), offset: v.offset() }
+}
+
+/// The layout of each operand from its stride along the inner dimension.
+fn operand_layouts(inner_strides: &[isize], params: usize) -> Vec<Layout> {
+    inner_strides
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| match s {
+            0 if k < params => Layout::Invariant,
+            // An output's inner stride is 0 only when the inner dimension has one element.
+            0 | 1 => Layout::Contiguous,
+            _ => Layout::Strided,
+        })
+        .collect()
 }
 
 /// Decide where each root of `shape` goes: the caller's array if it is a
@@ -247,7 +299,7 @@ fn place_roots(
         let out_slot = if vals.outs.is_empty() { None } else { plan.outputs.iter().position(|&o| o == root) };
         match out_slot {
             Some(k) => {
-                check_out(program, root, vals.outs[k], shape)?;
+                check_out(program, root, &vals.outs[k], shape)?;
                 vals.locs[root.index()] = Some(Loc::Out(k));
             }
             None => {
@@ -263,21 +315,28 @@ fn place_roots(
 fn stage_operands(program: &Program, stage: &Stage, vals: &mut Values<'_, '_, '_>) -> Vec<Operand> {
     let mut operands: Vec<Operand> = Vec::with_capacity(stage.params.len() + stage.roots.len());
     for (&p, &dtype) in stage.params.iter().zip(&stage.kernel.params) {
-        let a = vals.array(p);
+        let v = vals.view(p);
         // The kernel reads `dtype` elements: a buffer of another dtype would be
         // read out of bounds.
-        assert_eq!(a.dtype(), dtype, "parameter %{} has the dtype its kernel was built for", p.0);
-        operands.push(Operand { ptr: data_ptr(a.data()), len: a.len(), size: a.dtype().size() });
+        assert_eq!(v.dtype(), dtype, "parameter %{} has the dtype its kernel was built for", p.0);
+        // Cast to `*mut` only to share one pointer array with outputs: kernels
+        // never write parameters.
+        let ptr = v.data().ptr() as *mut u8;
+        operands.push(Operand { ptr, len: v.data().len(), size: dtype.size(), start: v.offset() });
     }
     for &root in &stage.roots {
-        let a: &mut Array = match vals.locs[root.index()].expect("roots were just placed") {
-            Loc::Out(k) => &mut *vals.outs[k],
-            Loc::Temp => vals.temps[root.index()].as_mut().expect("roots were just allocated"),
+        let mut out: ArrayViewMut<'_> = match vals.locs[root.index()].expect("roots were just placed") {
+            Loc::Out(k) => vals.outs[k].reborrow(),
+            Loc::Temp => vals.temps[root.index()]
+                .as_mut()
+                .expect("roots were just allocated")
+                .view_mut()
+                .expect("temporaries are C order"),
             Loc::Input(_) => unreachable!("a kernel never stores into an input"),
         };
-        assert_eq!(a.dtype(), program.node(root).dtype, "output %{} has its node's dtype", root.0);
-        let (len, size) = (a.len(), a.dtype().size());
-        operands.push(Operand { ptr: data_ptr_mut(a.data_mut()), len, size });
+        assert_eq!(out.dtype(), program.node(root).dtype, "output %{} has its node's dtype", root.0);
+        let (len, size) = (out.len(), out.dtype().size());
+        operands.push(Operand { ptr: out.ptr_mut(), len, size, start: 0 });
     }
     operands
 }
@@ -293,7 +352,7 @@ struct Shapes {
 }
 
 impl Shapes {
-    fn infer(program: &Program, plan: &Plan, inputs: &[&Array]) -> Result<Shapes> {
+    fn infer(program: &Program, plan: &Plan, inputs: &[ArrayView<'_>]) -> Result<Shapes> {
         let mut shapes = Shapes { table: Vec::new(), of: vec![u32::MAX; program.nodes.len()] };
         let error = || {
             let input_shapes: Vec<&[usize]> = inputs.iter().map(|a| a.shape()).collect();
@@ -398,58 +457,43 @@ fn zeroed<T: crate::array::Element>(n: usize) -> Option<Vec<T>> {
     Some(unsafe { Vec::from_raw_parts(ptr, n, n) })
 }
 
-fn data_ptr(data: &Data) -> *mut u8 {
-    // Cast to `*mut` only to share one pointer array with outputs: kernels
-    // never write parameters.
-    match data {
-        Data::Bool(v) => v.as_ptr() as *mut u8,
-        Data::Int32(v) => v.as_ptr() as *mut u8,
-        Data::Int64(v) => v.as_ptr() as *mut u8,
-        Data::Float32(v) => v.as_ptr() as *mut u8,
-        Data::Float64(v) => v.as_ptr() as *mut u8,
-    }
-}
-
-fn data_ptr_mut(data: &mut Data) -> *mut u8 {
-    match data {
-        Data::Bool(v) => v.as_mut_ptr() as *mut u8,
-        Data::Int32(v) => v.as_mut_ptr() as *mut u8,
-        Data::Int64(v) => v.as_mut_ptr() as *mut u8,
-        Data::Float32(v) => v.as_mut_ptr() as *mut u8,
-        Data::Float64(v) => v.as_mut_ptr() as *mut u8,
-    }
-}
-
-/// One buffer a kernel reads or writes: its start, element count and size.
+/// One buffer a kernel reads or writes: its start, element count, element size
+/// and the offset of the operand's first element.
 struct Operand {
     ptr: *mut u8,
     len: usize,
     size: usize,
+    start: usize,
 }
 
-/// The iteration space of a stage after broadcasting and merging dimensions.
+/// The iteration space of a stage after broadcasting, ordering and merging
+/// dimensions.
 #[derive(Debug)]
 struct Iteration {
-    /// Outer dimensions (C order), iterated in Rust.
+    /// Outer dimensions, outermost first, iterated in Rust.
     outer: Vec<usize>,
     /// Per operand, its element stride along each outer dimension.
-    outer_strides: Vec<Vec<usize>>,
+    outer_strides: Vec<Vec<isize>>,
     /// Length of the inner dimension (what one kernel call processes at most).
     inner: usize,
-    /// Per operand: 1 (contiguous) or 0 (invariant) along the inner dimension.
-    inner_strides: Vec<usize>,
+    /// Per operand, its element stride along the inner dimension: 0 (invariant),
+    /// 1 (contiguous) or anything else (strided).
+    inner_strides: Vec<isize>,
     total: usize,
 }
 
 impl Iteration {
-    /// The iteration over `shape` of parameters of shapes `params` (C-contiguous,
-    /// broadcast against `shape`) and `outputs` arrays of exactly `shape`.
-    fn new(shape: &[usize], params: &[&[usize]], outputs: usize) -> Iteration {
+    /// The iteration over `shape` of `operands`: the parameters (the first
+    /// `params`, broadcast against `shape`), then the outputs (C order, exactly
+    /// `shape`).
+    fn new(shape: &[usize], operands: &[Strided<'_>], params: usize) -> Iteration {
         let total = shape.iter().product();
-        let n = params.len() + outputs;
-        // Common case: every parameter has the full shape or is a single element.
-        if params.iter().all(|p| *p == shape || p.iter().product::<usize>() == 1) {
-            let inner_strides = (0..n).map(|k| usize::from(k >= params.len() || params[k] == shape)).collect();
+        let n = operands.len();
+        // Common case: every operand is C-contiguous with the full shape, or a
+        // single element.
+        let full = |op: &Strided<'_>| op.shape == shape && c_strides(op.shape) == op.strides;
+        if operands.iter().all(|op| full(op) || op.shape.iter().product::<usize>() == 1) {
+            let inner_strides = operands.iter().map(|op| isize::from(full(op))).collect();
             return Iteration {
                 outer: Vec::new(),
                 outer_strides: vec![Vec::new(); n],
@@ -458,31 +502,18 @@ impl Iteration {
                 total,
             };
         }
-        let nd = shape.len();
-        // Broadcast strides in elements: 0 along dimensions an operand lacks or
-        // has as 1.
-        let strides: Vec<Vec<usize>> = params
-            .iter()
-            .copied()
-            .chain(std::iter::repeat_n(shape, outputs))
-            .map(|op| {
-                let mut s = vec![0; nd];
-                let off = nd - op.len();
-                let mut acc = 1;
-                for d in (0..op.len()).rev() {
-                    if op[d] != 1 {
-                        s[off + d] = acc;
-                    }
-                    acc *= op[d];
-                }
-                s
-            })
-            .collect();
+        // Strides in elements over `shape`: 0 along dimensions an operand lacks
+        // or has as 1.
+        let strides: Vec<Vec<isize>> =
+            operands.iter().map(|op| crate::shape::broadcast_strides(op.shape, op.strides, shape)).collect();
         let mut dims: Vec<usize> = Vec::new();
-        let mut merged: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for d in (0..nd).filter(|&d| shape[d] != 1) {
+        let mut merged: Vec<Vec<isize>> = vec![Vec::new(); n];
+        for d in axis_order(shape, &strides[..params]) {
             let mergeable = !dims.is_empty()
-                && strides.iter().zip(&merged).all(|(s, m)| *m.last().expect("same length as dims") == s[d] * shape[d]);
+                && strides
+                    .iter()
+                    .zip(&merged)
+                    .all(|(s, m)| *m.last().expect("same length as dims") == s[d] * shape[d] as isize);
             if mergeable {
                 *dims.last_mut().expect("checked non-empty") *= shape[d];
                 for (m, s) in merged.iter_mut().zip(&strides) {
@@ -501,31 +532,72 @@ impl Iteration {
     }
 
     /// Whether every element offset the iteration produces is inside its
-    /// operand (the largest offset is the sum over dimensions of
-    /// `(extent - 1) * stride`) and every inner stride is one the kernel can
-    /// follow (0: invariant, 1: contiguous).
+    /// operand: the lowest is `start` plus the negative `(extent - 1) * stride`
+    /// terms over all dimensions, the highest `start` plus the positive ones.
     fn check_bounds(&self, operands: &[Operand]) -> bool {
-        if self.inner_strides.iter().any(|&s| s > 1) {
-            return false;
-        }
         if self.total == 0 {
             return true;
         }
         operands.iter().enumerate().all(|(k, op)| {
-            let outer: usize = self.outer.iter().zip(&self.outer_strides[k]).map(|(&n, &s)| (n - 1) * s).sum();
-            outer + (self.inner - 1) * self.inner_strides[k] < op.len
+            let dims = self.outer.iter().zip(&self.outer_strides[k]).chain([(&self.inner, &self.inner_strides[k])]);
+            let (mut lo, mut hi) = (op.start as i128, op.start as i128);
+            for (&n, &s) in dims {
+                let span = (n as i128 - 1) * s as i128;
+                if span < 0 {
+                    lo += span;
+                } else {
+                    hi += span;
+                }
+            }
+            lo >= 0 && hi < op.len as i128
         })
     }
 
-    /// Element offset of operand `k` at the start of outer row `row`.
-    fn row_offset(&self, k: usize, mut row: usize) -> usize {
+    /// Element offset of operand `k` at the start of outer row `row`, relative
+    /// to its first element.
+    fn row_offset(&self, k: usize, mut row: usize) -> isize {
         let mut off = 0;
         for d in (0..self.outer.len()).rev() {
-            off += (row % self.outer[d]) * self.outer_strides[k][d];
+            off += (row % self.outer[d]) as isize * self.outer_strides[k][d];
             row /= self.outer[d];
         }
         off
     }
+}
+
+/// The order to iterate the dimensions of `shape` in, outermost first, without
+/// the size-1 ones, given the parameters' strides over `shape`.
+///
+/// The cost rule: memory is read fastest along small strides, so the parameters
+/// vote. Starting from C order (the outputs' order), a dimension moves inside
+/// another when more parameters have a smaller absolute stride along it than
+/// along the other (parameters with stride 0 along either have no say); ties
+/// keep C order. So a lone Fortran-order input iterates in Fortran order (its
+/// reads contiguous, the output written with a stride), an equal mix of C and
+/// Fortran inputs in C order, and C-order operands exactly as before.
+fn axis_order(shape: &[usize], params: &[Vec<isize>]) -> Vec<usize> {
+    let inside = |a: usize, b: usize| {
+        let votes: i32 = params
+            .iter()
+            .filter(|s| s[a] != 0 && s[b] != 0)
+            .map(|s| match s[a].unsigned_abs().cmp(&s[b].unsigned_abs()) {
+                std::cmp::Ordering::Less => 1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => -1,
+            })
+            .sum();
+        votes > 0
+    };
+    let mut order: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+    // Insertion sort, innermost last: stable, so ties keep C order.
+    for i in 1..order.len() {
+        let mut j = i;
+        while j > 0 && inside(order[j - 1], order[j]) {
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    order
 }
 
 /// Pointers shared by the tasks of one stage.
@@ -595,33 +667,43 @@ impl Runner {
 /// Run the kernel over flat elements `start..end` of the iteration space, one
 /// call per (part of an) inner row.
 fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start: usize, end: usize) {
-    const STACK: usize = 16;
+    /// Slots on the stack: a row pointer and a stride for 16 operands.
+    const STACK: usize = 32;
     let ops = bases.operands;
     let mut on_stack = [std::ptr::null_mut::<u8>(); STACK];
     let mut on_heap = Vec::new();
-    let ptrs: &mut [*mut u8] = if ops.len() <= STACK {
-        &mut on_stack[..ops.len()]
+    let ptrs: &mut [*mut u8] = if 2 * ops.len() <= STACK {
+        &mut on_stack[..2 * ops.len()]
     } else {
-        on_heap.resize(ops.len(), std::ptr::null_mut());
+        on_heap.resize(2 * ops.len(), std::ptr::null_mut());
         &mut on_heap
     };
+    // After the row pointers, the byte stride of every operand along the inner
+    // dimension (the kernel reads those of strided operands).
+    for (k, op) in ops.iter().enumerate() {
+        ptrs[ops.len() + k] = std::ptr::without_provenance_mut((iter.inner_strides[k] * op.size as isize) as usize);
+    }
     let entry = kernel.entry();
     let mut idx = start;
     while idx < end {
         let (row, col) = (idx / iter.inner, idx % iter.inner);
         let n = (iter.inner - col).min(end - idx);
         for (k, op) in ops.iter().enumerate() {
-            let off = iter.row_offset(k, row) + col * iter.inner_strides[k];
-            // SAFETY: `off` is an element offset of the iteration space, which
-            // `check_bounds` proved lies inside the operand (`off < op.len`).
-            ptrs[k] = unsafe { op.ptr.add(off * op.size) };
+            let off = op.start as isize + iter.row_offset(k, row) + col as isize * iter.inner_strides[k];
+            // SAFETY: `off` is the element offset of a point of the iteration
+            // space, which `check_bounds` proved lies in `0..op.len`.
+            ptrs[k] = unsafe { op.ptr.add(off as usize * op.size) };
         }
-        // SAFETY: each pointer covers what the kernel touches: a contiguous
-        // operand `n` elements from `ptrs[k]` (offsets `off..off + n` stay within
-        // the row, so within the bounds checked by `check_bounds`), an invariant
-        // one element. Outputs are written only at flat elements `idx..idx + n`,
-        // a range no other task covers, and parameters are never written. The
-        // kernel is alive (`kernel` is borrowed) for the whole call.
+        // SAFETY: each pointer covers what the kernel touches: `n` elements from
+        // `ptrs[k]`, `inner_strides[k]` elements apart (1: contiguous, any other:
+        // strided, with that stride in bytes in `ptrs[ops.len() + k]`), or one
+        // element (invariant, stride 0). Those are the points `col..col + n` of
+        // this row of the iteration space, inside the operand by `check_bounds`.
+        // Outputs are written only at the points of flat indices `idx..idx + n`,
+        // which no other task covers, and an output (C-contiguous, exactly the
+        // iteration shape, dimensions permuted and merged) has a distinct element
+        // for every point, so tasks write disjoint elements; parameters are never
+        // written. The kernel is alive (`kernel` is borrowed) for the whole call.
         unsafe { entry(ptrs.as_ptr(), n) };
         idx += n;
     }
@@ -648,38 +730,80 @@ fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
 mod tests {
     use super::*;
 
-    fn operand(shape: &[usize]) -> Operand {
-        let len = shape.iter().product();
-        Operand { ptr: std::ptr::null_mut(), len, size: 8 }
+    fn operand(len: usize, start: usize) -> Operand {
+        Operand { ptr: std::ptr::null_mut(), len, size: 8, start }
+    }
+
+    /// The iteration of C-contiguous parameters of these shapes and one output.
+    fn c_order(shape: &[usize], params: &[&[usize]]) -> Iteration {
+        let strides: Vec<Vec<isize>> = params.iter().chain([&shape]).map(|s| c_strides(s)).collect();
+        let ops: Vec<Strided<'_>> = params
+            .iter()
+            .chain([&shape])
+            .zip(&strides)
+            .map(|(s, st)| Strided { shape: s, strides: st, offset: 0 })
+            .collect();
+        Iteration::new(shape, &ops, params.len())
     }
 
     #[test]
     fn merges_contiguous_dimensions_and_keeps_broadcast_ones() {
-        let it = Iteration::new(&[300, 200], &[&[300, 1], &[300, 200]], 1);
+        let it = c_order(&[300, 200], &[&[300, 1], &[300, 200]]);
         assert_eq!((it.outer.clone(), it.inner), (vec![300], 200));
         assert_eq!(it.inner_strides, vec![0, 1, 1]);
         assert_eq!(it.outer_strides, vec![vec![1], vec![200], vec![200]]);
-        assert!(it.check_bounds(&[operand(&[300, 1]), operand(&[300, 200]), operand(&[300, 200])]));
-        let it = Iteration::new(&[4, 5, 6], &[&[4, 5, 6], &[1, 5, 6]], 1);
+        assert!(it.check_bounds(&[operand(300, 0), operand(60000, 0), operand(60000, 0)]));
+        let it = c_order(&[4, 5, 6], &[&[4, 5, 6], &[1, 5, 6]]);
         assert_eq!((it.outer.clone(), it.inner), (vec![4], 30));
         assert_eq!(it.inner_strides, vec![1, 1, 1]);
         assert_eq!(it.outer_strides, vec![vec![30], vec![0], vec![30]]);
-        let it = Iteration::new(&[4, 5, 6], &[&[4, 5, 6], &[]], 1);
+        let it = c_order(&[4, 5, 6], &[&[4, 5, 6], &[]]);
         assert_eq!((it.outer.len(), it.inner, it.inner_strides.clone()), (0, 120, vec![1, 0, 1]));
     }
 
     #[test]
     fn zero_d_iteration_is_one_element() {
-        let it = Iteration::new(&[], &[&[], &[]], 1);
+        let it = c_order(&[], &[&[], &[]]);
         assert_eq!((it.inner, it.total), (1, 1));
-        assert!(it.check_bounds(&[operand(&[]), operand(&[]), operand(&[])]));
+        assert!(it.check_bounds(&[operand(1, 0), operand(1, 0), operand(1, 0)]));
     }
 
     #[test]
     fn size_one_dimensions_vanish() {
-        let it = Iteration::new(&[3, 1], &[&[3, 1], &[1]], 1);
+        let it = c_order(&[3, 1], &[&[3, 1], &[1]]);
         assert_eq!((it.outer.len(), it.inner, it.inner_strides.clone()), (0, 3, vec![1, 0, 1]));
-        let it = Iteration::new(&[1, 1], &[&[1, 1]], 1);
+        let it = c_order(&[1, 1], &[&[1, 1]]);
         assert_eq!((it.inner, it.total), (1, 1));
+    }
+
+    #[test]
+    fn a_lone_fortran_input_iterates_in_fortran_order() {
+        // (4, 5, 6) in Fortran order: one contiguous run for the input, the
+        // output written with strides.
+        let f = Strided { shape: &[4, 5, 6], strides: &[1, 4, 20], offset: 0 };
+        let c = Strided { shape: &[4, 5, 6], strides: &[30, 6, 1], offset: 0 };
+        let it = Iteration::new(&[4, 5, 6], &[f, c], 1);
+        assert_eq!((it.outer.clone(), it.inner), (vec![6, 5], 4));
+        assert_eq!(it.inner_strides, vec![1, 30]);
+        assert_eq!(it.outer_strides, vec![vec![20, 4], vec![1, 6]]);
+        // Against a C-order input, the tie goes to C order.
+        let it = Iteration::new(&[4, 5, 6], &[f, c, c], 2);
+        assert_eq!((it.outer.clone(), it.inner, it.inner_strides.clone()), (vec![4, 5], 6, vec![20, 1, 1]));
+        // Two Fortran inputs outvote one C input.
+        let it = Iteration::new(&[4, 5, 6], &[f, c, f, c], 3);
+        assert_eq!((it.inner, it.inner_strides.clone()), (4, vec![1, 30, 1, 30]));
+    }
+
+    #[test]
+    fn negative_strides_are_bounded_from_below() {
+        // A reversed vector of 10 starting at element 9 reaches 0..=9.
+        let rev = Strided { shape: &[10], strides: &[-1], offset: 9 };
+        let out = Strided { shape: &[10], strides: &[1], offset: 0 };
+        let it = Iteration::new(&[10], &[rev, out], 1);
+        assert_eq!((it.inner, it.inner_strides.clone()), (10, vec![-1, 1]));
+        assert!(it.check_bounds(&[operand(10, 9), operand(10, 0)]));
+        // Starting at 8 it would reach element -1; at 10, element 10.
+        assert!(!it.check_bounds(&[operand(10, 8), operand(10, 0)]));
+        assert!(!it.check_bounds(&[operand(10, 10), operand(10, 0)]));
     }
 }

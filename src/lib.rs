@@ -31,6 +31,7 @@
 //! ```
 
 pub mod array;
+pub mod bench;
 pub mod codegen;
 pub mod diag;
 pub mod exec;
@@ -38,14 +39,17 @@ pub mod fuse;
 pub mod inputs;
 pub mod interp;
 pub mod ir;
+#[cfg(feature = "ndarray")]
+pub mod ndarray_interop;
 pub mod npy;
 pub mod repr;
 pub mod semantics;
 pub mod shape;
 pub mod syntax;
 pub mod types;
+pub mod vmath;
 
-pub use array::{Array, Data, Element};
+pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};
 pub use types::{DType, Scalar};
@@ -73,6 +77,9 @@ pub struct EvalConfig {
     /// JIT: fuse all elementwise work between reductions into one loop; `false`
     /// runs one operation at a time with temporaries (to measure what fusion buys).
     pub fuse: bool,
+    /// JIT: run the optimizer (constant folding, CSE, dead-code elimination, exact
+    /// power rewrites) before planning; results are bit-identical either way.
+    pub optimize: bool,
     /// JIT: elements per parallel task; `None`: [`exec::DEFAULT_CHUNK`].
     pub chunk: Option<usize>,
     /// JIT: where compiled kernels are kept; `None`: [`KernelCache::shared`].
@@ -81,7 +88,7 @@ pub struct EvalConfig {
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        EvalConfig { engine: Engine::default(), threads: None, fuse: true, chunk: None, cache: None }
+        EvalConfig { engine: Engine::default(), threads: None, fuse: true, optimize: true, chunk: None, cache: None }
     }
 }
 
@@ -157,31 +164,76 @@ impl Compiled {
         outputs: &[Option<&str>],
         config: &EvalConfig,
     ) -> Result<Vec<Array>> {
-        let ids = self.output_ids(outputs)?;
-        let arrays = self.bind(inputs)?;
-        match config.engine {
-            Engine::Interp => interp::eval(&self.program, &arrays, &ids),
-            Engine::Jit => exec::eval(&self.program, &self.plan(&ids, config), &arrays, &mut [], config),
-        }
+        self.eval_views_with(&views(inputs), outputs, config)
     }
 
     /// Evaluate the requested outputs into caller-provided arrays, which must
-    /// already have the outputs' dtypes and shapes (no allocation for values a
-    /// JIT kernel stores directly).
+    /// already have the outputs' dtypes and shapes and be in C order (no
+    /// allocation for values a JIT kernel stores directly).
     pub fn eval_into(
         &self,
         inputs: &[(&str, &Array)],
         outputs: &mut [(Option<&str>, &mut Array)],
         config: &EvalConfig,
     ) -> Result<()> {
+        let mut outs = Vec::with_capacity(outputs.len());
+        for (name, array) in outputs.iter_mut() {
+            outs.push((*name, array.view_mut()?));
+        }
+        self.eval_views_into(&views(inputs), &mut outs, config)
+    }
+
+    /// [`Compiled::eval`] on views of any layout (transposed, reversed, sliced,
+    /// Fortran order, broadcast with stride 0), read in place without copies.
+    ///
+    /// ```
+    /// use jitexpr::{Array, DType, Expr};
+    ///
+    /// let compiled = Expr::parse("a - b")?.compile(&[("a", DType::Float64), ("b", DType::Float64)])?;
+    /// let m = Array::new(jitexpr::Data::Float64(vec![0.0, 1.0, 2.0, 3.0]), vec![2, 2])?;
+    /// let out = compiled.eval_views(&[("a", m.view()), ("b", m.view().transpose())])?;
+    /// assert_eq!(out.as_slice::<f64>(), Some(&[0.0, -1.0, 1.0, 0.0][..]));
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn eval_views(&self, inputs: &[(&str, ArrayView<'_>)]) -> Result<Array> {
+        let mut out = self.eval_views_with(inputs, &[None], &EvalConfig::default())?;
+        Ok(out.pop().expect("eval_views_with returns one array per requested output"))
+    }
+
+    /// [`Compiled::eval_with`] on views of any layout.
+    pub fn eval_views_with(
+        &self,
+        inputs: &[(&str, ArrayView<'_>)],
+        outputs: &[Option<&str>],
+        config: &EvalConfig,
+    ) -> Result<Vec<Array>> {
+        let ids = self.output_ids(outputs)?;
+        let views = self.bind(inputs)?;
+        match config.engine {
+            Engine::Interp => interp::eval_views(&self.program, &views, &ids),
+            Engine::Jit => {
+                let planned = self.plan(&ids, config);
+                exec::eval(&planned.program, &planned.plan, &views, &mut [], config)
+            }
+        }
+    }
+
+    /// [`Compiled::eval_into`] on views: inputs of any layout, outputs written
+    /// into C-contiguous mutable views (e.g. borrowed from a caller's buffer).
+    pub fn eval_views_into(
+        &self,
+        inputs: &[(&str, ArrayView<'_>)],
+        outputs: &mut [(Option<&str>, ArrayViewMut<'_>)],
+        config: &EvalConfig,
+    ) -> Result<()> {
         let names: Vec<Option<&str>> = outputs.iter().map(|(n, _)| *n).collect();
         let ids = self.output_ids(&names)?;
-        let arrays = self.bind(inputs)?;
-        let mut outs: Vec<&mut Array> = outputs.iter_mut().map(|(_, a)| &mut **a).collect();
+        let views = self.bind(inputs)?;
+        let mut outs: Vec<ArrayViewMut<'_>> = outputs.iter_mut().map(|(_, v)| v.reborrow()).collect();
         match config.engine {
             Engine::Interp => {
-                let values = interp::eval(&self.program, &arrays, &ids)?;
-                for (out, value) in outs.iter_mut().zip(values) {
+                let values = interp::eval_views(&self.program, &views, &ids)?;
+                for (out, value) in outs.iter_mut().zip(&values) {
                     if out.dtype() != value.dtype() || out.shape() != value.shape() {
                         return Err(Error::new(
                             ErrorKind::Shape,
@@ -194,25 +246,38 @@ impl Compiled {
                             ),
                         ));
                     }
-                    **out = value;
+                }
+                for (out, value) in outs.iter_mut().zip(&values) {
+                    out.assign(&value.view());
                 }
                 Ok(())
             }
             Engine::Jit => {
-                exec::eval(&self.program, &self.plan(&ids, config), &arrays, &mut outs, config)?;
+                let planned = self.plan(&ids, config);
+                exec::eval(&planned.program, &planned.plan, &views, &mut outs, config)?;
                 Ok(())
             }
         }
     }
 
-    fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<fuse::Plan> {
-        self.plans.get(&self.program, ids, fuse::FuseConfig { fuse: config.fuse })
+    /// The program the JIT runs for these outputs (optimized unless the config
+    /// says not to) and its plan; the interpreter always runs the unoptimized IR.
+    fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<exec::Planned> {
+        self.plans.get(&self.program, ids, fuse::FuseConfig { fuse: config.fuse }, config.optimize)
+    }
+
+    /// The `--emit opt` dump: the optimized program for these outputs and every
+    /// rewrite that fired.
+    pub fn emit_opt(&self, outputs: &[Option<&str>]) -> Result<String> {
+        let ids = self.output_ids(outputs)?;
+        Ok(ir::opt::optimize(&self.program, &ids).to_string())
     }
 
     /// The `--emit fused` report for these outputs.
     pub fn emit_fused(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
         let ids = self.output_ids(outputs)?;
-        Ok(fuse::print_plan(&self.program, &self.source, &self.plan(&ids, config)))
+        let planned = self.plan(&ids, config);
+        Ok(fuse::print_plan(&planned.program, &self.source, &planned.plan))
     }
 
     /// The `--emit clif` dump: the Cranelift IR of every kernel, compiled for
@@ -221,10 +286,10 @@ impl Compiled {
     /// a non-innermost axis gets a variant with a row of accumulators).
     pub fn emit_clif(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
         let ids = self.output_ids(outputs)?;
-        let plan = self.plan(&ids, config);
+        let planned = self.plan(&ids, config);
         let mut out = String::new();
-        for (i, s) in plan.stages.iter().enumerate() {
-            let mut layouts = vec![codegen::Layout::Contiguous; s.params.len()];
+        for (i, s) in planned.plan.stages.iter().enumerate() {
+            let mut layouts = vec![codegen::Layout::Contiguous; s.params.len() + s.kernel.outputs.len()];
             layouts.extend(std::iter::repeat_n(codegen::Layout::Invariant, s.reductions.len()));
             out.push_str(&format!("; stage {i}\n{}\n", codegen::clif(&s.kernel, &layouts)));
         }
@@ -246,8 +311,8 @@ impl Compiled {
             .collect()
     }
 
-    /// Match the given named arrays to the signature, checking dtypes.
-    fn bind<'a>(&self, inputs: &[(&str, &'a Array)]) -> Result<Vec<&'a Array>> {
+    /// Match the given named views to the signature, checking dtypes.
+    fn bind<'a>(&self, inputs: &[(&str, ArrayView<'a>)]) -> Result<Vec<ArrayView<'a>>> {
         self.program
             .inputs
             .iter()
@@ -261,10 +326,15 @@ impl Compiled {
                         format!("input `{}` was compiled for {} but is {}", input.name, input.dtype, arr.dtype()),
                     ));
                 }
-                Ok(*arr)
+                Ok(arr.clone())
             })
             .collect()
     }
+}
+
+/// Views of named arrays.
+fn views<'a>(inputs: &[(&'a str, &'a Array)]) -> Vec<(&'a str, ArrayView<'a>)> {
+    inputs.iter().map(|(n, a)| (*n, a.view())).collect()
 }
 
 /// Parse, compile for the given arrays' dtypes and evaluate the result in one go.

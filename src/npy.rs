@@ -3,14 +3,16 @@
 //! Input (read): the bytes of a `.npy` file of format version 1.0, 2.0 or 3.0 —
 //! magic `\x93NUMPY`, version, header length, a Python dict literal header
 //! (`descr`, `fortran_order`, `shape`), then the raw elements.
-//! Output (read): an [`Array`] in C order in one of jitexpr's five dtypes.
+//! Output (read): an [`Array`] in one of jitexpr's five dtypes, in the file's
+//! memory order (C, or Fortran kept as read: no transposing copy).
 //! Input (write): an [`Array`]. Output (write): the bytes `np.save` would write.
 //!
 //! Dtypes: `b1`, `i4`, `i8`, `f4`, `f8` are read as they are (big-endian ones
 //! byte-swapped); narrower ones widen exactly (`i1 i2 u1 u2` -> int32, `u4` ->
 //! int64, `f2` -> float32); uint64, complex, strings, objects, records, datetimes
 //! and long double are rejected with a message naming the dtype. Fortran-order
-//! files are transposed into C order. Bool bytes other than 0 and 1 read as True,
+//! files give Fortran-order arrays, which every engine reads in place, and such
+//! arrays are written back with `fortran_order: True`. Bool bytes other than 0 and 1 read as True,
 //! as in NumPy.
 //!
 //! Invariants: the header is never trusted. Every size is checked (with overflow
@@ -30,7 +32,7 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use crate::array::{fmt_shape, shape_size, Array, Data};
+use crate::array::{fmt_shape, shape_size, Array, Data, Order};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::types::DType;
 
@@ -136,11 +138,9 @@ fn decode(r: &mut impl Read, total: u64) -> Result<Array, Fail> {
         return Err(format!("file is truncated: header says {nbytes} bytes of data, file has {left}").into());
     }
     // Bytes after the data (left - nbytes of them) are ignored, as NumPy does.
-    let mut data = stored.read_elements(r, n)?;
-    if header.fortran_order {
-        data = fortran_to_c(data, &header.shape);
-    }
-    Ok(Array::new(data, header.shape).expect("element count matches the shape by construction"))
+    let data = stored.read_elements(r, n)?;
+    let order = if header.fortran_order { Order::Fortran } else { Order::C };
+    Ok(Array::with_order(data, header.shape, order).expect("element count matches the shape by construction"))
 }
 
 /// Read magic, version, header length and header; return the header text and the
@@ -322,50 +322,9 @@ fn f16_to_f32(h: u16) -> f32 {
     f32::from_bits(bits)
 }
 
-/// Reorder a Fortran-order (first axis fastest) buffer into C order.
-fn fortran_to_c(data: Data, shape: &[usize]) -> Data {
-    if shape.len() < 2 {
-        return data;
-    }
-    match data {
-        Data::Bool(v) => Data::Bool(transpose(&v, shape)),
-        Data::Int32(v) => Data::Int32(transpose(&v, shape)),
-        Data::Int64(v) => Data::Int64(transpose(&v, shape)),
-        Data::Float32(v) => Data::Float32(transpose(&v, shape)),
-        Data::Float64(v) => Data::Float64(transpose(&v, shape)),
-    }
-}
-
-/// Walk the C-order multi-index like an odometer (last axis fastest), keeping the
-/// Fortran offset of the current element in step.
-fn transpose<T: Copy>(src: &[T], shape: &[usize]) -> Vec<T> {
-    let mut f_strides = Vec::with_capacity(shape.len());
-    let mut stride = 1;
-    for &d in shape {
-        f_strides.push(stride);
-        stride *= d;
-    }
-    let mut out = Vec::with_capacity(src.len());
-    let mut index = vec![0usize; shape.len()];
-    let mut offset = 0;
-    for _ in 0..src.len() {
-        out.push(src[offset]);
-        for axis in (0..shape.len()).rev() {
-            index[axis] += 1;
-            offset += f_strides[axis];
-            if index[axis] < shape[axis] {
-                break;
-            }
-            offset -= f_strides[axis] * shape[axis];
-            index[axis] = 0;
-        }
-    }
-    out
-}
-
-/// Header then elements, little-endian, C order.
+/// Header then elements, little-endian, in the array's memory order.
 fn write_to(w: &mut impl Write, array: &Array) -> io::Result<()> {
-    w.write_all(&header_bytes(array.dtype(), array.shape()))?;
+    w.write_all(&header_bytes(array.dtype(), array.shape(), array.order()))?;
     fn each<T: Copy, const N: usize>(w: &mut impl Write, v: &[T], f: impl Fn(T) -> [u8; N]) -> io::Result<()> {
         for chunk in v.chunks(4096) {
             let bytes: Vec<u8> = chunk.iter().flat_map(|&x| f(x)).collect();
@@ -385,7 +344,7 @@ fn write_to(w: &mut impl Write, array: &Array) -> io::Result<()> {
 /// Magic, version and the padded header, exactly as NumPy's `_write_array_header`:
 /// keys sorted, growth room after the shape, spaces up to a 64-byte boundary, `\n`.
 /// Version 1.0 unless the header needs more than 65535 bytes.
-fn header_bytes(dtype: DType, shape: &[usize]) -> Vec<u8> {
+fn header_bytes(dtype: DType, shape: &[usize], order: Order) -> Vec<u8> {
     let descr = match dtype {
         DType::Bool => "|b1",
         DType::Int32 => "<i4",
@@ -393,7 +352,8 @@ fn header_bytes(dtype: DType, shape: &[usize]) -> Vec<u8> {
         DType::Float32 => "<f4",
         DType::Float64 => "<f8",
     };
-    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {}, }}", fmt_shape(shape));
+    let fortran = if order == Order::Fortran { "True" } else { "False" };
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {}, }}", fmt_shape(shape));
     if let Some(first) = shape.first() {
         dict.push_str(&" ".repeat(GROWTH_AXIS_MAX_DIGITS.saturating_sub(first.to_string().len())));
     }

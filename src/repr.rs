@@ -26,6 +26,8 @@ const PREFIX: &str = "array(";
 
 /// NumPy's `repr(array)`.
 pub fn repr(array: &Array) -> String {
+    // The printer walks the buffer in C order.
+    let array = &*array.to_c_order();
     let body = if array.is_empty() { "[]".to_string() } else { array_to_string(array) };
     let shape = array.shape();
     let mut extras = Vec::new();

@@ -155,46 +155,55 @@ pub fn reduce_extent(shape: &[usize], axis: Option<usize>) -> (usize, usize, usi
     }
 }
 
-/// Strides, in elements, of a C-contiguous operand of shape `shape` read as if it
-/// had the (broadcast) shape `out`: 0 on dims it stretches or lacks.
-pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
+/// The layout of one operand of a loop nest: its shape, its strides in elements
+/// (any sign; 0 repeats an element) and the offset of its first element.
+#[derive(Clone, Copy, Debug)]
+pub struct Strided<'a> {
+    pub shape: &'a [usize],
+    pub strides: &'a [isize],
+    pub offset: usize,
+}
+
+/// Strides, in elements, of an operand of shape `shape` and strides `strides`
+/// read as if it had the (broadcast) shape `out`: 0 on dims it stretches or lacks.
+pub fn broadcast_strides(shape: &[usize], strides: &[isize], out: &[usize]) -> Vec<isize> {
     debug_assert!(shape.len() <= out.len(), "operand rank exceeds output rank");
     let lead = out.len() - shape.len();
-    let mut strides = vec![0; out.len()];
-    let mut step = 1;
-    for (i, &d) in shape.iter().enumerate().rev() {
+    let mut full = vec![0; out.len()];
+    for (i, (&d, &s)) in shape.iter().zip(strides).enumerate() {
         if d != 1 {
-            strides[lead + i] = step;
+            full[lead + i] = s;
         }
-        step *= d;
     }
-    strides
+    full
 }
 
 /// The loop nest of an elementwise operation with `K` operands: the output's dims
-/// with size-1 dims dropped and neighbours merged wherever every operand steps
-/// through them contiguously, and each operand's strides over those dims.
+/// (in C order) with size-1 dims dropped and neighbours merged wherever every
+/// operand steps through them evenly, each operand's strides over those dims and
+/// the offset of its first element.
 ///
-/// `dims` is never empty (a one-element output is `[1]`), and the innermost
-/// stride of every operand is 0 (it is broadcast along the inner loop) or 1
-/// (contiguous), because operands are C-contiguous.
+/// `dims` is never empty (a one-element output is `[1]`). The innermost stride of
+/// an operand is 0 when it is broadcast along the inner loop, 1 when it is
+/// contiguous there, anything else for strided views.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan<const K: usize> {
     pub dims: Vec<usize>,
-    pub strides: [Vec<usize>; K],
+    pub strides: [Vec<isize>; K],
+    pub offsets: [usize; K],
 }
 
 impl<const K: usize> Plan<K> {
-    pub fn new(out: &[usize], operands: [&[usize]; K]) -> Plan<K> {
-        let full: [Vec<usize>; K] = operands.map(|s| broadcast_strides(s, out));
+    pub fn new(out: &[usize], operands: [Strided<'_>; K]) -> Plan<K> {
+        let full: [Vec<isize>; K] = operands.map(|op| broadcast_strides(op.shape, op.strides, out));
         let mut dims: Vec<usize> = Vec::new();
-        let mut strides: [Vec<usize>; K] = std::array::from_fn(|_| Vec::new());
+        let mut strides: [Vec<isize>; K] = std::array::from_fn(|_| Vec::new());
         for (i, &d) in out.iter().enumerate() {
             if d == 1 {
                 continue;
             }
-            let mergeable =
-                !dims.is_empty() && (0..K).all(|k| *strides[k].last().expect("one stride per dim") == d * full[k][i]);
+            let mergeable = !dims.is_empty()
+                && (0..K).all(|k| *strides[k].last().expect("one stride per dim") == d as isize * full[k][i]);
             if mergeable {
                 *dims.last_mut().expect("checked non-empty") *= d;
                 for k in 0..K {
@@ -213,12 +222,12 @@ impl<const K: usize> Plan<K> {
                 s.push(0);
             }
         }
-        Plan { dims, strides }
+        Plan { dims, strides, offsets: operands.map(|op| op.offset) }
     }
 
-    /// Whether operand `k` is contiguous along the inner loop (else it is constant there).
-    pub fn inner_contiguous(&self, k: usize) -> bool {
-        *self.strides[k].last().expect("dims is never empty") == 1
+    /// Operand `k`'s stride along the inner loop.
+    pub fn inner_stride(&self, k: usize) -> isize {
+        *self.strides[k].last().expect("dims is never empty")
     }
 
     /// Call `f(offsets, len)` for every inner lane in C order: `offsets[k]` is where
@@ -231,9 +240,10 @@ impl<const K: usize> Plan<K> {
         }
         let outer = &self.dims[..r - 1];
         let mut index = vec![0usize; outer.len()];
-        let mut offsets = [0usize; K];
+        // Offsets of elements of valid views: never negative.
+        let mut offsets: [isize; K] = self.offsets.map(|o| o as isize);
         loop {
-            f(offsets, inner);
+            f(offsets.map(|o| o as usize), inner);
             // Odometer over the outer dims, last fastest, updating offsets incrementally.
             let mut d = outer.len();
             loop {
@@ -249,7 +259,7 @@ impl<const K: usize> Plan<K> {
                     break;
                 }
                 for (k, off) in offsets.iter_mut().enumerate() {
-                    *off -= self.strides[k][d] * outer[d];
+                    *off -= self.strides[k][d] * outer[d] as isize;
                 }
                 index[d] = 0;
             }

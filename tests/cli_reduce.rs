@@ -169,34 +169,32 @@ fn fusion_report_explains_the_standardization() {
     check_report(
         &["eval", expr, "-i", "a=random(12, 1)", "--emit", "fused"],
         expect![[r#"
-        plan: 3 stage(s), fused: one pass over the data per stage
-        stage 0: one loop, no operations, 2 accumulator(s): mean mean
-          reads:   a float64
-          reduces: `mean(a, axis=0)` float64 over axis 0: mean of a
-          reduces: `mean(a, axis=0)` float64 over axis 0: mean of a
-            %0: float64 = param 0
-            accumulate mean %0 -> acc 0
-            accumulate mean %0 -> acc 1
-        stage 1: one loop, 2 op(s): subtract multiply, 1 accumulator(s): mean
-          needs:   `mean(a, axis=0)` (stage 0), known only once that loop has seen every element
-          reads:   a float64, `mean(a, axis=0)` float64
-          reduces: `mean((a - mean(a, axis=0))**2, axis=0)` float64 over axis 0: mean of a value computed in the loop and never stored
-            %0: float64 = param 0
-            %1: float64 = param 1
-            %2: float64 = subtract %0, %1
-            %3: float64 = multiply %2, %2
-            accumulate mean %3 -> acc 0
-        stage 2: one loop, 3 op(s): subtract sqrt divide
-          needs:   `mean(a, axis=0)` (stage 0), `mean((a - mean(a, axis=0))**2, axis=0)` (stage 1), known only once that loop has seen every element
-          reads:   a float64, `mean(a, axis=0)` float64, `mean((a - mean(a, axis=0))**2, axis=0)` float64
-          writes:  %8 float64 (result)
-            %0: float64 = param 0
-            %1: float64 = param 1
-            %2: float64 = subtract %0, %1
-            %3: float64 = param 2
-            %4: float64 = sqrt %3
-            %5: float64 = divide %2, %4
-            store %5
-    "#]],
+            plan: 3 stage(s), fused: one pass over the data per stage
+            stage 0: one loop, no operations, 1 accumulator(s): mean
+              reads:   a float64
+              reduces: `mean(a, axis=0)` float64 over axis 0: mean of a
+                %0: float64 = param 0
+                accumulate mean %0 -> acc 0
+            stage 1: one loop, 2 op(s): subtract multiply, 1 accumulator(s): mean
+              needs:   `mean(a, axis=0)` (stage 0), known only once that loop has seen every element
+              reads:   a float64, `mean(a, axis=0)` float64
+              reduces: `mean((a - mean(a, axis=0))**2, axis=0)` float64 over axis 0: mean of a value computed in the loop and never stored
+                %0: float64 = param 0
+                %1: float64 = param 1
+                %2: float64 = subtract %0, %1
+                %3: float64 = multiply %2, %2
+                accumulate mean %3 -> acc 0
+            stage 2: one loop, 3 op(s): subtract sqrt divide
+              needs:   `mean(a, axis=0)` (stage 0), `mean((a - mean(a, axis=0))**2, axis=0)` (stage 1), known only once that loop has seen every element
+              reads:   a float64, `mean(a, axis=0)` float64, `mean((a - mean(a, axis=0))**2, axis=0)` float64
+              writes:  %6 float64 (result)
+                %0: float64 = param 0
+                %1: float64 = param 1
+                %2: float64 = subtract %0, %1
+                %3: float64 = param 2
+                %4: float64 = sqrt %3
+                %5: float64 = divide %2, %4
+                store %5
+        "#]],
     );
 }

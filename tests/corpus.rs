@@ -50,7 +50,14 @@
 //!   inputs are 1-d (or 0-d) is re-run with its 1-d inputs tiled to awkward lengths and
 //!   shifted (a sub-slice starting at element 1 or 3 of the tiled buffer), and every engine
 //!   is compared with the interpreter on the same inputs.
+//! - [`layouts_do_not_change_results`]: every case is re-run with its inputs in
+//!   other memory layouts (Fortran order, axes rotated, reversed, stepped, stepped
+//!   and reversed; a different one per input, so C and strided inputs mix), read
+//!   in place through views; every engine must give exactly what it gives on the
+//!   C-contiguous inputs.
 //! - [`corpus_is_well_formed`], [`corpus_calls_every_function`].
+
+mod layouts;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -60,7 +67,8 @@ use std::sync::Once;
 
 use jitexpr::ir::ops::{all_names, ReduceOp};
 use jitexpr::ir::Inst;
-use jitexpr::{Array, DType, Data, Engine, Error, ErrorKind, EvalConfig, Expr, Scalar};
+use jitexpr::{Array, ArrayView, DType, Data, Engine, Error, ErrorKind, EvalConfig, Expr, Scalar};
+use layouts::{Relaid, LAYOUTS};
 use serde::Deserialize;
 
 /// Every engine configuration the corpus runs on. A new engine or mode is one more line.
@@ -251,6 +259,22 @@ fn run(case: &Case, inputs: &[(String, Array)], config: &EvalConfig) -> Outcome 
         let compiled = Expr::parse(&case.expr)?.compile(&sig)?;
         let refs: Vec<(&str, &Array)> = inputs.iter().map(|(n, a)| (n.as_str(), a)).collect();
         compiled.eval_with(&refs, &requests, config)
+    });
+    match result {
+        Ok(Ok(arrays)) => Outcome::Values(arrays),
+        Ok(Err(e)) => Outcome::Error(e),
+        Err(panic) => Outcome::Panic(panic),
+    }
+}
+
+/// [`run`] on views of the inputs.
+fn run_views(case: &Case, inputs: &[(String, ArrayView<'_>)], config: &EvalConfig) -> Outcome {
+    let requests: Vec<Option<&str>> = case.requests().into_iter().map(|(n, _)| n).collect();
+    let result = catch_panic(|| {
+        let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (n.as_str(), a.dtype())).collect();
+        let compiled = Expr::parse(&case.expr)?.compile(&sig)?;
+        let views: Vec<(&str, ArrayView<'_>)> = inputs.iter().map(|(n, a)| (n.as_str(), a.clone())).collect();
+        compiled.eval_views_with(&views, &requests, config)
     });
     match result {
         Ok(Ok(arrays)) => Outcome::Values(arrays),
@@ -557,6 +581,40 @@ fn engines_agree_with_the_interpreter_on_awkward_lengths() {
         }
     }
     fail_with(&failures, runs, "tiled runs");
+}
+
+#[test]
+fn layouts_do_not_change_results() {
+    let cases = load();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for case in &cases {
+        let inputs = case.inputs();
+        let relaid: Vec<Vec<Relaid>> = (0..LAYOUTS.len())
+            .map(|j| {
+                inputs.iter().enumerate().map(|(k, (_, a))| Relaid::new(a, LAYOUTS[(j + k) % LAYOUTS.len()])).collect()
+            })
+            .collect();
+        for (engine, config) in engines() {
+            let want = run(case, &inputs, &config);
+            for (j, arrays) in relaid.iter().enumerate() {
+                runs += 1;
+                let views: Vec<(String, ArrayView<'_>)> =
+                    inputs.iter().zip(arrays).map(|((n, _), r)| (n.clone(), r.view())).collect();
+                let got = run_views(case, &views, &config);
+                let result = match (&want, &got) {
+                    (Outcome::Panic(p), _) | (_, Outcome::Panic(p)) => Err(format!("PANIC: {p}")),
+                    _ => agree(&want, &got, Tolerance::default(), &inputs),
+                };
+                if let Err(diff) = result {
+                    let kinds: Vec<String> =
+                        (0..inputs.len()).map(|k| format!("{:?}", LAYOUTS[(j + k) % LAYOUTS.len()])).collect();
+                    failures.push(format!("{} [{engine}, layouts {}]\n  {diff}", case.title(), kinds.join(", ")));
+                }
+            }
+        }
+    }
+    fail_with(&failures, runs, "runs on other layouts");
 }
 
 const KINDS: [ErrorKind; 10] = [

@@ -12,8 +12,10 @@ fn interp() -> EvalConfig {
     EvalConfig { engine: Engine::Interp, ..EvalConfig::default() }
 }
 
+/// The JIT, fused and optimized (what users run) or unfused without the
+/// optimizer (raw code generation).
 fn jit(fuse: bool, threads: usize, chunk: Option<usize>) -> EvalConfig {
-    EvalConfig { engine: Engine::Jit, fuse, threads: Some(threads), chunk, cache: None }
+    EvalConfig { engine: Engine::Jit, fuse, optimize: fuse, threads: Some(threads), chunk, cache: None }
 }
 
 /// The JIT configurations every case runs on.

@@ -1,11 +1,12 @@
-//! The `jitexpr` command line: `main -> try_main -> one function per subcommand`.
+//! The `jitexpr` command line: `main -> try_main -> one function per subcommand`
+//! (`eval`, `bench`).
 //!
 //! Exit codes: 0 success; 2 any user error (bad expression, input, file, flag),
 //! printed as `error: ...` with a caret under the offending text; 1 an internal
 //! error (a bug). A closed stdout (`jitexpr ... | head`) is not an error.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use jitexpr::{npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
+use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Evaluate an expression (or a program of `name = expr` statements).
     Eval(EvalArgs),
+    /// Time an expression on the interpreter and the JIT (unfused, fused, 1 and T threads).
+    Bench(BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -43,9 +46,61 @@ struct EvalArgs {
     /// JIT: run one operation at a time with temporaries instead of fused loops.
     #[arg(long)]
     no_fuse: bool,
+    /// JIT: skip the optimizer (results are the same; isolates what it buys).
+    #[arg(long)]
+    no_opt: bool,
     /// Print a stage's dump instead of evaluating.
     #[arg(long, value_enum, value_name = "STAGE")]
     emit: Option<Emit>,
+}
+
+#[derive(clap::Args, Debug)]
+struct BenchArgs {
+    /// The expression, e.g. `sqrt(a**2 + b**2 + c**2)`.
+    expr: String,
+    /// Elements of every generated input (`1000000`, `1_000_000` or `1e6`).
+    #[arg(short = 'n', value_name = "N", default_value = "1000000", value_parser = parse_count)]
+    n: usize,
+    /// The dtype of generated inputs: floats are uniform in [0.1, 1.1), ints in [1, 100].
+    #[arg(long, value_enum, default_value_t = DTypeArg::Float64)]
+    dtype: DTypeArg,
+    /// Threads of the last JIT row (default: all cores).
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+    /// Timed evaluations per row (default: as many as fit in about 0.5 s, 5 to 10000).
+    #[arg(long, value_name = "K")]
+    repeat: Option<usize>,
+    /// An input instead of a random array, in any form `eval` takes (NAME=FILE.npy, NAME=random(N), ...).
+    #[arg(short = 'i', long = "input", value_name = "NAME=VALUE")]
+    inputs: Vec<String>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DTypeArg {
+    Bool,
+    Int32,
+    Int64,
+    Float32,
+    Float64,
+}
+
+impl DTypeArg {
+    fn dtype(self) -> DType {
+        match self {
+            DTypeArg::Bool => DType::Bool,
+            DTypeArg::Int32 => DType::Int32,
+            DTypeArg::Int64 => DType::Int64,
+            DTypeArg::Float32 => DType::Float32,
+            DTypeArg::Float64 => DType::Float64,
+        }
+    }
+}
+
+fn parse_count(text: &str) -> Result<usize, String> {
+    jitexpr::bench::parse_count(text).map_err(|e| e.message)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -64,6 +119,8 @@ enum Emit {
     Ast,
     /// The typed IR.
     Ir,
+    /// The optimized IR and every rewrite that fired.
+    Opt,
     /// The JIT's plan: stages, what each fuses, why each boundary exists.
     Fused,
     /// The Cranelift IR of every JIT kernel.
@@ -108,6 +165,7 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Eval(args) => eval(args),
+        Command::Bench(args) => bench(args),
     }
 }
 
@@ -125,7 +183,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
             return print_stdout(&jitexpr::syntax::token::dump_tokens(&tokens));
         }
         Some(Emit::Ast) => return print_stdout(&expr.ast().to_string()),
-        Some(Emit::Ir | Emit::Fused | Emit::Clif) | None => {}
+        Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif) | None => {}
     }
     let inputs = load_inputs(&args.inputs)?;
     let outputs = parse_outputs(&args.outputs)?;
@@ -135,6 +193,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
     let wanted = wanted_outputs(&outputs);
     let emitted = match args.emit {
         Some(Emit::Ir) => Some(compiled.program().to_string()),
+        Some(Emit::Opt) => Some(compiled.emit_opt(&wanted).map_err(Failure::plain)?),
         Some(Emit::Fused) => Some(compiled.emit_fused(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Clif) => Some(compiled.emit_clif(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Tokens | Emit::Ast) | None => None,
@@ -145,6 +204,22 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
     }
 }
 
+fn bench(args: BenchArgs) -> Result<(), Failure> {
+    let threads = match args.threads {
+        Some(0) => return Err(Failure::plain(Error::new(ErrorKind::Usage, "--threads must be at least 1"))),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.repeat == Some(0) {
+        return Err(Failure::plain(Error::new(ErrorKind::Usage, "--repeat must be at least 1")));
+    }
+    let inputs = load_inputs(&args.inputs)?;
+    let config = bench::BenchConfig { n: args.n, dtype: args.dtype.dtype(), threads, repeat: args.repeat };
+    let report =
+        bench::run(&args.expr, inputs, &config).map_err(|e| Failure::in_expr(unknown_name_hint(e), &args.expr))?;
+    print_stdout(&if args.json { report.to_json() } else { report.to_table() })
+}
+
 fn eval_config(args: &EvalArgs) -> Result<EvalConfig, Failure> {
     if args.threads == Some(0) {
         return Err(Failure::plain(Error::new(ErrorKind::Usage, "--threads must be at least 1")));
@@ -153,7 +228,13 @@ fn eval_config(args: &EvalArgs) -> Result<EvalConfig, Failure> {
         EngineArg::Interp => Engine::Interp,
         EngineArg::Jit => Engine::Jit,
     };
-    Ok(EvalConfig { engine, threads: args.threads, fuse: !args.no_fuse, ..EvalConfig::default() })
+    Ok(EvalConfig {
+        engine,
+        threads: args.threads,
+        fuse: !args.no_fuse,
+        optimize: !args.no_opt,
+        ..EvalConfig::default()
+    })
 }
 
 /// The outputs to evaluate: every `-o`, then the result if no `-o` took it.

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! entry(ptrs, n):   if n == 0 goto exit
-//! pre:              load every row pointer; load invariant parameters;
+//! pre:              load every row pointer and every strided operand's byte
+//!                   stride; load invariant parameters;
 //!                   compute every node that depends on invariant values only
 //!                   [folded reductions: goto group(0, min(n, BLOCK - phase), 0)]
 //!                   [vectorizable: m = n rounded down to the step;
@@ -14,8 +15,9 @@
 //!                   to 8 elements when the kernel folds a sum);
 //!                   i += step; if i < m goto vbody(i, vacc) else goto tail(i, vacc)
 //! tail(i, vacc):    slots = the lanes of vacc; if i < hi goto body(i, slots) else goto done(slots)
-//! body(i, slots):   load contiguous parameters at i; compute the rest; store
-//!                   every output at i; accumulate; i += 1;
+//! body(i, slots):   load contiguous (strided) parameters at i (i * stride);
+//!                   compute the rest; store every output at i (i * stride);
+//!                   accumulate; i += 1;
 //!                   if i < hi goto body(i, slots) else goto done(slots)
 //! done(slots):      [folds only] store block g's slots;
 //!                   if hi < n goto group(hi, min(n, hi + BLOCK), g + 1) else goto exit
@@ -23,9 +25,9 @@
 //! ```
 //!
 //! A kernel gets the vector loop when all its values are one float dtype, every
-//! operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs, square)
-//! and every reduction is a float sum, mean or product: lane-wise these give
-//! exactly the scalar results. Everything else is scalar for now (issue 5
+//! operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs, square),
+//! no operand is strided and every reduction is a float sum, mean or product:
+//! lane-wise these give exactly the scalar results. Everything else is scalar for now (issue 5
 //! vectorizes the rest).
 //!
 //! Reductions (see [`crate::codegen::Layout`] for the two accumulator layouts):
@@ -83,6 +85,7 @@ impl Accs {
             match layouts[r] {
                 Layout::Invariant => accs.folds.push((r, accumulator_slots(red.op, kernel.reduction_dtype(r)))),
                 Layout::Contiguous => accs.rows.push(r),
+                Layout::Strided => unreachable!("codegen::function rejects strided accumulators"),
             }
         }
         accs
@@ -104,7 +107,9 @@ struct Ctx<'k> {
     accs: Accs,
     varying: Vec<bool>,
     /// Row pointers: parameters, outputs, then accumulators.
-    rows: Vec<Value>,
+    rows: Vec<Row>,
+    /// Whether some operand is strided (then there is no vector loop).
+    strided: bool,
 }
 
 /// One run of the loops over elements `lo..hi`, continuing at `cont` (which
@@ -123,7 +128,7 @@ pub(super) fn build(
     isa: &dyn TargetIsa,
 ) {
     let ptr_ty = isa.pointer_type();
-    let (param_layouts, acc_layouts) = layouts.split_at(kernel.params.len());
+    let (operand_layouts, acc_layouts) = layouts.split_at(kernel.params.len() + kernel.outputs.len());
     let accs = Accs::new(kernel, acc_layouts);
     let mut em = Emitter::new(FunctionBuilder::new(func, fctx), isa.default_call_conv(), ptr_ty);
     let entry = em.b.create_block();
@@ -144,14 +149,23 @@ pub(super) fn build(
 
     em.b.switch_to_block(pre);
     let slot = ptr_ty.bytes() as i32;
-    let operands = kernel.params.len() + kernel.outputs.len() + kernel.reductions.len();
-    let rows: Vec<Value> = (0..operands).map(|k| em.b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32)).collect();
-    let cx = Ctx { kernel, varying: varying_nodes(kernel, param_layouts), accs, rows };
+    let operands = layouts.len();
+    let rows: Vec<Row> = (0..operands)
+        .map(|k| {
+            let base = em.b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32);
+            // A strided operand's byte stride follows the row pointers.
+            let stride = (layouts[k] == Layout::Strided)
+                .then(|| em.b.ins().load(ptr_ty, mem(), ptrs, slot * (operands + k) as i32));
+            Row { base, stride }
+        })
+        .collect();
+    let strided = operand_layouts.contains(&Layout::Strided);
+    let cx = Ctx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
     let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
     emit_nodes(&mut em, &cx, None, &mut vals);
     // Where the scalar body ends and where it goes then.
     let (hi, cont) = if cx.accs.folds.is_empty() {
-        match vector_type(kernel, &cx.accs) {
+        match vector_type(&cx) {
             Some(vty) => emit_vector_loop(&mut em, &cx, &vals, vty, &Pass { lo: None, hi: n, cont: exit }, body, &[]),
             None => {
                 let zero = em.b.ins().iconst(ptr_ty, 0);
@@ -160,7 +174,8 @@ pub(super) fn build(
         }
         (n, exit)
     } else {
-        let phase = em.b.ins().load(ptr_ty, mem(), ptrs, slot * operands as i32);
+        // The phase follows the strides.
+        let phase = em.b.ins().load(ptr_ty, mem(), ptrs, slot * 2 * operands as i32);
         emit_blocks(&mut em, &cx, &vals, n, phase, body, exit)
     };
 
@@ -226,14 +241,14 @@ fn emit_blocks(
     for &(r, k) in &cx.accs.folds {
         let ty = clif_type(cx.kernel.reduction_dtype(r));
         let stride = em.b.ins().imul_imm_u(g, (k as u32 * ty.bytes()) as i64);
-        let addr = em.b.ins().iadd(cx.rows[base + r], stride);
-        if vector_type(cx.kernel, &cx.accs).is_none() {
+        let addr = em.b.ins().iadd(cx.rows[base + r].base, stride);
+        if vector_type(cx).is_none() {
             slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
         }
         addrs.push(addr);
     }
     let pass = Pass { lo: Some(lo), hi, cont: done };
-    match vector_type(cx.kernel, &cx.accs) {
+    match vector_type(cx) {
         Some(vty) => emit_vector_loop(em, cx, vals, vty, &pass, body, &addrs),
         None => {
             em.b.ins().jump(body, &args(Some(lo), &slots));
@@ -311,7 +326,11 @@ fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Valu
 }
 
 /// The vector type of a kernel that gets a vector loop, if it does.
-fn vector_type(kernel: &Kernel, accs: &Accs) -> Option<Type> {
+fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
+    let (kernel, accs) = (cx.kernel, &cx.accs);
+    if cx.strided {
+        return None;
+    }
     let dtype = kernel.nodes.first()?.dtype;
     let vty = match dtype {
         DType::Float64 => types::F64X2,
@@ -465,7 +484,7 @@ fn varying_nodes(kernel: &Kernel, layouts: &[Layout]) -> Vec<bool> {
     let mut varying = vec![false; kernel.nodes.len()];
     for (i, node) in kernel.nodes.iter().enumerate() {
         varying[i] = match &node.op {
-            KOp::Param(p) => layouts[*p as usize] == Layout::Contiguous,
+            KOp::Param(p) => layouts[*p as usize] != Layout::Invariant,
             KOp::Const(_) => false,
             KOp::Unary(_, a) | KOp::Cast(a) => varying[*a as usize],
             KOp::Binary(_, a, b) => varying[*a as usize] || varying[*b as usize],
@@ -490,7 +509,7 @@ fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &m
                 let ty = clif_type(node.dtype);
                 let addr = match index {
                     Some(i) => element_addr(&mut em.b, cx.rows[*p as usize], i, ty),
-                    None => cx.rows[*p as usize],
+                    None => cx.rows[*p as usize].base,
                 };
                 em.b.ins().load(ty, mem(), addr, 0)
             }
@@ -509,9 +528,26 @@ fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &m
     }
 }
 
-/// `row + i * size_of(ty)`.
-fn element_addr(b: &mut FunctionBuilder<'_>, row: Value, i: Value, ty: Type) -> Value {
-    let shift = ty.bytes().trailing_zeros();
-    let offset = if shift == 0 { i } else { b.ins().ishl_imm_u(i, shift as i64) };
-    b.ins().iadd(row, offset)
+/// Where an operand's elements are: the row pointer and, for a strided
+/// operand, the byte distance between consecutive elements (any sign).
+#[derive(Clone, Copy)]
+struct Row {
+    base: Value,
+    stride: Option<Value>,
+}
+
+/// `base + i * size_of(ty)`, or `base + i * stride` for a strided operand.
+fn element_addr(b: &mut FunctionBuilder<'_>, row: Row, i: Value, ty: Type) -> Value {
+    let offset = match row.stride {
+        Some(stride) => b.ins().imul(i, stride),
+        None => {
+            let shift = ty.bytes().trailing_zeros();
+            if shift == 0 {
+                i
+            } else {
+                b.ins().ishl_imm_u(i, shift as i64)
+            }
+        }
+    };
+    b.ins().iadd(row.base, offset)
 }

@@ -1,18 +1,20 @@
 //! Code generation: a fused [`Kernel`] -> native code through Cranelift.
 //!
-//! Input: a kernel and, per parameter and then per reduction, its [`Layout`] in
-//! the innermost loop.
-//! Output: a [`CompiledKernel`], a native function with the ABI
-//! `extern "C" fn(ptrs: *const *mut u8, n: usize)`: `ptrs` holds one row pointer
-//! per parameter, then one per output, then one per reduction; the function
-//! processes `n` elements, reading element `i` of a contiguous parameter at
-//! `ptr + i * size`, an invariant parameter at `ptr` (loaded once), writing
-//! element `i` of each output, and feeding element `i` of each reduction's
-//! argument to its accumulator: a row accumulator (`Contiguous`) is updated in
-//! place at `ptr + i * size`, a folded one (`Invariant`) is combined in
-//! registers into groups of slots, one group per block of elements (see
-//! [`Layout`]); a kernel with folded reductions reads one more word after the
-//! accumulator pointers.
+//! Input: a kernel and, per parameter, then per output, then per reduction, its
+//! [`Layout`] in the innermost loop. Output: a [`CompiledKernel`], a native
+//! function with the ABI `extern "C" fn(ptrs: *const *mut u8, n: usize)`. `ptrs`
+//! holds one row pointer per parameter, then one per output, then one per
+//! reduction (its accumulators); then (read only for strided operands) the byte
+//! stride of each of those as an `isize`, in the same order; then, for a kernel
+//! that folds reductions, one more word (see [`Layout::Invariant`]). The
+//! function processes `n` elements, reading element `i` of a contiguous
+//! parameter at `ptr + i * size`, of a strided one at `ptr + i * stride`, an
+//! invariant parameter at `ptr` (loaded once), writing element `i` of each
+//! output at `ptr + i * size` (contiguous) or `ptr + i * stride` (strided), and
+//! feeding element `i` of each reduction's argument to its accumulators: a row
+//! accumulator (`Contiguous`) is updated in place at `ptr + i * size`, a folded
+//! one (`Invariant`) is combined in registers into groups of slots, one group
+//! per block of elements.
 //!
 //! Invariants:
 //! - the generated code touches exactly the memory described above and nothing
@@ -45,7 +47,8 @@ use crate::types::{DType, Scalar};
 
 pub use cache::{CacheStats, KernelCache};
 
-/// How a parameter is read, or a reduction accumulates, in the innermost loop.
+/// How a parameter is read, an output written, or a reduction accumulates, in
+/// the innermost loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layout {
     /// One element per iteration, consecutive in memory. For a reduction: the
@@ -54,13 +57,17 @@ pub enum Layout {
     Contiguous,
     /// The same element for every iteration (0-d inputs, reduction results,
     /// dimensions broadcast along the inner loop): loaded once before the loop.
-    /// For a reduction: the loop runs along the reduced axis and folds elements
-    /// into *slots* ([`accumulator_slots`]) held in registers: the pointer
-    /// addresses one group of slots per block of [`FOLD_BLOCK`] elements, and
-    /// the word after the last accumulator pointer is how many elements of the
-    /// first block were folded by earlier calls (the call's first elements go
-    /// to group 0 until that block is full, then to group 1, ...).
+    /// Not for outputs. For a reduction: the loop runs along the reduced axis
+    /// and folds elements into *slots* ([`accumulator_slots`]) held in
+    /// registers: the pointer addresses one group of slots per block of
+    /// [`FOLD_BLOCK`] elements, and the last word of `ptrs` is how many elements
+    /// of the first block were folded by earlier calls (the call's first
+    /// elements go to group 0 until that block is full, then to group 1, ...).
     Invariant,
+    /// One element per iteration, a run-time byte stride apart (transposed,
+    /// reversed or sliced views; outputs when the iteration runs in another
+    /// order than theirs). No vector loop. Not for reductions.
+    Strided,
 }
 
 /// Elements per block of a folded accumulator: a kernel folding a reduction
@@ -107,7 +114,8 @@ pub fn accumulator_start(op: ReduceOp, dtype: DType) -> Scalar {
 }
 
 /// The native entry point of a kernel. Calling it is `unsafe`: every pointer in
-/// `ptrs` must cover `n` elements of its dtype (one for invariant parameters).
+/// `ptrs` must cover `n` elements of its dtype (one for invariant parameters; `n`
+/// elements `stride` bytes apart for strided ones, whose strides follow).
 pub type KernelFn = unsafe extern "C" fn(ptrs: *const *mut u8, n: usize);
 
 /// Options for compiling kernels.
@@ -193,7 +201,14 @@ fn signature() -> Signature {
 
 /// Build the Cranelift function of a kernel (not yet compiled).
 fn function(kernel: &Kernel, layouts: &[Layout]) -> Function {
-    assert_eq!(kernel.params.len() + kernel.reductions.len(), layouts.len(), "one layout per parameter and reduction");
+    let (params, outputs) = (kernel.params.len(), kernel.outputs.len());
+    assert_eq!(
+        params + outputs + kernel.reductions.len(),
+        layouts.len(),
+        "one layout per parameter, output, reduction"
+    );
+    assert!(!layouts[params..params + outputs].contains(&Layout::Invariant), "outputs are written once per element");
+    assert!(!layouts[params + outputs..].contains(&Layout::Strided), "accumulators are contiguous");
     let mut func = Function::with_name_signature(UserFuncName::user(0, 0), signature());
     let mut fctx = FunctionBuilderContext::new();
     kernel::build(&mut func, &mut fctx, kernel, layouts, isa().as_ref());
@@ -309,13 +324,59 @@ mod tests {
                 return
             }
         "#]]
-        .assert_eq(&clif(&k, &[Layout::Contiguous, Layout::Invariant]));
+        .assert_eq(&clif(&k, &[Layout::Contiguous, Layout::Invariant, Layout::Contiguous]));
+    }
+
+    /// `x0 * x0` on float64 with a strided parameter and a strided output: the
+    /// strides are loaded after the row pointers and there is no vector loop.
+    #[test]
+    fn strided_operands_load_their_stride_and_stay_scalar() {
+        let k = one_op(&[DType::Float64], Inst::Call(Func::Square, vec![NodeId(0)]), DType::Float64);
+        expect_test::expect![[r#"
+            function u0:0(i64, i64) system_v {
+            block0(v0: i64, v1: i64):
+                v3 = iconst.i64 0
+                v4 = icmp eq v1, v3  ; v3 = 0
+                brif v4, block3, block1
+
+            block1:
+                v5 = load.i64 notrap v0
+                v6 = load.i64 notrap v0+16
+                v7 = load.i64 notrap v0+8
+                v8 = load.i64 notrap v0+24
+                v9 = iconst.i64 0
+                jump block2(v9)  ; v9 = 0
+
+            block2(v2: i64):
+                v10 = imul v2, v6
+                v11 = iadd.i64 v5, v10
+                v12 = load.f64 notrap v11
+                v13 = fmul v12, v12
+                v14 = imul v2, v8
+                v15 = iadd.i64 v7, v14
+                store notrap v13, v15
+                v16 = iconst.i64 1
+                v17 = iadd v2, v16  ; v16 = 1
+                v18 = icmp ult v17, v1
+                brif v18, block2(v17), block3
+
+            block3:
+                return
+            }
+        "#]]
+        .assert_eq(&clif(&k, &[Layout::Strided, Layout::Strided]));
     }
 
     fn check(kernel: &Kernel) {
-        let n = kernel.params.len() + kernel.reductions.len();
-        for layouts in [vec![Layout::Contiguous; n], vec![Layout::Invariant; n]] {
-            compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
+        let n = kernel.params.len();
+        let outs = vec![Layout::Contiguous; kernel.outputs.len()];
+        for params in [Layout::Contiguous, Layout::Invariant, Layout::Strided] {
+            for accs in [Layout::Contiguous, Layout::Invariant] {
+                let mut layouts = vec![params; n];
+                layouts.extend(&outs);
+                layouts.extend(std::iter::repeat_n(accs, kernel.reductions.len()));
+                compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
+            }
         }
     }
 

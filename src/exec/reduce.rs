@@ -36,17 +36,20 @@
 //! combination, and min/max combine in element order, so they are bit-identical
 //! to the interpreter (up to NaN payloads).
 
-use crate::array::{Data, Element};
+use crate::array::view::c_strides;
+use crate::array::{ArrayView, Data, Element};
 use crate::codegen::{accumulator_slots, accumulator_start, CompiledKernel, Layout, FOLD_BLOCK};
 use crate::diag::Result;
 use crate::fuse::{self, Plan, Stage};
 use crate::ir::ops::ReduceOp;
 use crate::ir::{Inst, NodeId, Program};
 use crate::semantics::{maximum, minimum, Float};
+use crate::shape::Strided;
 use crate::types::{DType, Scalar};
 
 use super::{
-    alloc, data_ptr_mut, place_roots, run_group, stage_operands, Bases, Iteration, Loc, Operand, Runner, Shapes, Values,
+    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
+    Shapes, Values,
 };
 
 /// Elements of a lane per block: the leaves of the combination tree.
@@ -160,20 +163,25 @@ fn run_reduce_group(
         // The accumulator operand: the output broadcast along the reduced axes.
         let acc_shape: Vec<usize> =
             shape.iter().enumerate().map(|(d, &n)| if axis.is_none_or(|k| k == d) { 1 } else { n }).collect();
+        let (acc_strides, out_strides) = (c_strides(&acc_shape), c_strides(shape));
         let iter = {
-            let mut op_shapes: Vec<&[usize]> = stage.params.iter().map(|&p| vals.array(p).shape()).collect();
-            op_shapes.push(&acc_shape);
-            Iteration::new(shape, &op_shapes, stage.roots.len())
+            let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
+            let mut layouts: Vec<Strided<'_>> = params.iter().map(strided).collect();
+            layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
+            layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
+            // No parameter votes on the order of the axes: a lane is reduced in
+            // C order whatever the layout of the inputs, so its bits are too.
+            Iteration::new(shape, &layouts, 0)
         };
         // The iteration's operand order is parameters, accumulator, roots.
-        operands.insert(np, Operand { ptr: std::ptr::null_mut(), len: out_len, size: 1 });
+        operands.insert(np, Operand { ptr: std::ptr::null_mut(), len: out_len, size: 1, start: 0 });
         assert!(iter.check_bounds(&operands), "iteration leaves an operand's buffer: {iter:?}");
         let fold = axis.is_none() || iter.inner_strides[np] == 0;
         let acc_layout = if fold { Layout::Invariant } else { Layout::Contiguous };
-        let layouts: Vec<Layout> = (0..np)
-            .map(|k| if iter.inner_strides[k] == 0 { Layout::Invariant } else { Layout::Contiguous })
-            .chain(std::iter::repeat_n(acc_layout, reds.len()))
-            .collect();
+        let mut inner_strides = iter.inner_strides.clone();
+        inner_strides.remove(np);
+        let mut layouts = operand_layouts(&inner_strides, np);
+        layouts.extend(std::iter::repeat_n(acc_layout, reds.len()));
         let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
         let run = Run { kernel: &kernel, iter: &iter, bases: Bases { operands: &operands }, params: np, reds: &reds };
         if fold {
@@ -221,23 +229,33 @@ impl Run<'_> {
         phase: Option<usize>,
     ) {
         let ops = self.bases.operands;
+        let operands = || ops.iter().enumerate().filter(|&(k, _)| k != self.params);
         ptrs.clear();
-        // Kernel order: parameters, roots, accumulators; skip the placeholder.
-        for (k, op) in ops.iter().enumerate().filter(|&(k, _)| k != self.params) {
-            let off = self.iter.row_offset(k, row) + col * self.iter.inner_strides[k];
-            // SAFETY: `off` is an element offset of the iteration space (the
-            // caller's row and column), which `check_bounds` proved lies inside
-            // the operand.
-            ptrs.push(unsafe { op.ptr.add(off * op.size) });
+        // Kernel order: parameters, roots, accumulators (skipping the placeholder).
+        for (k, op) in operands() {
+            let off = op.start as isize + self.iter.row_offset(k, row) + col as isize * self.iter.inner_strides[k];
+            // SAFETY: `off` is the element offset of a point of the iteration
+            // space (the caller's row and column), which `check_bounds` proved
+            // lies in `0..op.len`.
+            ptrs.push(unsafe { op.ptr.add(off as usize * op.size) });
         }
         ptrs.extend_from_slice(accs);
-        // The phase is a number in a pointer-sized word (never dereferenced).
+        // Then the byte strides along the inner dimension, in the same order
+        // (accumulators have none), then the phase: numbers in pointer-sized
+        // words, never dereferenced.
+        for (k, op) in operands() {
+            ptrs.push(std::ptr::without_provenance_mut((self.iter.inner_strides[k] * op.size as isize) as usize));
+        }
+        ptrs.extend(std::iter::repeat_n(std::ptr::null_mut(), accs.len()));
         ptrs.extend(phase.map(std::ptr::without_provenance_mut::<u8>));
-        // SAFETY: parameters and roots cover the `n` elements of the row from
-        // `col` (checked bounds, inner strides 0 or 1); roots are written only at
-        // these elements, which no other call covers (every element of the
-        // iteration belongs to one block of one task); accumulators are the
-        // caller's promise. The kernel is alive for the call (`self.kernel`).
+        // SAFETY: parameters and roots cover the `n` points `col..col + n` of the
+        // row, `inner_strides[k]` elements apart (their byte strides follow the
+        // pointers), inside the operands by `check_bounds`; roots are written
+        // only at these points, which no other call covers (every point of the
+        // iteration belongs to one block of one task) and which are distinct
+        // elements (roots are C-contiguous and the iteration is in C order);
+        // accumulators are the caller's promise. The kernel is alive for the
+        // call (`self.kernel`).
         unsafe { (self.kernel.entry())(ptrs.as_ptr(), n) };
     }
 }
@@ -421,6 +439,17 @@ fn restart(red: Red, d: &mut Data) {
     }
 }
 
+/// The first element of a scratch buffer, for the kernel to read and write.
+fn buffer_ptr(data: &mut Data) -> *mut u8 {
+    match data {
+        Data::Bool(v) => v.as_mut_ptr() as *mut u8,
+        Data::Int32(v) => v.as_mut_ptr() as *mut u8,
+        Data::Int64(v) => v.as_mut_ptr() as *mut u8,
+        Data::Float32(v) => v.as_mut_ptr() as *mut u8,
+        Data::Float64(v) => v.as_mut_ptr() as *mut u8,
+    }
+}
+
 /// Concatenate per-task buffers (in task order) into one per reduction.
 fn concat(reds: &[Red], tasks: Vec<Vec<Data>>) -> Vec<Data> {
     let mut all: Vec<Data> = reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect();
@@ -475,7 +504,7 @@ mod fold {
                 for ((a, g), red) in accs.iter_mut().zip(&mut groups).zip(run.reds) {
                     // SAFETY: `group` is one of the task's units, so inside the
                     // buffer of `units.len()` groups.
-                    *a = unsafe { data_ptr_mut(g).add(group * red.slots * red.dtype.size()) };
+                    *a = unsafe { buffer_ptr(g).add(group * red.slots * red.dtype.size()) };
                 }
                 // SAFETY: `col + n <= inner` and `row` is an outer row (`f` is an
                 // element of the iteration); the call folds elements `pos..pos + n`
@@ -579,7 +608,7 @@ mod rows {
                         let at = ((j - b * BLOCK) % red.slots) * g.tile + (p - p0);
                         // SAFETY: `at + n <= (slot + 1) * tile` since `p - p0 + n
                         // <= w <= tile`: inside the slot buffer.
-                        *a = unsafe { data_ptr_mut(s).add(at * red.dtype.size()) };
+                        *a = unsafe { buffer_ptr(s).add(at * red.dtype.size()) };
                     }
                     let row = (o * g.len + j) * g.post_rows + prow;
                     // SAFETY: `col + n <= inner`, `row` is an outer row (`o`, `j`,

@@ -1,7 +1,7 @@
 //! Elementwise instructions: `Unary`, `Binary`, `Call` and `Cast` over whole arrays.
 //!
-//! Input: argument arrays whose dtypes satisfy the IR invariants (see
-//! [`crate::ir`]), and the output shape from [`crate::shape`]. Output: the result
+//! Input: argument views (any strides) whose dtypes satisfy the IR invariants
+//! (see [`crate::ir`]), and the output shape from [`crate::shape`]. Output: the result
 //! buffer. Dispatch happens here, once per node, on the dtype and then the
 //! operator; each match arm hands a scalar function from [`crate::semantics`] to
 //! a generic loop in [`super::lanes`].
@@ -11,9 +11,10 @@
 //! with the invariant it broke.
 
 use super::lanes::{map1, map2, map3, Operand};
-use crate::array::{Array, Data, Element};
+use crate::array::{ArrayView, Data, Element};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
 use crate::semantics::{clip, maximum, minimum, CastFrom, Float, Int};
+use crate::shape::Strided;
 use crate::types::DType;
 
 /// An IR invariant was broken upstream: the interpreter has no meaning for it.
@@ -21,41 +22,42 @@ fn invalid(what: impl std::fmt::Display) -> ! {
     panic!("IR invariant violated: {what} (the operator table rejects this; a pass produced it)")
 }
 
-/// Operand `a` as a typed slice of `T`.
-fn operand<T: Element>(a: &Array) -> Operand<'_, T> {
-    let data =
-        a.as_slice::<T>().unwrap_or_else(|| invalid(format!("operand of dtype {} used as {}", a.dtype(), T::DTYPE)));
-    Operand { data, shape: a.shape() }
+/// Operand `a` read as elements of `T`.
+fn operand<'a, T: Element>(a: &'a ArrayView<'_>) -> Operand<'a, T> {
+    let data = a.raw::<T>().unwrap_or_else(|| invalid(format!("operand of dtype {} used as {}", a.dtype(), T::DTYPE)));
+    let layout = Strided { shape: a.shape(), strides: a.strides(), offset: a.offset() };
+    Operand { data, layout, contiguous: a.as_slice::<T>() }
 }
 
 // ---------------------------------------------------------------------------
 // Unary operators
 
-pub(super) fn unary(op: UnaryOp, a: &Array) -> Data {
-    match a.data() {
-        Data::Bool(x) => match op {
-            UnaryOp::Invert => Data::Bool(map1(x, |v| !v)),
+pub(super) fn unary(op: UnaryOp, a: &ArrayView<'_>) -> Data {
+    let out = a.shape();
+    match a.dtype() {
+        DType::Bool => match op {
+            UnaryOp::Invert => Data::Bool(map1(out, operand(a), |v: bool| !v)),
             UnaryOp::Neg | UnaryOp::Pos => invalid(format!("`{}` on bool", op.symbol())),
         },
-        Data::Int32(x) => unary_int(op, x),
-        Data::Int64(x) => unary_int(op, x),
-        Data::Float32(x) => unary_float(op, x),
-        Data::Float64(x) => unary_float(op, x),
+        DType::Int32 => unary_int::<i32>(op, operand(a), out),
+        DType::Int64 => unary_int::<i64>(op, operand(a), out),
+        DType::Float32 => unary_float::<f32>(op, operand(a), out),
+        DType::Float64 => unary_float::<f64>(op, operand(a), out),
     }
 }
 
-fn unary_int<T: Int>(op: UnaryOp, x: &[T]) -> Data {
+fn unary_int<T: Int>(op: UnaryOp, x: Operand<T>, out: &[usize]) -> Data {
     T::wrap(match op {
-        UnaryOp::Neg => map1(x, T::neg),
-        UnaryOp::Pos => x.to_vec(),
-        UnaryOp::Invert => map1(x, T::not),
+        UnaryOp::Neg => map1(out, x, T::neg),
+        UnaryOp::Pos => map1(out, x, |v| v),
+        UnaryOp::Invert => map1(out, x, T::not),
     })
 }
 
-fn unary_float<T: Float>(op: UnaryOp, x: &[T]) -> Data {
+fn unary_float<T: Float>(op: UnaryOp, x: Operand<T>, out: &[usize]) -> Data {
     T::wrap(match op {
-        UnaryOp::Neg => map1(x, |v: T| -v),
-        UnaryOp::Pos => x.to_vec(),
+        UnaryOp::Neg => map1(out, x, |v: T| -v),
+        UnaryOp::Pos => map1(out, x, |v| v),
         UnaryOp::Invert => invalid("`~` on a float"),
     })
 }
@@ -63,7 +65,7 @@ fn unary_float<T: Float>(op: UnaryOp, x: &[T]) -> Data {
 // ---------------------------------------------------------------------------
 // Binary operators
 
-pub(super) fn binary(op: BinaryOp, a: &Array, b: &Array, out: &[usize]) -> Data {
+pub(super) fn binary(op: BinaryOp, a: &ArrayView<'_>, b: &ArrayView<'_>, out: &[usize]) -> Data {
     match a.dtype() {
         DType::Bool => binary_bool(op, operand(a), operand(b), out),
         DType::Int32 => binary_int::<i32>(op, operand(a), operand(b), out),
@@ -162,7 +164,7 @@ fn binary_float<T: Float>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usi
 // ---------------------------------------------------------------------------
 // Function calls
 
-pub(super) fn call(f: Func, args: &[&Array], out: &[usize]) -> Data {
+pub(super) fn call(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
     if f == Func::Where {
         return select(args, out);
     }
@@ -176,9 +178,9 @@ pub(super) fn call(f: Func, args: &[&Array], out: &[usize]) -> Data {
 }
 
 /// `where(c, x, y)`, dispatched on the dtype of `x` and `y`.
-fn select(args: &[&Array], out: &[usize]) -> Data {
-    fn go<T: Element>(args: &[&Array], out: &[usize]) -> Data {
-        let (c, x, y) = (operand::<bool>(args[0]), operand::<T>(args[1]), operand::<T>(args[2]));
+fn select(args: &[ArrayView<'_>], out: &[usize]) -> Data {
+    fn go<T: Element>(args: &[ArrayView<'_>], out: &[usize]) -> Data {
+        let (c, x, y) = (operand::<bool>(&args[0]), operand::<T>(&args[1]), operand::<T>(&args[2]));
         T::wrap(map3(out, c, x, y, |c, x, y| if c { x } else { y }))
     }
     match args[1].dtype() {
@@ -191,13 +193,13 @@ fn select(args: &[&Array], out: &[usize]) -> Data {
 }
 
 /// `minimum` / `maximum` on any dtype.
-fn pick<T: Element + PartialOrd>(args: &[&Array], out: &[usize], f: impl Fn(T, T) -> T) -> Data {
-    zip(out, operand::<T>(args[0]), operand(args[1]), f)
+fn pick<T: Element + PartialOrd>(args: &[ArrayView<'_>], out: &[usize], f: impl Fn(T, T) -> T) -> Data {
+    zip(out, operand::<T>(&args[0]), operand(&args[1]), f)
 }
 
 /// `clip(x, lo, hi)` on any dtype.
-fn clip3<T: Element + PartialOrd>(args: &[&Array], out: &[usize]) -> Data {
-    T::wrap(map3(out, operand::<T>(args[0]), operand(args[1]), operand(args[2]), clip))
+fn clip3<T: Element + PartialOrd>(args: &[ArrayView<'_>], out: &[usize]) -> Data {
+    T::wrap(map3(out, operand::<T>(&args[0]), operand(&args[1]), operand(&args[2]), clip))
 }
 
 /// A buffer of `out`'s size filled with `v` (`ones_like`, `imag`, constant predicates).
@@ -205,10 +207,12 @@ fn filled<T: Element>(out: &[usize], v: T) -> Data {
     T::wrap(vec![v; out.iter().product()])
 }
 
-fn call_bool(f: Func, args: &[&Array], out: &[usize]) -> Data {
-    let x = || operand::<bool>(args[0]).data;
+fn call_bool(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+    let x = || operand::<bool>(&args[0]);
     match f {
-        Func::Abs | Func::Floor | Func::Ceil | Func::Trunc | Func::Copy | Func::Real => Data::Bool(x().to_vec()),
+        Func::Abs | Func::Floor | Func::Ceil | Func::Trunc | Func::Copy | Func::Real => {
+            Data::Bool(map1(out, x(), |v| v))
+        }
         Func::Minimum => pick::<bool>(args, out, minimum),
         Func::Maximum => pick::<bool>(args, out, maximum),
         Func::Clip => clip3::<bool>(args, out),
@@ -251,23 +255,23 @@ fn call_bool(f: Func, args: &[&Array], out: &[usize]) -> Data {
     }
 }
 
-fn call_int<T: Int>(f: Func, args: &[&Array], out: &[usize]) -> Data {
-    let x = || operand::<T>(args[0]).data;
+fn call_int<T: Int>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+    let x = || operand::<T>(&args[0]);
     match f {
-        Func::Square => T::wrap(map1(x(), |v| v.mul(v))),
-        Func::Fmod => zip(out, operand(args[0]), operand(args[1]), T::fmod),
-        Func::Abs => T::wrap(map1(x(), T::abs)),
-        Func::Sign => T::wrap(map1(x(), T::sign)),
+        Func::Square => T::wrap(map1(out, x(), |v| v.mul(v))),
+        Func::Fmod => zip(out, operand(&args[0]), operand(&args[1]), T::fmod),
+        Func::Abs => T::wrap(map1(out, x(), T::abs)),
+        Func::Sign => T::wrap(map1(out, x(), T::sign)),
         // Integers are already integral: NumPy returns them unchanged.
         Func::Floor | Func::Ceil | Func::Round | Func::Trunc | Func::Copy | Func::Conj | Func::Real => {
-            T::wrap(x().to_vec())
+            T::wrap(map1(out, x(), |v| v))
         }
         Func::Minimum => pick::<T>(args, out, minimum),
         Func::Maximum => pick::<T>(args, out, maximum),
         Func::Clip => clip3::<T>(args, out),
         Func::Isnan | Func::Isinf => filled(out, false),
         Func::Isfinite => filled(out, true),
-        Func::Signbit => Data::Bool(map1(x(), |v| v < T::ZERO)),
+        Func::Signbit => Data::Bool(map1(out, x(), |v| v < T::ZERO)),
         Func::OnesLike => filled(out, T::ONE),
         Func::Imag => filled(out, T::ZERO),
         Func::Where => unreachable!("where is dispatched by select()"),
@@ -302,11 +306,11 @@ fn call_int<T: Int>(f: Func, args: &[&Array], out: &[usize]) -> Data {
     }
 }
 
-fn call_float<T: Float>(f: Func, args: &[&Array], out: &[usize]) -> Data {
-    let x = || operand::<T>(args[0]).data;
+fn call_float<T: Float>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+    let x = || operand::<T>(&args[0]);
     match f {
         // sqrt is one instruction: keep it inline so the loop vectorizes.
-        Func::Sqrt => T::wrap(map1(x(), T::sqrt)),
+        Func::Sqrt => T::wrap(map1(out, x(), T::sqrt)),
         Func::Cbrt
         | Func::Exp
         | Func::Expm1
@@ -331,30 +335,30 @@ fn call_float<T: Float>(f: Func, args: &[&Array], out: &[usize]) -> Data {
         | Func::Erfc => {
             // A call per element either way: the same function the JIT calls.
             let g = T::math1(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-            T::wrap(map1(x(), |v| g(v)))
+            T::wrap(map1(out, x(), |v| g(v)))
         }
         Func::Arctan2 | Func::Hypot | Func::Nextafter => {
             let g = T::math2(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-            zip(out, operand(args[0]), operand(args[1]), |a, b| g(a, b))
+            zip(out, operand(&args[0]), operand(&args[1]), |a, b| g(a, b))
         }
-        Func::Copysign => zip(out, operand(args[0]), operand(args[1]), T::copysign),
-        Func::Fmod => zip(out, operand(args[0]), operand(args[1]), |a: T, b: T| a % b),
-        Func::Square => T::wrap(map1(x(), |v| v * v)),
-        Func::Abs => T::wrap(map1(x(), T::abs)),
-        Func::Sign => T::wrap(map1(x(), T::sign)),
-        Func::Floor => T::wrap(map1(x(), T::floor)),
-        Func::Ceil => T::wrap(map1(x(), T::ceil)),
-        Func::Trunc => T::wrap(map1(x(), T::trunc)),
+        Func::Copysign => zip(out, operand(&args[0]), operand(&args[1]), T::copysign),
+        Func::Fmod => zip(out, operand(&args[0]), operand(&args[1]), |a: T, b: T| a % b),
+        Func::Square => T::wrap(map1(out, x(), |v| v * v)),
+        Func::Abs => T::wrap(map1(out, x(), T::abs)),
+        Func::Sign => T::wrap(map1(out, x(), T::sign)),
+        Func::Floor => T::wrap(map1(out, x(), T::floor)),
+        Func::Ceil => T::wrap(map1(out, x(), T::ceil)),
+        Func::Trunc => T::wrap(map1(out, x(), T::trunc)),
         // np.round with 0 decimals is rint: half to even.
-        Func::Round | Func::Rint => T::wrap(map1(x(), T::rint)),
+        Func::Round | Func::Rint => T::wrap(map1(out, x(), T::rint)),
         Func::Minimum => pick::<T>(args, out, minimum),
         Func::Maximum => pick::<T>(args, out, maximum),
         Func::Clip => clip3::<T>(args, out),
-        Func::Isnan => Data::Bool(map1(x(), T::is_nan)),
-        Func::Isinf => Data::Bool(map1(x(), T::is_infinite)),
-        Func::Isfinite => Data::Bool(map1(x(), T::is_finite)),
-        Func::Signbit => Data::Bool(map1(x(), T::signbit)),
-        Func::Copy | Func::Conj | Func::Real => T::wrap(x().to_vec()),
+        Func::Isnan => Data::Bool(map1(out, x(), T::is_nan)),
+        Func::Isinf => Data::Bool(map1(out, x(), T::is_infinite)),
+        Func::Isfinite => Data::Bool(map1(out, x(), T::is_finite)),
+        Func::Signbit => Data::Bool(map1(out, x(), T::signbit)),
+        Func::Copy | Func::Conj | Func::Real => T::wrap(map1(out, x(), |v| v)),
         Func::OnesLike => filled(out, T::ONE),
         Func::Imag => filled(out, T::ZERO),
         Func::Where => unreachable!("where is dispatched by select()"),
@@ -365,11 +369,11 @@ fn call_float<T: Float>(f: Func, args: &[&Array], out: &[usize]) -> Data {
 // Casts
 
 /// NumPy `astype` of `a` to `to` (see [`CastFrom`] for the rules).
-pub(super) fn cast(a: &Array, to: DType) -> Data {
-    fn conv<T: Copy, U: CastFrom<T> + Element>(x: &[T]) -> Data {
-        U::wrap(map1(x, U::cast_from))
+pub(super) fn cast(a: &ArrayView<'_>, to: DType) -> Data {
+    fn conv<T: Copy, U: CastFrom<T> + Element>(x: Operand<T>, out: &[usize]) -> Data {
+        U::wrap(map1(out, x, U::cast_from))
     }
-    fn from<T: Copy>(x: &[T], to: DType) -> Data
+    fn from<T: Element>(x: Operand<T>, to: DType, out: &[usize]) -> Data
     where
         bool: CastFrom<T>,
         i32: CastFrom<T>,
@@ -378,18 +382,19 @@ pub(super) fn cast(a: &Array, to: DType) -> Data {
         f64: CastFrom<T>,
     {
         match to {
-            DType::Bool => conv::<T, bool>(x),
-            DType::Int32 => conv::<T, i32>(x),
-            DType::Int64 => conv::<T, i64>(x),
-            DType::Float32 => conv::<T, f32>(x),
-            DType::Float64 => conv::<T, f64>(x),
+            DType::Bool => conv::<T, bool>(x, out),
+            DType::Int32 => conv::<T, i32>(x, out),
+            DType::Int64 => conv::<T, i64>(x, out),
+            DType::Float32 => conv::<T, f32>(x, out),
+            DType::Float64 => conv::<T, f64>(x, out),
         }
     }
-    match a.data() {
-        Data::Bool(x) => from(x, to),
-        Data::Int32(x) => from(x, to),
-        Data::Int64(x) => from(x, to),
-        Data::Float32(x) => from(x, to),
-        Data::Float64(x) => from(x, to),
+    let out = a.shape();
+    match a.dtype() {
+        DType::Bool => from::<bool>(operand(a), to, out),
+        DType::Int32 => from::<i32>(operand(a), to, out),
+        DType::Int64 => from::<i64>(operand(a), to, out),
+        DType::Float32 => from::<f32>(operand(a), to, out),
+        DType::Float64 => from::<f64>(operand(a), to, out),
     }
 }

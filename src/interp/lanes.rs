@@ -1,23 +1,28 @@
 //! The loops: elementwise maps over whole arrays with NumPy broadcasting.
 //!
-//! Input: typed operand slices with their shapes and a scalar function. Output: a
+//! Input: typed operands (views of any strides) and a scalar function. Output: a
 //! new C-order buffer of the broadcast shape. The function is a generic parameter,
 //! so every (operation, dtype) pair gets its own monomorphized loop with the
 //! operation inlined; nothing is decided per element.
 //!
 //! The iteration is the coalesced loop nest of [`Plan`]: an outer odometer over
-//! lanes and an inner loop along the last dim, where each operand is either a
-//! contiguous slice or one repeated value. The inner loop is specialized for each
-//! combination of those two lane kinds, so equal shapes, scalar operands and rows
-//! broadcast against matrices all run as straight slice loops.
+//! lanes and an inner loop along the last dim, where each operand is a contiguous
+//! slice, one repeated value, or (for strided views) a walk with a stride. The
+//! inner loop is specialized for each combination of the first two lane kinds, so
+//! equal shapes, scalar operands and rows broadcast against matrices all run as
+//! straight slice loops; an operand with any other inner stride sends the whole
+//! operation through the walking loop, which reads every operand by offset.
 
-use crate::shape::Plan;
+use crate::array::view::Raw;
+use crate::shape::{Plan, Strided};
 
-/// One operand of an elementwise operation: its elements in C order and its shape.
-#[derive(Clone, Copy, Debug)]
+/// One operand of an elementwise operation: its buffer and layout.
+#[derive(Clone, Copy)]
 pub(super) struct Operand<'a, T> {
-    pub data: &'a [T],
-    pub shape: &'a [usize],
+    pub data: Raw<'a, T>,
+    pub layout: Strided<'a>,
+    /// Its elements in C order, when it is C-contiguous.
+    pub contiguous: Option<&'a [T]>,
 }
 
 /// What the inner loop reads an operand through.
@@ -33,6 +38,14 @@ struct Contig<'a, T>(&'a [T]);
 #[derive(Clone, Copy)]
 struct Splat<T>(T);
 
+/// Any stride: element `j` of the lane is at `start + j * stride`.
+#[derive(Clone, Copy)]
+struct Walk<'a, T> {
+    data: Raw<'a, T>,
+    start: usize,
+    stride: isize,
+}
+
 impl<T: Copy> Lane<T> for Contig<'_, T> {
     #[inline(always)]
     fn at(self, j: usize) -> T {
@@ -47,22 +60,75 @@ impl<T: Copy> Lane<T> for Splat<T> {
     }
 }
 
+impl<T: Copy> Lane<T> for Walk<'_, T> {
+    #[inline(always)]
+    fn at(self, j: usize) -> T {
+        self.data.get((self.start as isize + j as isize * self.stride) as usize)
+    }
+}
+
 /// The lane of operand `$op` starting at `$at`, `$n` long.
 macro_rules! contig {
-    ($op:ident, $at:expr, $n:expr) => {
-        Contig(&$op.data[$at..$at + $n])
+    ($op:ident, $plan:ident, $k:expr, $at:expr, $n:expr) => {
+        Contig($op.data.slice($at, $n))
     };
 }
 
 macro_rules! splat {
-    ($op:ident, $at:expr, $n:expr) => {
-        Splat($op.data[$at])
+    ($op:ident, $plan:ident, $k:expr, $at:expr, $n:expr) => {
+        Splat($op.data.get($at))
     };
 }
 
-/// `f` over every element.
-pub(super) fn map1<A: Copy, R>(a: &[A], f: impl Fn(A) -> R) -> Vec<R> {
-    a.iter().map(|&x| f(x)).collect()
+macro_rules! walk {
+    ($op:ident, $plan:ident, $k:expr, $at:expr, $n:expr) => {
+        Walk { data: $op.data, start: $at, stride: $plan.inner_stride($k) }
+    };
+}
+
+/// How the inner loop reads operand `k` of a plan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Contig,
+    Splat,
+    Walk,
+}
+
+fn kinds<const K: usize>(plan: &Plan<K>) -> [Kind; K] {
+    let kinds: [Kind; K] = std::array::from_fn(|k| match plan.inner_stride(k) {
+        0 => Kind::Splat,
+        1 => Kind::Contig,
+        _ => Kind::Walk,
+    });
+    // One walking operand walks them all: one loop instead of 3^K.
+    if kinds.contains(&Kind::Walk) {
+        [Kind::Walk; K]
+    } else {
+        kinds
+    }
+}
+
+/// `f` over every element of `a` (of shape `out`).
+pub(super) fn map1<A: Copy, R>(out: &[usize], a: Operand<'_, A>, f: impl Fn(A) -> R) -> Vec<R> {
+    if let Some(x) = a.contiguous {
+        return x.iter().map(|&x| f(x)).collect();
+    }
+    let plan = Plan::new(out, [a.layout]);
+    let mut v = Vec::with_capacity(plan.dims.iter().product());
+    macro_rules! run {
+        ($la:ident) => {
+            plan.for_each_lane(|[i], n| {
+                let x = $la!(a, plan, 0, i, n);
+                v.extend((0..n).map(|k| f(x.at(k))));
+            })
+        };
+    }
+    match kinds(&plan) {
+        [Kind::Contig] => run!(contig),
+        [Kind::Splat] => run!(splat),
+        [Kind::Walk] => run!(walk),
+    }
+    v
 }
 
 /// `f` over `a` and `b` broadcast to `out`.
@@ -72,24 +138,25 @@ pub(super) fn map2<A: Copy, B: Copy, R>(
     b: Operand<'_, B>,
     f: impl Fn(A, B) -> R,
 ) -> Vec<R> {
-    if a.shape == out && b.shape == out {
-        return a.data.iter().zip(b.data).map(|(&x, &y)| f(x, y)).collect();
+    if let (Some(x), Some(y), true) = (a.contiguous, b.contiguous, a.layout.shape == out && b.layout.shape == out) {
+        return x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect();
     }
-    let plan = Plan::new(out, [a.shape, b.shape]);
+    let plan = Plan::new(out, [a.layout, b.layout]);
     let mut v = Vec::with_capacity(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident) => {
             plan.for_each_lane(|[i, j], n| {
-                let (x, y) = ($la!(a, i, n), $lb!(b, j, n));
+                let (x, y) = ($la!(a, plan, 0, i, n), $lb!(b, plan, 1, j, n));
                 v.extend((0..n).map(|k| f(x.at(k), y.at(k))));
             })
         };
     }
-    match (plan.inner_contiguous(0), plan.inner_contiguous(1)) {
-        (true, true) => run!(contig, contig),
-        (true, false) => run!(contig, splat),
-        (false, true) => run!(splat, contig),
-        (false, false) => run!(splat, splat),
+    match kinds(&plan) {
+        [Kind::Contig, Kind::Contig] => run!(contig, contig),
+        [Kind::Contig, Kind::Splat] => run!(contig, splat),
+        [Kind::Splat, Kind::Contig] => run!(splat, contig),
+        [Kind::Splat, Kind::Splat] => run!(splat, splat),
+        _ => run!(walk, walk),
     }
     v
 }
@@ -102,28 +169,30 @@ pub(super) fn map3<A: Copy, B: Copy, C: Copy, R>(
     c: Operand<'_, C>,
     f: impl Fn(A, B, C) -> R,
 ) -> Vec<R> {
-    if a.shape == out && b.shape == out && c.shape == out {
-        return a.data.iter().zip(b.data).zip(c.data).map(|((&x, &y), &z)| f(x, y, z)).collect();
+    let all_full = a.layout.shape == out && b.layout.shape == out && c.layout.shape == out;
+    if let (Some(x), Some(y), Some(z), true) = (a.contiguous, b.contiguous, c.contiguous, all_full) {
+        return x.iter().zip(y).zip(z).map(|((&x, &y), &z)| f(x, y, z)).collect();
     }
-    let plan = Plan::new(out, [a.shape, b.shape, c.shape]);
+    let plan = Plan::new(out, [a.layout, b.layout, c.layout]);
     let mut v = Vec::with_capacity(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident, $lc:ident) => {
             plan.for_each_lane(|[i, j, l], n| {
-                let (x, y, z) = ($la!(a, i, n), $lb!(b, j, n), $lc!(c, l, n));
+                let (x, y, z) = ($la!(a, plan, 0, i, n), $lb!(b, plan, 1, j, n), $lc!(c, plan, 2, l, n));
                 v.extend((0..n).map(|k| f(x.at(k), y.at(k), z.at(k))));
             })
         };
     }
-    match (plan.inner_contiguous(0), plan.inner_contiguous(1), plan.inner_contiguous(2)) {
-        (true, true, true) => run!(contig, contig, contig),
-        (true, true, false) => run!(contig, contig, splat),
-        (true, false, true) => run!(contig, splat, contig),
-        (true, false, false) => run!(contig, splat, splat),
-        (false, true, true) => run!(splat, contig, contig),
-        (false, true, false) => run!(splat, contig, splat),
-        (false, false, true) => run!(splat, splat, contig),
-        (false, false, false) => run!(splat, splat, splat),
+    match kinds(&plan) {
+        [Kind::Contig, Kind::Contig, Kind::Contig] => run!(contig, contig, contig),
+        [Kind::Contig, Kind::Contig, Kind::Splat] => run!(contig, contig, splat),
+        [Kind::Contig, Kind::Splat, Kind::Contig] => run!(contig, splat, contig),
+        [Kind::Contig, Kind::Splat, Kind::Splat] => run!(contig, splat, splat),
+        [Kind::Splat, Kind::Contig, Kind::Contig] => run!(splat, contig, contig),
+        [Kind::Splat, Kind::Contig, Kind::Splat] => run!(splat, contig, splat),
+        [Kind::Splat, Kind::Splat, Kind::Contig] => run!(splat, splat, contig),
+        [Kind::Splat, Kind::Splat, Kind::Splat] => run!(splat, splat, splat),
+        _ => run!(walk, walk, walk),
     }
     v
 }
@@ -132,8 +201,26 @@ pub(super) fn map3<A: Copy, B: Copy, C: Copy, R>(
 mod tests {
     use super::*;
 
-    fn op<'a, T>(data: &'a [T], shape: &'a [usize]) -> Operand<'a, T> {
-        Operand { data, shape }
+    /// A C-order operand.
+    fn op<'a, T: Copy>(data: &'a [T], shape: &'a [usize]) -> Operand<'a, T> {
+        let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).into_boxed_slice());
+        Operand { data: Raw::new(data), layout: Strided { shape, strides, offset: 0 }, contiguous: Some(data) }
+    }
+
+    /// An operand of any layout.
+    fn strided<'a, T: Copy>(data: &'a [T], shape: &'a [usize], strides: &'a [isize], offset: usize) -> Operand<'a, T> {
+        Operand { data: Raw::new(data), layout: Strided { shape, strides, offset }, contiguous: None }
+    }
+
+    #[test]
+    fn strided_operands_walk_in_c_order() {
+        let m = [0, 1, 2, 3, 4, 5];
+        // m.T (3, 2) and a reversed row against a column.
+        assert_eq!(map1(&[3, 2], strided(&m, &[3, 2], &[1, 3], 0), |x| x), [0, 3, 1, 4, 2, 5]);
+        let got = map2(&[2, 3], strided(&m, &[3], &[-2], 4), op(&[10, 20], &[2, 1]), |a, b| a + b);
+        assert_eq!(got, [14, 12, 10, 24, 22, 20]);
+        let got = map3(&[3, 2], strided(&m, &[3, 2], &[1, 3], 0), op(&[1], &[]), op(&m, &[3, 2]), |a, b, c| a * b - c);
+        assert_eq!(got, [0, 2, -1, 1, -2, 0]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The reference interpreter: NumPy's evaluation model over the typed IR.
 //!
-//! Input: a [`Program`], the arrays bound to its inputs (in [`Program::inputs`]
-//! order, dtypes already checked by `Compiled::bind`) and the nodes to return.
+//! Input: a [`Program`], the views bound to its inputs (in [`Program::inputs`]
+//! order, dtypes already checked by `Compiled::bind`; any strides) and the nodes
+//! to return.
 //! Output: one array per requested node.
 //!
 //! One operation at a time over whole arrays, like NumPy: every node the outputs
@@ -12,9 +13,12 @@
 //! against: every result is defined by [`crate::semantics`], applied by the
 //! monomorphized loops of [`lanes`], dispatched once per node.
 //!
-//! Invariants: inputs are borrowed, never copied (an input requested as an output
-//! is the one copy); shape errors come from [`crate::shape`] before any work and
-//! carry the offending node's span.
+//! Invariants: inputs are borrowed and read in place whatever their strides,
+//! never copied — except by a reduction of a non-C-contiguous input, which reads
+//! a C-order copy (its pairwise summation walks C-order memory), and an input
+//! requested as an output, whose value is a C-order copy; outputs are C order;
+//! shape errors come from [`crate::shape`] before any work and carry the
+//! offending node's span.
 
 mod elementwise;
 mod lanes;
@@ -25,14 +29,19 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
-use crate::array::Array;
+use crate::array::{Array, ArrayView};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::ir::{Inst, Node, NodeId, Program};
 use crate::shape;
-use std::borrow::Cow;
 
 /// Evaluate the nodes `outputs` of `p` on `inputs`.
 pub fn eval(p: &Program, inputs: &[&Array], outputs: &[NodeId]) -> Result<Vec<Array>> {
+    let views: Vec<ArrayView<'_>> = inputs.iter().map(|a| a.view()).collect();
+    eval_views(p, &views, outputs)
+}
+
+/// Evaluate the nodes `outputs` of `p` on input views of any strides.
+pub fn eval_views(p: &Program, inputs: &[ArrayView<'_>], outputs: &[NodeId]) -> Result<Vec<Array>> {
     run(p, inputs, outputs, &mut Stats::default())
 }
 
@@ -41,7 +50,30 @@ pub fn eval(p: &Program, inputs: &[&Array], outputs: &[NodeId]) -> Result<Vec<Ar
 pub fn eval_node(node: &Node, args: &[&Array]) -> Result<Array> {
     let arg_shapes: Vec<&[usize]> = args.iter().map(|a| a.shape()).collect();
     let shape = shape::node_shape(node, &arg_shapes)?;
-    Ok(compute(node, args, shape))
+    let views: Vec<ArrayView<'_>> = args.iter().map(|a| a.view()).collect();
+    Ok(compute(node, &views, shape))
+}
+
+/// A node's value during evaluation: a bound input, read in place, or a temporary.
+enum Value<'a> {
+    Input(ArrayView<'a>),
+    Temp(Array),
+}
+
+impl Value<'_> {
+    fn view(&self) -> ArrayView<'_> {
+        match self {
+            Value::Input(v) => v.clone(),
+            Value::Temp(a) => a.view(),
+        }
+    }
+
+    fn into_array(self) -> Array {
+        match self {
+            Value::Input(v) => v.to_array(),
+            Value::Temp(a) => a,
+        }
+    }
 }
 
 /// Bookkeeping on temporaries, for tests of the memory discipline.
@@ -51,25 +83,25 @@ struct Stats {
     peak: usize,
 }
 
-fn run(p: &Program, inputs: &[&Array], outputs: &[NodeId], stats: &mut Stats) -> Result<Vec<Array>> {
+fn run(p: &Program, inputs: &[ArrayView<'_>], outputs: &[NodeId], stats: &mut Stats) -> Result<Vec<Array>> {
     check_inputs(p, inputs)?;
     let input_shapes: Vec<&[usize]> = inputs.iter().map(|a| a.shape()).collect();
     let shapes = shape::infer(p, &input_shapes, outputs)?;
     let mut uses = use_counts(p, &shapes, outputs);
-    let mut values: Vec<Option<Cow<'_, Array>>> = vec![None; p.nodes.len()];
+    let mut values: Vec<Option<Value<'_>>> = (0..p.nodes.len()).map(|_| None).collect();
     for (i, node) in p.nodes.iter().enumerate() {
         let Some(shape) = shapes[i].as_ref() else { continue };
         let args = node.inst.args();
         let value = match node.inst {
-            Inst::Input(k) => Cow::Borrowed(inputs[k]),
+            Inst::Input(k) => Value::Input(inputs[k].clone()),
             _ => {
-                let arrays: Vec<&Array> = args
+                let views: Vec<ArrayView<'_>> = args
                     .iter()
-                    .map(|a| values[a.index()].as_deref().expect("an argument lives until its last use"))
+                    .map(|a| values[a.index()].as_ref().expect("an argument lives until its last use").view())
                     .collect();
                 stats.live += 1;
                 stats.peak = stats.peak.max(stats.live);
-                Cow::Owned(compute(node, &arrays, shape.clone()))
+                Value::Temp(compute(node, &views, shape.clone()))
             }
         };
         values[i] = Some(value);
@@ -81,9 +113,9 @@ fn run(p: &Program, inputs: &[&Array], outputs: &[NodeId], stats: &mut Stats) ->
         .iter()
         .map(|&id| {
             let v = if uses[id.index()] == 1 {
-                values[id.index()].take().expect("an output lives until returned").into_owned()
+                values[id.index()].take().expect("an output lives until returned").into_array()
             } else {
-                values[id.index()].as_deref().expect("an output lives until returned").clone()
+                values[id.index()].as_ref().expect("an output lives until returned").view().to_array()
             };
             uses[id.index()] -= 1;
             v
@@ -91,7 +123,7 @@ fn run(p: &Program, inputs: &[&Array], outputs: &[NodeId], stats: &mut Stats) ->
         .collect())
 }
 
-fn check_inputs(p: &Program, inputs: &[&Array]) -> Result<()> {
+fn check_inputs(p: &Program, inputs: &[ArrayView<'_>]) -> Result<()> {
     if inputs.len() != p.inputs.len() {
         return Err(Error::new(
             ErrorKind::Input,
@@ -127,28 +159,32 @@ fn use_counts(p: &Program, shapes: &[Option<Vec<usize>>], outputs: &[NodeId]) ->
 }
 
 /// One use of `id` is done; drop its value after the last.
-fn release(uses: &mut [usize], values: &mut [Option<Cow<'_, Array>>], id: NodeId, stats: &mut Stats) {
+fn release(uses: &mut [usize], values: &mut [Option<Value<'_>>], id: NodeId, stats: &mut Stats) {
     let n = &mut uses[id.index()];
     *n -= 1;
     if *n == 0 {
-        if let Some(Cow::Owned(_)) = values[id.index()].take() {
+        if let Some(Value::Temp(_)) = values[id.index()].take() {
             stats.live -= 1;
         }
     }
 }
 
 /// The value of a computing node from its argument values.
-fn compute(node: &Node, args: &[&Array], shape: Vec<usize>) -> Array {
+fn compute(node: &Node, args: &[ArrayView<'_>], shape: Vec<usize>) -> Array {
     let data = match &node.inst {
         Inst::Input(_) => unreachable!("inputs are bound, not computed"),
         Inst::Const(s) => return Array::scalar(*s),
-        Inst::Unary(op, _) => elementwise::unary(*op, args[0]),
-        Inst::Binary(op, _, _) => elementwise::binary(*op, args[0], args[1], &shape),
+        Inst::Unary(op, _) => elementwise::unary(*op, &args[0]),
+        Inst::Binary(op, _, _) => elementwise::binary(*op, &args[0], &args[1], &shape),
         Inst::Call(f, _) => elementwise::call(*f, args, &shape),
-        Inst::Cast(_) => elementwise::cast(args[0], node.dtype),
+        Inst::Cast(_) => elementwise::cast(&args[0], node.dtype),
         Inst::Reduce { op, axis, .. } => {
             let axis = shape::normalize_axis(*axis, args[0].ndim()).expect("shape inference checked the axis");
-            reduce::reduce(*op, args[0].data(), args[0].shape(), axis)
+            // The reduction loops walk C-order memory (their summation order is
+            // defined on it): a strided input is copied first.
+            let arg = if args[0].is_c_contiguous() { None } else { Some(args[0].to_array()) };
+            let arg = arg.as_ref().map_or_else(|| args[0].clone(), Array::view);
+            reduce::reduce(*op, &arg, axis)
         }
     };
     Array::new(data, shape).expect("a kernel fills exactly its output shape")

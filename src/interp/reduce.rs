@@ -17,20 +17,24 @@
 //! - An empty `min`/`max` never gets here ([`crate::shape`] reports it); an empty
 //!   `mean` is `0/0 = NaN`.
 
-use crate::array::Data;
+use crate::array::{ArrayView, Data, Element};
 use crate::ir::ops::ReduceOp;
 use crate::semantics::{maximum, minimum, Float, Int};
 use crate::shape::reduce_extent;
+use crate::types::DType;
 
-/// Reduce `data` (of shape `shape`) along `axis` (`None`: everything).
-pub(super) fn reduce(op: ReduceOp, data: &Data, shape: &[usize], axis: Option<usize>) -> Data {
-    let ext = reduce_extent(shape, axis);
-    match data {
-        Data::Bool(x) => reduce_bool(op, x, ext),
-        Data::Int32(x) => reduce_int(op, x, ext),
-        Data::Int64(x) => reduce_int(op, x, ext),
-        Data::Float32(x) => reduce_float(op, x, ext),
-        Data::Float64(x) => reduce_float(op, x, ext),
+/// Reduce `x` (C-contiguous) along `axis` (`None`: everything).
+pub(super) fn reduce(op: ReduceOp, x: &ArrayView<'_>, axis: Option<usize>) -> Data {
+    fn elems<'a, T: Element>(x: &ArrayView<'a>) -> &'a [T] {
+        x.as_slice::<T>().expect("reductions read C-contiguous arguments of their dtype")
+    }
+    let ext = reduce_extent(x.shape(), axis);
+    match x.dtype() {
+        DType::Bool => reduce_bool(op, elems(x), ext),
+        DType::Int32 => reduce_int::<i32>(op, elems(x), ext),
+        DType::Int64 => reduce_int::<i64>(op, elems(x), ext),
+        DType::Float32 => reduce_float::<f32>(op, elems(x), ext),
+        DType::Float64 => reduce_float::<f64>(op, elems(x), ext),
     }
 }
 

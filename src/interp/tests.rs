@@ -466,7 +466,7 @@ fn temporaries_are_freed_after_their_last_use() {
     }
     let p = b.build(v);
     let mut stats = Stats::default();
-    let out = run(&p, &[&iota(&[1000])], &[v], &mut stats).expect("evaluates");
+    let out = run(&p, &[iota(&[1000]).view()], &[v], &mut stats).expect("evaluates");
     assert_eq!(out[0].as_slice::<f64>().expect("f64")[999], 1019.0);
     assert_eq!(stats.peak, 3, "constant + previous link + new link");
     assert_eq!(stats.live, 1, "only the output remains");

@@ -67,7 +67,7 @@ fn check_signature(sig: &Signature) -> Result<()> {
 }
 
 /// The named constants: weak Python floats.
-const CONSTANTS: [(&str, f64); 4] =
+pub const CONSTANTS: [(&str, f64); 4] =
     [("pi", std::f64::consts::PI), ("e", std::f64::consts::E), ("inf", f64::INFINITY), ("nan", f64::NAN)];
 
 /// A lowered expression: a weak Python value not yet given a dtype, or a node.

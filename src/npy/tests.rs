@@ -27,7 +27,11 @@ fn fixture_names() -> Vec<String> {
 
 fn describe(result: Result<Array>) -> String {
     match result {
-        Ok(a) => format!("{} {} {:?}", a.dtype(), fmt_shape(a.shape()), a.data()),
+        // Fortran-order arrays are shown by their elements in index order.
+        Ok(a) => {
+            let order = if a.order() == crate::array::Order::Fortran { "F " } else { "" };
+            format!("{} {} {order}{:?}", a.dtype(), fmt_shape(a.shape()), a.to_c_order().data())
+        }
         Err(e) => format!("{:?}: {}", e.kind, e.message),
     }
 }
@@ -52,9 +56,9 @@ fn reads_every_accepted_fixture() {
         f4_le.npy: float32 (10,) Float32([0.0, -0.0, 1.5, -2.25, 1e-30, 1e-45, 3e38, inf, -inf, NaN])
         f8_be.npy: float64 (10,) Float64([0.0, -0.0, 1.5, -2.25, 1e-300, 5e-324, 1e300, inf, -inf, NaN])
         f8_le.npy: float64 (10,) Float64([0.0, -0.0, 1.5, -2.25, 1e-300, 5e-324, 1e300, inf, -inf, NaN])
-        fortran_2d.npy: float64 (2, 3) Float64([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
-        fortran_3d.npy: int32 (2, 3, 4) Int32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23])
-        fortran_3d_be.npy: int64 (2, 3, 4) Int64([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23])
+        fortran_2d.npy: float64 (2, 3) F Float64([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+        fortran_3d.npy: int32 (2, 3, 4) F Int32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23])
+        fortran_3d_be.npy: int64 (2, 3, 4) F Int64([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23])
         i1.npy: int32 (5,) Int32([0, 1, -1, 127, -128])
         i2_be.npy: int32 (5,) Int32([0, 1, -1, 32767, -32768])
         i2_le.npy: int32 (5,) Int32([0, 1, -1, 32767, -32768])
@@ -109,6 +113,9 @@ fn writes_the_bytes_np_save_writes() {
         "empty_f8.npy",
         "f4_le.npy",
         "f8_le.npy",
+        // Fortran order is kept as read, so it is written back as it was.
+        "fortran_2d.npy",
+        "fortran_3d.npy",
         "i4_le.npy",
         "i8_le.npy",
         "save_f4_rank4.npy",

@@ -47,32 +47,62 @@ fn axes_normalize_like_numpy() {
     assert_eq!(reduce_extent(&[], None), (1, 1, 1));
 }
 
+/// The plan of C-contiguous operands of these shapes.
+fn c_plan<const K: usize>(out: &[usize], shapes: [&[usize]; K]) -> Plan<K> {
+    let strides = shapes.map(crate::array::view::c_strides);
+    let ops: [Strided<'_>; K] = std::array::from_fn(|k| Strided { shape: shapes[k], strides: &strides[k], offset: 0 });
+    Plan::new(out, ops)
+}
+
 #[test]
 fn strides_and_plans() {
-    assert_eq!(broadcast_strides(&[200], &[300, 200]), [0, 1]);
-    assert_eq!(broadcast_strides(&[50, 1, 7], &[50, 4, 7]), [7, 0, 1]);
-    assert_eq!(broadcast_strides(&[4, 1], &[50, 4, 7]), [0, 1, 0]);
+    assert_eq!(broadcast_strides(&[200], &[1], &[300, 200]), [0, 1]);
+    assert_eq!(broadcast_strides(&[50, 1, 7], &[7, 7, 1], &[50, 4, 7]), [7, 0, 1]);
+    assert_eq!(broadcast_strides(&[4, 1], &[-1, 1], &[50, 4, 7]), [0, -1, 0]);
     // Equal shapes and scalars coalesce to one flat loop.
-    let p = Plan::new(&[3, 4, 5], [&[3, 4, 5][..], &[]]);
+    let p = c_plan(&[3, 4, 5], [&[3, 4, 5][..], &[]]);
     assert_eq!((p.dims, p.strides), (vec![60], [vec![1], vec![0]]));
     // A row against a matrix keeps two dims: the row restarts every 200.
-    let p = Plan::new(&[300, 200], [&[300, 200][..], &[200]]);
+    let p = c_plan(&[300, 200], [&[300, 200][..], &[200]]);
     assert_eq!((p.dims, p.strides), (vec![300, 200], [vec![200, 1], vec![0, 1]]));
     // Size-1 dims vanish, then neighbours merge.
-    let p = Plan::new(&[2, 1, 3, 4], [&[2, 1, 3, 4][..], &[1, 1, 1, 4]]);
+    let p = c_plan(&[2, 1, 3, 4], [&[2, 1, 3, 4][..], &[1, 1, 1, 4]]);
     assert_eq!((p.dims, p.strides), (vec![6, 4], [vec![4, 1], vec![0, 1]]));
-    let p = Plan::new(&[1, 1], [&[1][..]]);
+    let p = c_plan(&[1, 1], [&[1][..]]);
     assert_eq!((p.dims, p.strides), (vec![1], [vec![0]]));
 }
 
 #[test]
+fn strided_operands_merge_where_they_step_evenly() {
+    // A reversed vector and a transposed (Fortran-order) matrix against a C one.
+    let p = Plan::new(
+        &[2, 3],
+        [
+            Strided { shape: &[2, 3], strides: &[-3, -1], offset: 5 },
+            Strided { shape: &[2, 3], strides: &[1, 2], offset: 0 },
+        ],
+    );
+    assert_eq!((p.dims, p.strides, p.offsets), (vec![2, 3], [vec![-3, -1], vec![1, 2]], [5, 0]));
+    let p = Plan::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[-3, -1], offset: 5 }]);
+    assert_eq!((p.dims.clone(), p.inner_stride(0)), (vec![6], -1));
+    let mut seen = vec![];
+    p.for_each_lane(|[a], n| seen.push((a, n)));
+    assert_eq!(seen, [(5, 6)]);
+}
+
+#[test]
 fn lanes_visit_every_element_in_c_order() {
-    let p = Plan::new(&[2, 3, 2], [&[2, 3, 2][..], &[3, 1]]);
+    let p = c_plan(&[2, 3, 2], [&[2, 3, 2][..], &[3, 1]]);
     let mut seen = vec![];
     p.for_each_lane(|[a, b], n| seen.push((a, b, n)));
     assert_eq!(seen, [(0, 0, 2), (2, 1, 2), (4, 2, 2), (6, 0, 2), (8, 1, 2), (10, 2, 2)]);
-    let empty = Plan::new(&[0, 3], [&[0, 3][..]]);
+    let empty = c_plan(&[0, 3], [&[0, 3][..]]);
     empty.for_each_lane(|_, _| panic!("no lanes in an empty output"));
+    // Fortran order: the lanes jump.
+    let p = Plan::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[1, 2], offset: 0 }]);
+    let mut seen = vec![];
+    p.for_each_lane(|[a], n| seen.push((a, n)));
+    assert_eq!((seen, p.inner_stride(0)), (vec![(0, 3), (1, 3)], 2));
 }
 
 fn node(inst: Inst, dtype: DType, at: usize) -> Node {

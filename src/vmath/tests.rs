@@ -1,0 +1,442 @@
+//! Accuracy sweeps (max ulp error against the C library on ~1e6 points per
+//! function in release builds), special values, bit-identical variants, and the
+//! aliasing cases of the block ABI.
+
+use super::*;
+
+/// Points per sweep: the 1e6 the accuracy claim rests on in release builds, fewer in debug.
+const POINTS: usize = if cfg!(debug_assertions) { 20_000 } else { 1_000_000 };
+
+/// Distance in representable doubles; NaN equals NaN, and NaN against a number is huge.
+fn ulps64(a: f64, b: f64) -> u64 {
+    if a.is_nan() || b.is_nan() {
+        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+    }
+    let key = |v: f64| {
+        let i = v.to_bits() as i64;
+        if i < 0 {
+            i64::MIN - i
+        } else {
+            i
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+fn ulps32(a: f32, b: f32) -> u64 {
+    if a.is_nan() || b.is_nan() {
+        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+    }
+    let key = |v: f32| {
+        let i = v.to_bits() as i32 as i64;
+        if i < 0 {
+            i32::MIN as i64 - i
+        } else {
+            i
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// SplitMix64: reproducible points without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+
+    /// Log-uniform magnitude in [lo, hi] (lo > 0), random sign if `signed`.
+    fn log_uniform(&mut self, lo: f64, hi: f64, signed: bool) -> f64 {
+        let m = (lo.ln() + (hi.ln() - lo.ln()) * self.unit()).exp();
+        if signed && self.next() & 1 == 1 {
+            -m
+        } else {
+            m
+        }
+    }
+}
+
+const SPECIALS: [f64; 26] = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    2.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    f64::MIN_POSITIVE,
+    -f64::MIN_POSITIVE,
+    5e-324,
+    -5e-324,
+    f64::MAX,
+    f64::MIN,
+    709.782712893384,
+    709.7827128933841,
+    710.0,
+    -745.1332191019411,
+    -745.1332191019412,
+    -746.0,
+    1e-20,
+    -1e-20,
+    1048576.0,
+    1048577.0,
+];
+
+/// The points of a one-argument sweep: `POINTS` from `gen`, then the specials.
+fn points1(seed: u64, gen: impl Fn(&mut Rng) -> f64) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    let mut xs: Vec<f64> = (0..POINTS).map(|_| gen(&mut rng)).collect();
+    xs.extend(SPECIALS);
+    xs
+}
+
+/// The domain of each one-argument function: a mix of log-uniform and uniform points.
+fn domain1(f: Func, r: &mut Rng) -> f64 {
+    let pick = r.next() % 4;
+    match f {
+        Func::Exp | Func::Expm1 | Func::Sinh | Func::Cosh => match pick {
+            0 => r.uniform(-746.0, 711.0),
+            1 => r.uniform(-5.0, 5.0),
+            _ => r.log_uniform(1e-300, 750.0, true),
+        },
+        Func::Exp2 => match pick {
+            0 => r.uniform(-1080.0, 1030.0),
+            1 => r.uniform(-3.0, 3.0),
+            _ => r.log_uniform(1e-300, 1100.0, true),
+        },
+        Func::Log | Func::Log2 | Func::Log10 => match pick {
+            0 => r.uniform(0.5, 2.0),
+            1 => 1.0 + r.log_uniform(1e-18, 0.3, true),
+            _ => r.log_uniform(5e-324, f64::MAX, false),
+        },
+        Func::Log1p => match pick {
+            0 => -r.log_uniform(1e-300, 1.0, false),
+            1 => r.uniform(-0.5, 1.0),
+            _ => r.log_uniform(1e-300, 1e300, false),
+        },
+        Func::Sin | Func::Cos | Func::Tan => match pick {
+            0 => r.uniform(-10.0, 10.0),
+            1 => r.log_uniform(1e6, 1e300, true),
+            _ => r.log_uniform(1e-300, 1048576.0, true),
+        },
+        Func::Arcsin | Func::Arccos => match pick {
+            0 => r.uniform(-1.0, 1.0),
+            1 => (1.0 - r.log_uniform(1e-17, 0.5, false)).copysign(r.uniform(-1.0, 1.0)),
+            _ => r.log_uniform(1e-300, 1.0, true),
+        },
+        Func::Erf => match pick {
+            0 => r.uniform(-7.0, 7.0),
+            1 => r.uniform(-1.5, 1.5),
+            _ => r.log_uniform(1e-300, 30.0, true),
+        },
+        Func::Tanh => match pick {
+            0 => r.uniform(-2.0, 2.0),
+            _ => r.log_uniform(1e-300, 30.0, true),
+        },
+        _ => match pick {
+            0 => r.uniform(-10.0, 10.0),
+            _ => r.log_uniform(5e-324, f64::MAX, true),
+        },
+    }
+}
+
+const UNARY: [Func; 18] = [
+    Func::Exp,
+    Func::Expm1,
+    Func::Exp2,
+    Func::Log,
+    Func::Log1p,
+    Func::Log2,
+    Func::Log10,
+    Func::Sin,
+    Func::Cos,
+    Func::Tan,
+    Func::Arcsin,
+    Func::Arccos,
+    Func::Arctan,
+    Func::Sinh,
+    Func::Cosh,
+    Func::Tanh,
+    Func::Cbrt,
+    Func::Erf,
+];
+
+const BINARY: [Math2; 3] = [Math2::Func(Func::Arctan2), Math2::Func(Func::Hypot), Math2::Op(BinaryOp::Pow)];
+
+fn reference2(f: Math2) -> fn(f64, f64) -> f64 {
+    match f {
+        Math2::Func(Func::Arctan2) => f64::atan2,
+        Math2::Func(Func::Hypot) => f64::hypot,
+        _ => f64::powf,
+    }
+}
+
+fn domain2(f: Math2, r: &mut Rng) -> (f64, f64) {
+    let pick = r.next() % 4;
+    match f {
+        Math2::Op(_) => match pick {
+            0 => (r.uniform(0.0, 10.0), r.uniform(-20.0, 20.0)),
+            1 => (1.0 + r.log_uniform(1e-17, 0.1, true), r.log_uniform(1.0, 1e18, true)),
+            2 => (-r.log_uniform(1e-10, 1e10, false), (r.uniform(-60.0, 60.0)).round()),
+            _ => (r.log_uniform(5e-324, f64::MAX, false), r.log_uniform(1e-5, 1e3, true)),
+        },
+        _ => match pick {
+            0 => (r.uniform(-3.0, 3.0), r.uniform(-3.0, 3.0)),
+            _ => (r.log_uniform(5e-324, f64::MAX, true), r.log_uniform(5e-324, f64::MAX, true)),
+        },
+    }
+}
+
+fn points2(f: Math2) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = Rng(0x5eed ^ f.kernel().map_or(0, |b| b as u64 + 1));
+    let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = (0..POINTS).map(|_| domain2(f, &mut rng)).unzip();
+    for a in SPECIALS {
+        for b in SPECIALS {
+            xs.push(a);
+            ys.push(b);
+        }
+    }
+    (xs, ys)
+}
+
+/// Infinities, zeros (with their sign) and NaN must match the reference exactly:
+/// a finite result where libm overflows, or 0 where it gives the smallest
+/// subnormal, counts as a huge error, not as one ulp.
+fn special_mismatch(got_bits: u64, want_bits: u64, got_special: bool, want_special: bool) -> bool {
+    (got_special || want_special) && got_bits != want_bits
+}
+
+fn err64(got: f64, want: f64) -> u64 {
+    let special = |v: f64| v == 0.0 || v.is_infinite();
+    if got.is_nan() || want.is_nan() {
+        ulps64(got, want)
+    } else if special_mismatch(got.to_bits(), want.to_bits(), special(got), special(want)) {
+        u64::MAX
+    } else {
+        ulps64(got, want)
+    }
+}
+
+fn err32(got: f32, want: f32) -> u64 {
+    let special = |v: f32| v == 0.0 || v.is_infinite();
+    if got.is_nan() || want.is_nan() {
+        ulps32(got, want)
+    } else if special_mismatch(got.to_bits() as u64, want.to_bits() as u64, special(got), special(want)) {
+        u64::MAX
+    } else {
+        ulps32(got, want)
+    }
+}
+
+fn worst64(xs: &[f64], got: &[f64], want: impl Fn(usize) -> f64) -> (u64, usize) {
+    (0..xs.len()).map(|i| (err64(got[i], want(i)), i)).max().unwrap_or((0, 0))
+}
+
+fn worst32(xs: &[f32], got: &[f32], want: impl Fn(usize) -> f32) -> (u64, usize) {
+    (0..xs.len()).map(|i| (err32(got[i], want(i)), i)).max().unwrap_or((0, 0))
+}
+
+/// Bitwise equal, any NaN equal to any NaN.
+fn same64(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+fn same32(a: &[f32], b: &[f32]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+fn vector_variants() -> Vec<Variant> {
+    [Variant::Avx512, Variant::Avx2].into_iter().filter(|v| v.is_supported()).chain([Variant::Portable]).collect()
+}
+
+/// The portable variant calls `fma` out of line on x86: check it on fewer points.
+fn stride(v: Variant) -> usize {
+    if v == Variant::Portable && cfg!(target_arch = "x86_64") {
+        16
+    } else {
+        1
+    }
+}
+
+#[test]
+fn unary_f64_within_2_ulp_of_libm() {
+    let mut report = String::new();
+    for (k, &f) in UNARY.iter().enumerate() {
+        let xs: Vec<f64> = points1(k as u64 + 1, |r| domain1(f, r));
+        let want = semantics::math1_f64(f).expect("a math function");
+        for v in vector_variants() {
+            let xs: Vec<f64> = xs.iter().copied().step_by(stride(v)).collect();
+            let mut out = vec![0.0; xs.len()];
+            map1_f64_with(v, f, &xs, &mut out);
+            let (u, i) = worst64(&xs, &out, |i| want(xs[i]));
+            report += &format!("{f:?} f64 {v:?}: max {u} ulp\n");
+            assert!(u <= 2, "{f:?} {v:?}: {u} ulp at x = {:e}: got {:e}, libm {:e}", xs[i], out[i], want(xs[i]));
+        }
+    }
+    println!("{report}");
+}
+
+#[test]
+fn unary_f32_within_2_ulp_of_rounded_f64() {
+    let mut report = String::new();
+    for (k, &f) in UNARY.iter().enumerate() {
+        let xs: Vec<f32> = points1(k as u64 + 100, |r| domain1(f, r)).iter().map(|&x| x as f32).collect();
+        let want = semantics::math1_f64(f).expect("a math function");
+        for v in vector_variants() {
+            let xs: Vec<f32> = xs.iter().copied().step_by(stride(v)).collect();
+            let mut out = vec![0.0; xs.len()];
+            map1_f32_with(v, f, &xs, &mut out);
+            let (u, i) = worst32(&xs, &out, |i| want(xs[i] as f64) as f32);
+            report += &format!("{f:?} f32 {v:?}: max {u} ulp\n");
+            assert!(u <= 2, "{f:?} {v:?}: {u} ulp at x = {:e}: got {:e}", xs[i], out[i]);
+        }
+    }
+    println!("{report}");
+}
+
+#[test]
+fn binary_within_2_ulp_of_libm() {
+    let mut report = String::new();
+    for f in BINARY {
+        let (xs, ys) = points2(f);
+        let want = reference2(f);
+        for v in vector_variants() {
+            let s = stride(v);
+            let xs: Vec<f64> = xs.iter().copied().step_by(s).collect();
+            let ys: Vec<f64> = ys.iter().copied().step_by(s).collect();
+            let mut out = vec![0.0; xs.len()];
+            map2_f64_with(v, f, &xs, &ys, &mut out);
+            let (u, i) = worst64(&xs, &out, |i| want(xs[i], ys[i]));
+            report += &format!("{f:?} f64 {v:?}: max {u} ulp\n");
+            assert!(u <= 2, "{f:?} {v:?}: {u} ulp at ({:e}, {:e}): got {:e}", xs[i], ys[i], out[i]);
+
+            let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+            let y32: Vec<f32> = ys.iter().map(|&y| y as f32).collect();
+            let mut out32 = vec![0.0; xs.len()];
+            map2_f32_with(v, f, &x32, &y32, &mut out32);
+            let (u, i) = worst32(&x32, &out32, |i| want(x32[i] as f64, y32[i] as f64) as f32);
+            report += &format!("{f:?} f32 {v:?}: max {u} ulp\n");
+            assert!(u <= 2, "{f:?} f32 {v:?}: {u} ulp at ({:e}, {:e}): got {:e}", x32[i], y32[i], out32[i]);
+        }
+    }
+    println!("{report}");
+}
+
+#[test]
+fn vector_variants_give_identical_bits() {
+    let vs = vector_variants();
+    for (k, &f) in UNARY.iter().enumerate() {
+        // Every 16th point: the portable variant is slow on x86.
+        let xs: Vec<f64> = points1(k as u64 + 1, |r| domain1(f, r)).into_iter().step_by(16).collect();
+        let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+        let outs: Vec<(Vec<f64>, Vec<f32>)> = vs
+            .iter()
+            .map(|&v| {
+                let (mut o, mut o32) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+                map1_f64_with(v, f, &xs, &mut o);
+                map1_f32_with(v, f, &x32, &mut o32);
+                (o, o32)
+            })
+            .collect();
+        for (v, o) in vs.iter().zip(&outs) {
+            assert!(same64(&o.0, &outs[0].0) && same32(&o.1, &outs[0].1), "{f:?}: {v:?} differs from {:?}", vs[0]);
+        }
+    }
+    for f in BINARY {
+        let (xs, ys) = points2(f);
+        let (xs, ys): (Vec<f64>, Vec<f64>) =
+            (xs.into_iter().step_by(16).collect(), ys.into_iter().step_by(16).collect());
+        let outs: Vec<Vec<f64>> = vs
+            .iter()
+            .map(|&v| {
+                let mut o = vec![0.0; xs.len()];
+                map2_f64_with(v, f, &xs, &ys, &mut o);
+                o
+            })
+            .collect();
+        for (v, o) in vs.iter().zip(&outs) {
+            assert!(same64(o, &outs[0]), "{f:?}: {v:?} differs from {:?}", vs[0]);
+        }
+    }
+}
+
+/// The block ABI allows `out` to be an input: the kernels take another loop then.
+#[test]
+fn kernels_compute_in_place() {
+    let xs: Vec<f64> = (0..37).map(|i| 0.37 * i as f64 - 3.0).collect();
+    let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    for v in vector_variants().into_iter().chain([Variant::Libm]) {
+        for f in UNARY {
+            let (mut want, mut want32) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+            map1_f64_with(v, f, &xs, &mut want);
+            map1_f32_with(v, f, &x32, &mut want32);
+            let (mut io, mut io32) = (xs.clone(), x32.clone());
+            let (k, k32) = (block1_f64_for(v, f).expect("supported"), block1_f32_for(v, f).expect("supported"));
+            // SAFETY: the variant is supported; `io` is valid for its length, in place.
+            unsafe {
+                k(io.as_ptr(), io.as_mut_ptr(), io.len());
+                k32(io32.as_ptr(), io32.as_mut_ptr(), io32.len());
+            }
+            assert!(same64(&io, &want) && same32(&io32, &want32), "{f:?} {v:?} in place");
+        }
+        for f in BINARY {
+            let ys: Vec<f64> = xs.iter().map(|x| 0.5 - x).collect();
+            let k = block2_f64_for(v, f.kernel().expect("a kernel")).expect("supported");
+            let mut want = vec![0.0; xs.len()];
+            map2_f64_with(v, f, &xs, &ys, &mut want);
+            let (mut ox, mut oy) = (xs.clone(), ys.clone());
+            let mut want_xx = vec![0.0; xs.len()];
+            map2_f64_with(v, f, &xs, &xs, &mut want_xx);
+            let mut oxx = xs.clone();
+            // SAFETY: supported variant; each output buffer is one of the inputs, same length.
+            unsafe {
+                k(ox.as_ptr(), ys.as_ptr(), ox.as_mut_ptr(), xs.len());
+                k(xs.as_ptr(), oy.as_ptr(), oy.as_mut_ptr(), xs.len());
+                k(oxx.as_ptr(), oxx.as_ptr(), oxx.as_mut_ptr(), xs.len());
+            }
+            assert!(same64(&ox, &want) && same64(&oy, &want) && same64(&oxx, &want_xx), "{f:?} {v:?} in place");
+        }
+    }
+}
+
+/// Large arguments of sin/cos/tan take the C library path, mixed with small ones in a block.
+#[test]
+fn trig_beyond_the_reduction_limit_matches_libm() {
+    let xs = [0.5, 1e6, 1048576.5, 1e22, -1e300, f64::INFINITY, 3.0, f64::NAN, -2.5e15];
+    for (f, want) in [(Func::Sin, f64::sin as fn(f64) -> f64), (Func::Cos, f64::cos), (Func::Tan, f64::tan)] {
+        for v in vector_variants() {
+            let mut out = [0.0; 9];
+            map1_f64_with(v, f, &xs, &mut out);
+            for (x, o) in xs.iter().zip(out) {
+                assert!(err64(o, want(*x)) <= 1, "{f:?}({x:e}) = {o:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn functions_without_kernels_fall_back_to_scalar() {
+    assert!(block1_f64(Func::Erfc).is_none() && block1_f64(Func::Sqrt).is_none());
+    let mut out = [0.0; 2];
+    map1_f64(Func::Sqrt, &[4.0, 9.0], &mut out);
+    assert_eq!(out, [2.0, 3.0]);
+    assert!(binop_block_f64(BinaryOp::Pow).is_some() && binop_block_f64(BinaryOp::Add).is_none());
+    assert!(block2_f32(Func::Hypot).is_some() && block2_f32(Func::Fmod).is_none());
+}

@@ -1,0 +1,211 @@
+//! Strided inputs on every engine: larger arrays than the corpus's, in every test
+//! layout (Fortran order, rotated axes, reversed, stepped), mixed with C-order
+//! and broadcast inputs, must give exactly the result of C-contiguous copies;
+//! outputs written into caller views; Fortran `.npy` files through the CLI.
+
+mod layouts;
+
+use std::process::Command;
+
+use jitexpr::{Array, ArrayView, ArrayViewMut, DType, Data, Engine, ErrorKind, EvalConfig, Expr, Order};
+use layouts::{Relaid, LAYOUTS};
+
+/// Every engine configuration, with small chunks so tasks split rows.
+fn engines() -> Vec<(&'static str, EvalConfig)> {
+    let jit = |fuse: bool, threads: usize| EvalConfig {
+        fuse,
+        threads: Some(threads),
+        chunk: Some(256),
+        ..EvalConfig::default()
+    };
+    vec![
+        ("interp", EvalConfig { engine: Engine::Interp, ..EvalConfig::default() }),
+        ("jit", EvalConfig::default()),
+        ("jit-1t", jit(true, 1)),
+        ("jit-4t", jit(true, 4)),
+        ("jit-unfused-1t", jit(false, 1)),
+        ("jit-unfused-4t", jit(false, 4)),
+    ]
+}
+
+/// Deterministic, varied values: negatives, fractions, zeros and (for floats) a NaN.
+fn values(dtype: DType, shape: &[usize], seed: u64) -> Array {
+    let n: usize = shape.iter().product();
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % 2001) as i64 - 1000
+    };
+    let data = match dtype {
+        DType::Bool => Data::Bool((0..n).map(|_| next() > 0).collect()),
+        DType::Int32 => Data::Int32((0..n).map(|_| next() as i32).collect()),
+        DType::Int64 => Data::Int64((0..n).map(|_| next() * 1_000_003).collect()),
+        DType::Float32 => Data::Float32((0..n).map(|i| if i == 5 { f32::NAN } else { next() as f32 / 7.0 }).collect()),
+        DType::Float64 => Data::Float64((0..n).map(|i| if i == 7 { f64::NAN } else { next() as f64 / 3.0 }).collect()),
+    };
+    Array::new(data, shape.to_vec()).expect("shape fits")
+}
+
+/// Bit-for-bit equality, except that any NaN equals any NaN.
+fn same(a: &Array, b: &Array) -> bool {
+    let bits = |a: &Array, i: usize| match a.get(i) {
+        jitexpr::Scalar::Float32(v) if v.is_nan() => u64::MAX,
+        jitexpr::Scalar::Float64(v) if v.is_nan() => u64::MAX,
+        jitexpr::Scalar::Float32(v) => u64::from(v.to_bits()),
+        jitexpr::Scalar::Float64(v) => v.to_bits(),
+        jitexpr::Scalar::Bool(v) => u64::from(v),
+        jitexpr::Scalar::Int32(v) => v as u64,
+        jitexpr::Scalar::Int64(v) => v as u64,
+    };
+    a.dtype() == b.dtype() && a.shape() == b.shape() && (0..a.len()).all(|i| bits(a, i) == bits(b, i))
+}
+
+/// Programs over a (33, 70) matrix family and a (6, 5, 40) float32 family, with
+/// broadcast operands, reductions, several outputs and an input passed through.
+const PROGRAMS: &[&str] = &[
+    "a * 2 + b",
+    "sin(a) - b / 3",
+    "where(m, a, b)",
+    "a + i",
+    "i * 3 - (i >> 2) + k",
+    "c * b + a",
+    "sum(a, axis=0) + b",
+    "sum(a, axis=1) * 0.5",
+    "x = a * c; y = x - b; y / max(x)",
+    "a",
+    "~m | (a > c)",
+    "t * u + 1",
+    "sqrt(abs(t)) - u * s",
+    "mean(t, axis=1) * 2",
+    "min(t) + t",
+    "int64(t) // 3 + 5",
+];
+
+fn inputs() -> Vec<(&'static str, Array)> {
+    vec![
+        ("a", values(DType::Float64, &[33, 70], 1)),
+        ("b", values(DType::Float64, &[70], 2)),
+        ("c", values(DType::Float64, &[33, 1], 3)),
+        ("i", values(DType::Int32, &[33, 70], 4)),
+        ("k", values(DType::Int64, &[70], 5)),
+        ("m", values(DType::Bool, &[33, 70], 6)),
+        ("t", values(DType::Float32, &[6, 5, 40], 7)),
+        ("u", values(DType::Float32, &[5, 1], 8)),
+        ("s", values(DType::Float32, &[], 9)),
+    ]
+}
+
+#[test]
+fn strided_inputs_give_the_results_of_c_copies_on_every_engine() {
+    let inputs = inputs();
+    let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (*n, a.dtype())).collect();
+    let relaid: Vec<Vec<Relaid>> = (0..LAYOUTS.len())
+        .map(|j| {
+            inputs.iter().enumerate().map(|(k, (_, a))| Relaid::new(a, LAYOUTS[(j + k) % LAYOUTS.len()])).collect()
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for &src in PROGRAMS {
+        let compiled = Expr::parse(src).and_then(|e| e.compile(&sig)).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let outputs: Vec<Option<&str>> = if src.contains(';') { vec![None, Some("x"), Some("y")] } else { vec![None] };
+        for (engine, config) in engines() {
+            let arrays: Vec<(&str, &Array)> = inputs.iter().map(|(n, a)| (*n, a)).collect();
+            let want = compiled.eval_with(&arrays, &outputs, &config).unwrap_or_else(|e| panic!("{src}: {e}"));
+            for (j, relaid) in relaid.iter().enumerate() {
+                let views: Vec<(&str, ArrayView<'_>)> =
+                    inputs.iter().zip(relaid).map(|((n, _), r)| (*n, r.view())).collect();
+                let got = compiled.eval_views_with(&views, &outputs, &config).unwrap_or_else(|e| panic!("{src}: {e}"));
+                if !want.iter().zip(&got).all(|(w, g)| same(w, g)) {
+                    failures.push(format!("{src} [{engine}, layouts from {:?}]", LAYOUTS[j]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "results differ from C-contiguous inputs:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn outputs_are_written_into_caller_views() {
+    let inputs = inputs();
+    let compiled = Expr::parse("x = a * 2; x + b")
+        .and_then(|e| e.compile(&[("a", DType::Float64), ("b", DType::Float64)]))
+        .expect("compiles");
+    let a = inputs[0].1.view().transpose();
+    // c.T[:, ::-1]: a (1, 33) row, reversed, broadcast down the (70, 33) result.
+    let b = inputs[2].1.view().transpose().reversed(1).expect("axis 1");
+    let want =
+        compiled.eval_views_with(&[("a", a.clone()), ("b", b.clone())], &[None, Some("x")], &EvalConfig::default());
+    let want = want.expect("evaluates");
+    for (engine, config) in engines() {
+        let (mut r, mut x) = (vec![0.0f64; 70 * 33], vec![0.0f64; 70 * 33]);
+        {
+            let mut outs = [
+                (None, ArrayViewMut::new(&mut r, &[70, 33]).expect("sizes match")),
+                (Some("x"), ArrayViewMut::new(&mut x, &[70, 33]).expect("sizes match")),
+            ];
+            compiled.eval_views_into(&[("a", a.clone()), ("b", b.clone())], &mut outs, &config).expect("evaluates");
+        }
+        let array = |v: Vec<f64>| Array::new(Data::Float64(v), vec![70, 33]).expect("70 x 33");
+        assert!(same(&array(r), &want[0]), "result [{engine}]");
+        assert!(same(&array(x), &want[1]), "x [{engine}]");
+        // A wrongly shaped output view is an error, not a write out of bounds.
+        let mut short = vec![0.0f64; 33 * 69];
+        let mut outs = [(None, ArrayViewMut::new(&mut short, &[33, 69]).expect("sizes match"))];
+        let err = compiled.eval_views_into(&[("a", a.clone()), ("b", b.clone())], &mut outs, &config).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Shape, "{engine}");
+    }
+}
+
+#[test]
+fn fortran_order_output_arrays_are_refused() {
+    let compiled = Expr::parse("a + 1").and_then(|e| e.compile(&[("a", DType::Float64)])).expect("compiles");
+    let a = values(DType::Float64, &[3, 4], 1);
+    let mut out = Array::with_order(Data::Float64(vec![0.0; 12]), vec![3, 4], Order::Fortran).expect("12 elements");
+    let err = compiled.eval_into(&[("a", &a)], &mut [(None, &mut out)], &EvalConfig::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Shape);
+    assert!(err.message.contains("Fortran order"), "{}", err.message);
+}
+
+#[test]
+fn views_outside_their_buffer_are_errors_not_panics() {
+    let data = [1.0f64, 2.0, 3.0, 4.0];
+    for (shape, strides, offset) in [
+        (&[2usize, 2][..], &[2isize, 2][..], 0usize),
+        (&[4][..], &[-1][..], 2),
+        (&[3][..], &[2][..], 0),
+        (&[usize::MAX][..], &[0][..], 4),
+    ] {
+        let err = ArrayView::new(&data, shape, strides, offset).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Shape, "{shape:?} {strides:?} {offset}");
+    }
+    let v = ArrayView::new(&data, &[2, 2], &[1, 2], 0).expect("the transpose of a 2x2");
+    assert!(v.clone().slice(0, 0, 3, 1).is_err());
+    assert!(v.clone().reversed(2).is_err());
+    assert!(v.permute(&[1, 1]).is_err());
+}
+
+/// The CLI on a Fortran-order file prints what it prints for the C-order file
+/// of the same values, on both engines.
+#[test]
+fn fortran_npy_files_evaluate_like_c_order_ones() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let run = |file: &str, engine: &str, expr: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_jitexpr"))
+            .args(["eval", expr, "-i", &format!("a={data}/{file}"), "--engine", engine])
+            .output()
+            .expect("the jitexpr binary runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for engine in ["interp", "jit"] {
+        for expr in ["a * 2 + 1", "a", "sum(a, axis=1) * 3", "a - sum(a)"] {
+            let c = run("c_3d.npy", engine, expr);
+            let f = run("fortran_3d.npy", engine, expr);
+            assert_eq!(c, f, "{expr} [{engine}]");
+            let f_be = run("fortran_3d_be.npy", engine, &format!("int32({expr})"));
+            assert_eq!(run("c_3d.npy", engine, &format!("int32({expr})")), f_be, "{expr} [{engine}, big-endian]");
+        }
+    }
+}
