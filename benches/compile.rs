@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use jitexpr::codegen::{self, CodegenOptions, Layout};
-use jitexpr::fuse::{self, FuseConfig, Plan, Stage};
+use jitexpr::fuse::{self, FuseConfig, Plan};
 use jitexpr::ir::{self, opt};
 use jitexpr::{bench, Array, DType, EvalConfig, Expr, KernelCache};
 
@@ -48,11 +48,10 @@ fn stages(c: &mut Criterion) {
         });
         group.bench_function("codegen", |b| {
             b.iter(|| {
-                for stage in &plan.stages {
-                    if let Stage::Elementwise(s) = stage {
-                        let layouts = vec![Layout::Contiguous; s.params.len()];
-                        black_box(codegen::compile(&s.kernel, &layouts, CodegenOptions::default()).expect("compiles"));
-                    }
+                for s in &plan.stages {
+                    let k = &s.kernel;
+                    let layouts = vec![Layout::Contiguous; k.params.len() + k.outputs.len() + k.reductions.len()];
+                    black_box(codegen::compile(k, &layouts, CodegenOptions::default()).expect("compiles"));
                 }
             })
         });

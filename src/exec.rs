@@ -16,9 +16,9 @@
 //! theirs) *strided*: the kernel gets its stride at run time. Inputs are never
 //! copied. The flattened iteration space is split into chunks of `chunk`
 //! elements run on a rayon pool; every element is computed by the same code
-//! whatever the split, so results do not depend on the thread count. Reduce
-//! stages call the interpreter. A temporary is freed after the last stage that
-//! reads it.
+//! whatever the split, so results do not depend on the thread count. Stages
+//! with reductions run in [`reduce`]. A temporary is freed after the last stage
+//! that reads it.
 //!
 //! Invariant (the unsafe boundary): every pointer handed to a kernel covers the
 //! elements that call reads or writes. [`Iteration::check_bounds`] proves it once
@@ -34,11 +34,13 @@ use crate::array::view::c_strides;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut, Data};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
-use crate::fuse::{self, ElementwiseStage, FuseConfig, Plan, ReduceStage, Stage};
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::fuse::{self, FuseConfig, Plan, Stage};
+use crate::ir::{Inst, NodeId, Program};
 use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
+
+mod reduce;
 
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
@@ -151,9 +153,10 @@ pub fn eval(
     }
     let mut vals = Values { inputs, outs, locs, temps: vec![None; program.nodes.len()] };
     for (stage, release) in plan.stages.iter().zip(&plan.release) {
-        match stage {
-            Stage::Elementwise(s) => run_elementwise(program, plan, s, &shapes, &mut vals, &runner)?,
-            Stage::Reduce(r) => run_reduce(program, r, &mut vals)?,
+        if stage.reductions.is_empty() {
+            run_elementwise(program, plan, stage, &shapes, &mut vals, &runner)?;
+        } else {
+            reduce::run_stage(program, plan, stage, &shapes, &mut vals, &runner)?;
         }
         // Temporaries no later stage reads: memory stays at what is live.
         for id in release {
@@ -209,30 +212,10 @@ fn check_out(program: &Program, id: NodeId, out: &ArrayViewMut<'_>, shape: &[usi
     Ok(())
 }
 
-fn run_reduce(program: &Program, r: &ReduceStage, vals: &mut Values<'_, '_, '_>) -> Result<()> {
-    // A two-node program (the argument as input, the reduction) run by the
-    // interpreter: the same routine, hence the same bits and the same errors.
-    let node = program.node(r.node);
-    let arg = program.node(r.arg);
-    let mini = Program {
-        inputs: vec![crate::ir::Input { name: "x".into(), dtype: arg.dtype }],
-        nodes: vec![
-            Node { inst: Inst::Input(0), dtype: arg.dtype, span: arg.span },
-            Node { inst: Inst::Reduce { op: r.op, arg: NodeId(0), axis: r.axis }, dtype: node.dtype, span: node.span },
-        ],
-        result: NodeId(1),
-        names: Vec::new(),
-    };
-    let mut out = crate::interp::eval_views(&mini, &[vals.view(r.arg)], &[NodeId(1)])?;
-    vals.temps[r.node.index()] = Some(out.pop().expect("one output requested"));
-    vals.locs[r.node.index()] = Some(Loc::Temp);
-    Ok(())
-}
-
 fn run_elementwise(
     program: &Program,
     plan: &Plan,
-    stage: &ElementwiseStage,
+    stage: &Stage,
     shapes: &Shapes,
     vals: &mut Values<'_, '_, '_>,
     runner: &Runner,
@@ -254,7 +237,7 @@ fn run_elementwise(
             .inspect(|&j| done[j] = true)
             .map(|j| stage.roots[j])
             .collect();
-        let sub = fuse::build_stage(program, &group, |id| stage.params.contains(&id));
+        let sub = fuse::build_stage(program, &group, &[], |id| stage.params.contains(&id));
         run_group(program, plan, &sub, group_shape, vals, runner)?;
     }
     Ok(())
@@ -264,14 +247,54 @@ fn run_elementwise(
 fn run_group(
     program: &Program,
     plan: &Plan,
-    stage: &ElementwiseStage,
+    stage: &Stage,
     shape: &[usize],
     vals: &mut Values<'_, '_, '_>,
     runner: &Runner,
 ) -> Result<()> {
-    // Where each root goes: the caller's array if it is a requested output
-    // (its first request), else a new temporary.
-    for &root in &stage.roots {
+    place_roots(program, plan, &stage.roots, shape, vals)?;
+    let out_strides = c_strides(shape);
+    let iter = {
+        let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
+        let mut layouts: Vec<Strided<'_>> = params.iter().map(strided).collect();
+        layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
+        Iteration::new(shape, &layouts, params.len())
+    };
+    let operands = stage_operands(program, stage, vals);
+    let layouts = operand_layouts(&iter.inner_strides, stage.params.len());
+    let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
+    runner.run(&kernel, &iter, &operands);
+    Ok(())
+}
+
+fn strided<'v>(v: &'v ArrayView<'_>) -> Strided<'v> {
+    Strided { shape: v.shape(), strides: v.strides(), offset: v.offset() }
+}
+
+/// The layout of each operand from its stride along the inner dimension.
+fn operand_layouts(inner_strides: &[isize], params: usize) -> Vec<Layout> {
+    inner_strides
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| match s {
+            0 if k < params => Layout::Invariant,
+            // An output's inner stride is 0 only when the inner dimension has one element.
+            0 | 1 => Layout::Contiguous,
+            _ => Layout::Strided,
+        })
+        .collect()
+}
+
+/// Decide where each root of `shape` goes: the caller's array if it is a
+/// requested output (its first request), else a new temporary.
+fn place_roots(
+    program: &Program,
+    plan: &Plan,
+    roots: &[NodeId],
+    shape: &[usize],
+    vals: &mut Values<'_, '_, '_>,
+) -> Result<()> {
+    for &root in roots {
         let dtype = program.node(root).dtype;
         let out_slot = if vals.outs.is_empty() { None } else { plan.outputs.iter().position(|&o| o == root) };
         match out_slot {
@@ -285,16 +308,14 @@ fn run_group(
             }
         }
     }
-    let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
-    let out_strides = c_strides(shape);
-    let iter = {
-        let mut layouts: Vec<Strided<'_>> =
-            params.iter().map(|v| Strided { shape: v.shape(), strides: v.strides(), offset: v.offset() }).collect();
-        layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
-        Iteration::new(shape, &layouts, params.len())
-    };
+    Ok(())
+}
+
+/// The buffers of a stage's parameters, then of its (placed) roots.
+fn stage_operands(program: &Program, stage: &Stage, vals: &mut Values<'_, '_, '_>) -> Vec<Operand> {
     let mut operands: Vec<Operand> = Vec::with_capacity(stage.params.len() + stage.roots.len());
-    for ((v, &p), &dtype) in params.iter().zip(&stage.params).zip(&stage.kernel.params) {
+    for (&p, &dtype) in stage.params.iter().zip(&stage.kernel.params) {
+        let v = vals.view(p);
         // The kernel reads `dtype` elements: a buffer of another dtype would be
         // read out of bounds.
         assert_eq!(v.dtype(), dtype, "parameter %{} has the dtype its kernel was built for", p.0);
@@ -303,7 +324,6 @@ fn run_group(
         let ptr = v.data().ptr() as *mut u8;
         operands.push(Operand { ptr, len: v.data().len(), size: dtype.size(), start: v.offset() });
     }
-    drop(params);
     for &root in &stage.roots {
         let mut out: ArrayViewMut<'_> = match vals.locs[root.index()].expect("roots were just placed") {
             Loc::Out(k) => vals.outs[k].reborrow(),
@@ -318,21 +338,7 @@ fn run_group(
         let (len, size) = (out.len(), out.dtype().size());
         operands.push(Operand { ptr: out.ptr_mut(), len, size, start: 0 });
     }
-    let nparams = stage.params.len();
-    let layouts: Vec<Layout> = iter
-        .inner_strides
-        .iter()
-        .enumerate()
-        .map(|(k, &s)| match s {
-            0 if k < nparams => Layout::Invariant,
-            // An output's inner stride is 0 only when the inner dimension has one element.
-            0 | 1 => Layout::Contiguous,
-            _ => Layout::Strided,
-        })
-        .collect();
-    let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
-    runner.run(&kernel, &iter, &operands);
-    Ok(())
+    operands
 }
 
 /// The shape of every node the outputs need, as indices into a table of the
@@ -641,6 +647,19 @@ impl Runner {
             pool.install(|| (0..tasks).into_par_iter().for_each(task));
         } else {
             (0..tasks).into_par_iter().for_each(task);
+        }
+    }
+}
+
+impl Runner {
+    /// `f(0), f(1), ..., f(tasks - 1)` on the pool, results in task order.
+    fn map_tasks<R: Send>(&self, tasks: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+        if tasks <= 1 || self.threads == 1 {
+            return (0..tasks).map(f).collect();
+        }
+        match &self.pool {
+            Some(pool) => pool.install(|| (0..tasks).into_par_iter().map(f).collect()),
+            None => (0..tasks).into_par_iter().map(f).collect(),
         }
     }
 }

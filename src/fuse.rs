@@ -1,27 +1,37 @@
-//! Fusion: typed IR -> a plan of stages, each elementwise stage one kernel.
+//! Fusion: typed IR -> a plan of stages, each stage one kernel and one pass over
+//! its data.
 //!
 //! Input: a [`Program`], the nodes requested as outputs, and whether to fuse.
-//! Output: a [`Plan`]: stages in execution order. An elementwise stage is a
-//! [`Kernel`] (a small DAG of elementwise operations over *parameters*) plus the
-//! program nodes it reads and stores; a reduce stage reduces one materialized value.
+//! Output: a [`Plan`]: stages in execution order. A [`Stage`] is a [`Kernel`] (a
+//! small DAG of elementwise operations over *parameters*) plus the program nodes
+//! it stores per element (`roots`) and the reductions it accumulates in the loop
+//! (`reductions`): `sum(a*b)` is one stage whose loop multiplies and adds, with
+//! no `a*b` array.
 //!
 //! With fusion on, the materialized values are the program inputs, reduction
-//! results and what earlier stages stored (outputs, reduction arguments): every
-//! other elementwise node is recomputed inside the kernel that needs it, so a
-//! program without reductions is one kernel, and each reduction adds one
-//! boundary (its argument must be complete before its value can be used). Issue 4
-//! turns a reduce stage whose argument comes from the previous kernel into an
-//! accumulator of that kernel; the stage boundaries here are where that happens.
+//! results and what earlier stages stored (requested outputs): every other
+//! elementwise node is recomputed inside the kernel that needs it. Nodes are
+//! grouped by *reduction level* (how many reductions deep they are); the stage of
+//! level `L` stores the requested outputs of level `L` and accumulates the
+//! reductions of level `L + 1` (whose arguments are of level `L`). A stage
+//! boundary therefore exists only where a value needs a reduction finished:
+//! `e = exp(x - max(x)); e / sum(e)` is three passes (max; sum of the recomputed
+//! `exp(x - max)`; the division), the fewest possible. A value an earlier stage
+//! stored (a requested output) is read rather than recomputed: one load per
+//! element, where recomputing costs at least one load of each of its inputs.
 //! With fusion off every IR node is its own stage with a temporary (numexpr-less
 //! NumPy), which isolates what fusion buys.
 //!
 //! Invariants:
 //! - kernels are shape-free: shapes are known per evaluation, so one plan serves
-//!   arrays of any shape;
+//!   arrays of any shape (the executor splits a stage whose values have different
+//!   shapes into one kernel per shape, with [`build_stage`]);
 //! - constants are inlined into kernels; 0-d inputs are ordinary parameters (the
 //!   executor loads them once), so their values never change a kernel;
 //! - a kernel is canonical and program-independent (parameters by dtype, nodes by
-//!   operation), so identical kernels from different programs share compiled code.
+//!   operation), so identical kernels from different programs share compiled code;
+//! - a reduction's axis is not part of its kernel: how the loop meets the reduced
+//!   axis is a layout chosen per evaluation (see [`crate::codegen::Layout`]).
 
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Write as _};
@@ -54,47 +64,20 @@ pub struct Plan {
     pub config: FuseConfig,
 }
 
+/// One kernel: reads `params`, stores `roots`, accumulates `reductions`.
 #[derive(Clone, Debug)]
-pub enum Stage {
-    Elementwise(ElementwiseStage),
-    Reduce(ReduceStage),
-}
-
-/// One kernel: reads `params`, stores `roots`.
-#[derive(Clone, Debug)]
-pub struct ElementwiseStage {
+pub struct Stage {
     /// The program nodes this stage stores, in kernel output order.
     pub roots: Vec<NodeId>,
+    /// The `Reduce` nodes this stage computes, in kernel reduction order.
+    pub reductions: Vec<NodeId>,
     /// The materialized program values the kernel reads, in parameter order.
     pub params: Vec<NodeId>,
     pub kernel: Arc<Kernel>,
-    /// Why the stage ends where it does.
-    pub boundary: Boundary,
-}
-
-/// A reduction of a materialized value.
-#[derive(Clone, Debug)]
-pub struct ReduceStage {
-    /// The `Reduce` node this stage computes.
-    pub node: NodeId,
-    pub op: ReduceOp,
-    pub arg: NodeId,
-    pub axis: Option<i64>,
-}
-
-/// Why an elementwise stage ends (for `--emit fused`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Boundary {
-    /// Nothing else is left to compute after it.
-    End,
-    /// A reduction needs this stage's values complete before its own can be used.
-    Reduction,
-    /// Fusion is off: every node is its own stage.
-    Unfused,
 }
 
 /// A canonical elementwise DAG: parameters, constants and operations, each node
-/// reading earlier ones, and the nodes stored per element.
+/// reading earlier ones, the nodes stored per element and the reductions fed.
 #[derive(Clone, Debug)]
 pub struct Kernel {
     /// Parameter dtypes, in order.
@@ -102,6 +85,8 @@ pub struct Kernel {
     pub nodes: Vec<KNode>,
     /// Nodes stored, one output buffer each, in order.
     pub outputs: Vec<u32>,
+    /// Reductions accumulated, one accumulator each, in order.
+    pub reductions: Vec<KReduce>,
     /// Structural hash, computed once so cache look-ups cost one comparison.
     hash: u64,
 }
@@ -110,6 +95,15 @@ pub struct Kernel {
 pub struct KNode {
     pub op: KOp,
     pub dtype: DType,
+}
+
+/// A reduction fed by a kernel: every element of node `arg` is combined into an
+/// accumulator of that node's dtype (the IR gives a reduction the dtype of its
+/// argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KReduce {
+    pub op: ReduceOp,
+    pub arg: u32,
 }
 
 /// A kernel operation; arguments index earlier [`Kernel::nodes`].
@@ -156,15 +150,20 @@ impl Hash for ConstBits {
 }
 
 impl Kernel {
-    fn new(params: Vec<DType>, nodes: Vec<KNode>, outputs: Vec<u32>) -> Kernel {
+    fn new(params: Vec<DType>, nodes: Vec<KNode>, outputs: Vec<u32>, reductions: Vec<KReduce>) -> Kernel {
         let mut h = DefaultHasher::new();
-        (&params, &nodes, &outputs).hash(&mut h);
-        Kernel { params, nodes, outputs, hash: h.finish() }
+        (&params, &nodes, &outputs, &reductions).hash(&mut h);
+        Kernel { params, nodes, outputs, reductions, hash: h.finish() }
     }
 
     /// The dtypes of the outputs, in order.
     pub fn output_dtypes(&self) -> impl Iterator<Item = DType> + '_ {
         self.outputs.iter().map(|&o| self.nodes[o as usize].dtype)
+    }
+
+    /// The dtype of reduction `r`'s accumulator.
+    pub fn reduction_dtype(&self, r: usize) -> DType {
+        self.nodes[self.reductions[r].arg as usize].dtype
     }
 
     /// Number of operations (nodes that are neither parameters nor constants).
@@ -179,6 +178,7 @@ impl PartialEq for Kernel {
             && self.params == other.params
             && self.nodes == other.nodes
             && self.outputs == other.outputs
+            && self.reductions == other.reductions
     }
 }
 
@@ -193,75 +193,68 @@ impl Hash for Kernel {
 /// Plan the evaluation of `outputs` (program nodes) of `program`.
 pub fn plan(program: &Program, outputs: &[NodeId], config: FuseConfig) -> Plan {
     let needed = needed_nodes(program, outputs);
-    let materialized = |id: NodeId| match program.node(id).inst {
-        Inst::Input(_) | Inst::Reduce { .. } => true,
-        Inst::Const(_) => false,
-        Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => !config.fuse,
-    };
-    // Roots: the elementwise values someone outside a kernel reads (requested
-    // outputs and reduction arguments), and with fusion off every elementwise node.
-    let mut is_root = vec![false; program.nodes.len()];
-    for &o in outputs {
-        is_root[o.index()] = true;
+    let stages = if config.fuse { fused_stages(program, outputs, &needed) } else { unfused_stages(program, &needed) };
+    let release = release_points(program, &stages, outputs);
+    Plan { stages, outputs: outputs.to_vec(), needed, release, config }
+}
+
+/// Whether a node is computed by kernels (rather than bound or reduced).
+fn is_elementwise(program: &Program, id: NodeId) -> bool {
+    match program.node(id).inst {
+        Inst::Input(_) | Inst::Reduce { .. } => false,
+        Inst::Const(_) | Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => true,
     }
+}
+
+/// One stage per reduction level: the requested outputs of level `L` stored and
+/// the reductions of level `L + 1` accumulated in the same loop.
+fn fused_stages(program: &Program, outputs: &[NodeId], needed: &[bool]) -> Vec<Stage> {
+    let levels = reduction_levels(program);
+    let ids = || (0..program.nodes.len()).filter(|&i| needed[i]).map(|i| NodeId(i as u32));
+    let max_level = ids().map(|id| levels[id.index()]).max().unwrap_or(0);
+    let mut stored = vec![false; program.nodes.len()];
+    let mut stages = Vec::new();
+    for level in 0..=max_level {
+        let mut roots: Vec<NodeId> =
+            ids().filter(|&id| levels[id.index()] == level && is_elementwise(program, id)).collect();
+        roots.retain(|r| outputs.contains(r));
+        let reductions: Vec<NodeId> = ids()
+            .filter(|&id| levels[id.index()] == level + 1 && !is_elementwise(program, id))
+            .filter(|&id| matches!(program.node(id).inst, Inst::Reduce { .. }))
+            .collect();
+        if roots.is_empty() && reductions.is_empty() {
+            continue;
+        }
+        // Inputs, finished reductions and values an earlier stage stored are
+        // read; everything else is recomputed.
+        let is_param = |id: NodeId| !is_elementwise(program, id) || stored[id.index()];
+        stages.push(build_stage(program, &roots, &reductions, is_param));
+        for r in &roots {
+            stored[r.index()] = true;
+        }
+    }
+    stages
+}
+
+/// One stage per needed node, in program order, each reading its arguments
+/// from temporaries (constants are still inlined).
+fn unfused_stages(program: &Program, needed: &[bool]) -> Vec<Stage> {
+    let mut stages = Vec::new();
     for (i, node) in program.nodes.iter().enumerate() {
+        let id = NodeId(i as u32);
         if !needed[i] {
             continue;
         }
+        let is_param = |a: NodeId| a != id && !matches!(program.node(a).inst, Inst::Const(_));
         match node.inst {
-            Inst::Reduce { arg, .. } => is_root[arg.index()] = true,
-            Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => {
-                is_root[i] |= !config.fuse;
-            }
-            Inst::Input(_) | Inst::Const(_) => {}
-        }
-    }
-    let is_elementwise_root =
-        |i: usize| is_root[i] && !matches!(program.nodes[i].inst, Inst::Input(_) | Inst::Reduce { .. });
-    let levels = reduction_levels(program);
-    let mut stages = Vec::new();
-    let mut stored = vec![false; program.nodes.len()];
-    let max_level = (0..program.nodes.len()).filter(|&i| needed[i]).map(|i| levels[i]).max().unwrap_or(0);
-    for level in 0..=max_level {
-        let roots: Vec<NodeId> = (0..program.nodes.len())
-            .filter(|&i| needed[i] && levels[i] == level && is_elementwise_root(i))
-            .map(|i| NodeId(i as u32))
-            .collect();
-        let groups: Vec<Vec<NodeId>> = if config.fuse {
-            vec![roots].into_iter().filter(|r| !r.is_empty()).collect()
-        } else {
-            roots.into_iter().map(|r| vec![r]).collect()
-        };
-        for roots in groups {
-            // Values an earlier stage stored are read, not recomputed.
-            let is_param = |id: NodeId| (materialized(id) || stored[id.index()]) && !roots.contains(&id);
-            let mut stage = build_stage(program, &roots, is_param);
-            for r in &roots {
-                stored[r.index()] = true;
-            }
-            let later_reduce = (0..program.nodes.len()).any(|i| needed[i] && levels[i] > level);
-            stage.boundary = if !config.fuse {
-                Boundary::Unfused
-            } else if later_reduce {
-                Boundary::Reduction
-            } else {
-                Boundary::End
-            };
-            stages.push(Stage::Elementwise(stage));
-        }
-        for (i, node) in program.nodes.iter().enumerate() {
-            if let Inst::Reduce { op, arg, axis } = node.inst {
-                if needed[i] && levels[i] == level + 1 {
-                    stages.push(Stage::Reduce(ReduceStage { node: NodeId(i as u32), op, arg, axis }));
-                }
+            Inst::Input(_) => {}
+            Inst::Reduce { .. } => stages.push(build_stage(program, &[], &[id], is_param)),
+            Inst::Const(_) | Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => {
+                stages.push(build_stage(program, &[id], &[], is_param))
             }
         }
     }
-    if !config.fuse {
-        order_unfused(&mut stages);
-    }
-    let release = release_points(program, &stages, outputs);
-    Plan { stages, outputs: outputs.to_vec(), needed, release, config }
+    stages
 }
 
 /// For each stage, the materialized values whose last reader it is (outputs are
@@ -269,11 +262,7 @@ pub fn plan(program: &Program, outputs: &[NodeId], config: FuseConfig) -> Plan {
 fn release_points(program: &Program, stages: &[Stage], outputs: &[NodeId]) -> Vec<Vec<NodeId>> {
     let mut last: Vec<Option<usize>> = vec![None; program.nodes.len()];
     for (i, stage) in stages.iter().enumerate() {
-        let reads: &[NodeId] = match stage {
-            Stage::Elementwise(e) => &e.params,
-            Stage::Reduce(r) => std::slice::from_ref(&r.arg),
-        };
-        for &p in reads {
+        for &p in &stage.params {
             last[p.index()] = Some(i);
         }
     }
@@ -286,14 +275,6 @@ fn release_points(program: &Program, stages: &[Stage], outputs: &[NodeId]) -> Ve
         }
     }
     release
-}
-
-/// Unfused stages run in program order (each reads earlier stages' temporaries).
-fn order_unfused(stages: &mut [Stage]) {
-    stages.sort_by_key(|s| match s {
-        Stage::Elementwise(e) => e.roots[0],
-        Stage::Reduce(r) => r.node,
-    });
 }
 
 /// Nodes the outputs depend on.
@@ -311,7 +292,7 @@ fn needed_nodes(program: &Program, outputs: &[NodeId]) -> Vec<bool> {
 
 /// For each node, how many reductions deep it is: elementwise nodes take the
 /// maximum of their arguments, a reduction is one more than its argument. Nodes of
-/// level `L` are computed after the reductions of level `L`.
+/// level `L` can be computed once the reductions of level `L` are finished.
 fn reduction_levels(program: &Program) -> Vec<usize> {
     let mut levels = vec![0usize; program.nodes.len()];
     for (i, node) in program.nodes.iter().enumerate() {
@@ -324,13 +305,24 @@ fn reduction_levels(program: &Program) -> Vec<usize> {
     levels
 }
 
-/// Build the kernel that computes `roots`, reading nodes for which `is_param` holds
-/// as parameters and recomputing everything else.
-pub fn build_stage(program: &Program, roots: &[NodeId], is_param: impl Fn(NodeId) -> bool) -> ElementwiseStage {
-    // Mark the nodes the roots reach without passing through a parameter; the
-    // arena is topologically ordered, so emitting marked nodes by index is too.
+/// Build the kernel that stores `roots` and accumulates `reductions` (`Reduce`
+/// nodes), reading nodes for which `is_param` holds as parameters and
+/// recomputing everything else.
+pub fn build_stage(
+    program: &Program,
+    roots: &[NodeId],
+    reductions: &[NodeId],
+    is_param: impl Fn(NodeId) -> bool,
+) -> Stage {
+    let reduce_arg = |id: NodeId| match program.node(id).inst {
+        Inst::Reduce { arg, .. } => arg,
+        _ => unreachable!("stage reductions are Reduce nodes"),
+    };
+    // Mark the nodes the roots and reduction arguments reach without passing
+    // through a parameter; the arena is topologically ordered, so emitting marked
+    // nodes by index is too.
     let mut reach = vec![false; program.nodes.len()];
-    let mut stack: Vec<NodeId> = roots.to_vec();
+    let mut stack: Vec<NodeId> = roots.iter().copied().chain(reductions.iter().map(|&r| reduce_arg(r))).collect();
     while let Some(id) = stack.pop() {
         if std::mem::replace(&mut reach[id.index()], true) {
             continue;
@@ -369,11 +361,18 @@ pub fn build_stage(program: &Program, roots: &[NodeId], is_param: impl Fn(NodeId
         nodes.push(KNode { op, dtype: node.dtype });
     }
     let outputs = roots.iter().map(|r| map[r.index()]).collect();
-    ElementwiseStage {
+    let kreductions = reductions
+        .iter()
+        .map(|&r| match program.node(r).inst {
+            Inst::Reduce { op, arg, .. } => KReduce { op, arg: map[arg.index()] },
+            _ => unreachable!("stage reductions are Reduce nodes"),
+        })
+        .collect();
+    Stage {
         roots: roots.to_vec(),
+        reductions: reductions.to_vec(),
         params,
-        kernel: Arc::new(Kernel::new(param_dtypes, nodes, outputs)),
-        boundary: Boundary::End,
+        kernel: Arc::new(Kernel::new(param_dtypes, nodes, outputs, kreductions)),
     }
 }
 
@@ -393,37 +392,65 @@ impl fmt::Display for Kernel {
             };
             writeln!(f, "    %{i}: {} = {s}", n.dtype)?;
         }
-        let outs: Vec<String> = self.outputs.iter().map(|o| format!("%{o}")).collect();
-        writeln!(f, "    store {}", outs.join(", "))
+        if !self.outputs.is_empty() {
+            let outs: Vec<String> = self.outputs.iter().map(|o| format!("%{o}")).collect();
+            writeln!(f, "    store {}", outs.join(", "))?;
+        }
+        for (k, r) in self.reductions.iter().enumerate() {
+            writeln!(f, "    accumulate {} %{} -> acc {k}", r.op.name(), r.arg)?;
+        }
+        Ok(())
     }
 }
 
-/// The `--emit fused` report: stages, what each fuses, inputs and outputs, and why
-/// each boundary exists.
-pub fn print_plan(program: &Program, plan: &Plan) -> String {
+/// The `--emit fused` report: stages, what each fuses, what it reads, writes and
+/// reduces, and why each boundary exists. `source` is the program text the
+/// node spans point into (used to quote reductions).
+pub fn print_plan(program: &Program, source: &str, plan: &Plan) -> String {
     let mut out = String::new();
-    let mode = if plan.config.fuse { "fused" } else { "unfused: one stage per operation" };
+    let mode = if plan.config.fuse {
+        "fused: one pass over the data per stage"
+    } else {
+        "unfused: one stage per operation, each value a temporary"
+    };
     let _ = writeln!(out, "plan: {} stage(s), {mode}", plan.stages.len());
+    let names = Names { program, source };
     for (i, stage) in plan.stages.iter().enumerate() {
-        match stage {
-            Stage::Elementwise(s) => print_elementwise(&mut out, program, plan, i, s),
-            Stage::Reduce(r) => {
-                let axis = r.axis.map_or("all axes".to_string(), |a| format!("axis {a}"));
-                let _ = writeln!(
-                    out,
-                    "stage {i}: reduce {} of {} over {axis} -> %{} {}",
-                    r.op.name(),
-                    value_name(program, r.arg),
-                    r.node.0,
-                    program.node(r.node).dtype
-                );
-            }
-        }
+        print_stage(&mut out, &names, plan, i, stage);
     }
     out
 }
 
-fn print_elementwise(out: &mut String, program: &Program, plan: &Plan, i: usize, s: &ElementwiseStage) {
+/// How program values are called in reports.
+struct Names<'a> {
+    program: &'a Program,
+    source: &'a str,
+}
+
+impl Names<'_> {
+    /// An input's name, a reduction's source text, or `%id` (with any assigned
+    /// names).
+    fn value(&self, id: NodeId) -> String {
+        let node = self.program.node(id);
+        if let Inst::Input(k) = node.inst {
+            return self.program.inputs[k].name.clone();
+        }
+        let quoted = match node.inst {
+            Inst::Reduce { .. } => self.source.get(node.span.start..node.span.end).filter(|s| !s.is_empty()),
+            _ => None,
+        };
+        let assigned: Vec<&str> =
+            self.program.names.iter().filter(|(_, n)| *n == id).map(|(s, _)| s.as_str()).collect();
+        match quoted {
+            Some(text) => format!("`{text}`"),
+            None if assigned.is_empty() => format!("%{}", id.0),
+            None => format!("%{} = {}", id.0, assigned.join(" = ")),
+        }
+    }
+}
+
+fn print_stage(out: &mut String, names: &Names<'_>, plan: &Plan, i: usize, s: &Stage) {
+    let program = names.program;
     let ops: Vec<&str> = s
         .kernel
         .nodes
@@ -436,101 +463,146 @@ fn print_elementwise(out: &mut String, program: &Program, plan: &Plan, i: usize,
             KOp::Cast(_) => Some(n.dtype.name()),
         })
         .collect();
-    let _ = writeln!(out, "stage {i}: elementwise kernel, {} op(s): {}", ops.len(), ops.join(" "));
-    let inputs: Vec<String> =
-        s.params.iter().map(|&p| format!("{} {}", value_name(program, p), program.node(p).dtype)).collect();
-    let _ = writeln!(out, "  reads:  {}", if inputs.is_empty() { "nothing".into() } else { inputs.join(", ") });
-    let outputs: Vec<String> = s
-        .roots
+    let fused =
+        if ops.is_empty() { "no operations".to_string() } else { format!("{} op(s): {}", ops.len(), ops.join(" ")) };
+    let reduces: Vec<&str> = s
+        .reductions
         .iter()
-        .map(|&r| {
-            let mut what = Vec::new();
-            if plan.outputs.contains(&r) {
-                what.push(if r == program.result { "result" } else { "output" }.to_string());
-            }
-            if program.nodes.iter().any(|n| matches!(n.inst, Inst::Reduce { arg, .. } if arg == r)) {
-                what.push("reduction argument".to_string());
-            }
-            if what.is_empty() {
-                what.push("temporary".to_string());
-            }
-            let names: Vec<&str> = program.names.iter().filter(|(_, n)| *n == r).map(|(s, _)| s.as_str()).collect();
-            let named = if names.is_empty() { String::new() } else { format!(" = {}", names.join(" = ")) };
-            format!("%{}{named} {} ({})", r.0, program.node(r).dtype, what.join(", "))
+        .map(|&r| match program.node(r).inst {
+            Inst::Reduce { op, .. } => op.name(),
+            _ => unreachable!("stage reductions are Reduce nodes"),
         })
         .collect();
-    let _ = writeln!(out, "  writes: {}", outputs.join(", "));
-    let why = match s.boundary {
-        Boundary::End => "end of program",
-        Boundary::Reduction => "a reduction needs these values complete before its result can be used",
-        Boundary::Unfused => "fusion is off",
+    let acc = if reduces.is_empty() {
+        String::new()
+    } else {
+        format!(", {} accumulator(s): {}", reduces.len(), reduces.join(" "))
     };
-    let _ = writeln!(out, "  ends:   {why}");
-    let _ = write!(out, "{}", s.kernel);
-}
-
-/// How a materialized value is called in reports: an input's name or `%id`.
-fn value_name(program: &Program, id: NodeId) -> String {
-    match program.node(id).inst {
-        Inst::Input(k) => program.inputs[k].name.clone(),
-        _ => format!("%{}", id.0),
+    let _ = writeln!(out, "stage {i}: one loop, {fused}{acc}");
+    // Why the stage cannot run earlier: the finished reductions it reads.
+    let needs: Vec<String> = s
+        .params
+        .iter()
+        .filter_map(|&p| {
+            let from = plan.stages[..i].iter().position(|t| t.reductions.contains(&p))?;
+            Some(format!("{} (stage {from})", names.value(p)))
+        })
+        .collect();
+    if !needs.is_empty() {
+        let _ = writeln!(out, "  needs:   {}, known only once that loop has seen every element", needs.join(", "));
     }
+    let reads: Vec<String> =
+        s.params.iter().map(|&p| format!("{} {}", names.value(p), program.node(p).dtype)).collect();
+    let _ = writeln!(out, "  reads:   {}", if reads.is_empty() { "nothing".into() } else { reads.join(", ") });
+    for &r in &s.roots {
+        let mut what = Vec::new();
+        if plan.outputs.contains(&r) {
+            what.push(if r == program.result { "result" } else { "output" });
+        }
+        if plan.stages[i + 1..].iter().any(|t| t.params.contains(&r)) {
+            what.push("read by a later stage");
+        }
+        let _ = writeln!(out, "  writes:  {} {} ({})", names.value(r), program.node(r).dtype, what.join(", "));
+    }
+    for &r in &s.reductions {
+        let Inst::Reduce { op, arg, axis } = program.node(r).inst else {
+            unreachable!("stage reductions are Reduce nodes")
+        };
+        let over = axis.map_or("all axes".to_string(), |a| format!("axis {a}"));
+        let how = if s.params.contains(&arg) {
+            format!("of {}", names.value(arg))
+        } else if s.roots.contains(&arg) {
+            "of a value it also writes".to_string()
+        } else {
+            "of a value computed in the loop and never stored".to_string()
+        };
+        let _ =
+            writeln!(out, "  reduces: {} {} over {over}: {} {how}", names.value(r), program.node(r).dtype, op.name());
+    }
+    let _ = write!(out, "{}", s.kernel);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::diag::Span;
-    use crate::ir::Input;
+    use crate::{DType, EvalConfig, Expr};
     use expect_test::{expect, Expect};
 
-    /// `e = exp(a - max(a)); e / sum(e)` with `e` also requested.
-    fn softmax() -> Program {
-        let node = |inst, dtype| crate::ir::Node { inst, dtype, span: Span::default() };
-        let f = DType::Float64;
-        let program = Program {
-            inputs: vec![Input { name: "a".into(), dtype: f }],
-            nodes: vec![
-                node(Inst::Input(0), f),
-                node(Inst::Reduce { op: ReduceOp::Max, arg: NodeId(0), axis: None }, f),
-                node(Inst::Binary(BinaryOp::Sub, NodeId(0), NodeId(1)), f),
-                node(Inst::Call(Func::Exp, vec![NodeId(2)]), f),
-                node(Inst::Reduce { op: ReduceOp::Sum, arg: NodeId(3), axis: None }, f),
-                node(Inst::Binary(BinaryOp::Div, NodeId(3), NodeId(4)), f),
-            ],
-            result: NodeId(5),
-            names: vec![("e".into(), NodeId(3))],
-        };
-        program.validate();
-        program
-    }
-
-    fn check(fuse: bool, expect: Expect) {
-        let p = softmax();
-        expect.assert_eq(&print_plan(&p, &plan(&p, &[p.result, NodeId(3)], FuseConfig { fuse })));
+    /// The report for `source` on float64 inputs `x` and `a`, requesting the
+    /// result and the assigned `names`.
+    fn check(source: &str, names: &[&str], fuse: bool, expect: Expect) {
+        let sig = [("x", DType::Float64), ("a", DType::Float64)];
+        let compiled = Expr::parse(source).unwrap().compile(&sig).unwrap();
+        let mut outputs = vec![None];
+        outputs.extend(names.iter().map(|n| Some(*n)));
+        let config = EvalConfig { fuse, ..EvalConfig::default() };
+        expect.assert_eq(&compiled.emit_fused(&outputs, &config).unwrap());
     }
 
     #[test]
-    fn fused_plan_has_one_kernel_per_reduction_level() {
+    fn softmax_is_three_passes_and_recomputes_the_exponential() {
         check(
+            "e = exp(x - max(x)); e / sum(e)",
+            &[],
             true,
             expect![[r#"
-                plan: 4 stage(s), fused
-                stage 0: reduce max of a over all axes -> %1 float64
-                stage 1: elementwise kernel, 2 op(s): subtract exp
-                  reads:  a float64, %1 float64
-                  writes: %3 = e float64 (output, reduction argument)
-                  ends:   a reduction needs these values complete before its result can be used
+                plan: 3 stage(s), fused: one pass over the data per stage
+                stage 0: one loop, no operations, 1 accumulator(s): max
+                  reads:   x float64
+                  reduces: `max(x)` float64 over all axes: max of x
+                    %0: float64 = param 0
+                    accumulate max %0 -> acc 0
+                stage 1: one loop, 2 op(s): subtract exp, 1 accumulator(s): sum
+                  needs:   `max(x)` (stage 0), known only once that loop has seen every element
+                  reads:   x float64, `max(x)` float64
+                  reduces: `sum(e)` float64 over all axes: sum of a value computed in the loop and never stored
+                    %0: float64 = param 0
+                    %1: float64 = param 1
+                    %2: float64 = subtract %0, %1
+                    %3: float64 = exp %2
+                    accumulate sum %3 -> acc 0
+                stage 2: one loop, 3 op(s): subtract exp divide
+                  needs:   `max(x)` (stage 0), `sum(e)` (stage 1), known only once that loop has seen every element
+                  reads:   x float64, `max(x)` float64, `sum(e)` float64
+                  writes:  %5 float64 (result)
+                    %0: float64 = param 0
+                    %1: float64 = param 1
+                    %2: float64 = subtract %0, %1
+                    %3: float64 = exp %2
+                    %4: float64 = param 2
+                    %5: float64 = divide %3, %4
+                    store %5
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_requested_reduction_argument_is_stored_once_and_read_later() {
+        check(
+            "e = exp(x - max(x)); e / sum(e)",
+            &["e"],
+            true,
+            expect![[r#"
+                plan: 3 stage(s), fused: one pass over the data per stage
+                stage 0: one loop, no operations, 1 accumulator(s): max
+                  reads:   x float64
+                  reduces: `max(x)` float64 over all axes: max of x
+                    %0: float64 = param 0
+                    accumulate max %0 -> acc 0
+                stage 1: one loop, 2 op(s): subtract exp, 1 accumulator(s): sum
+                  needs:   `max(x)` (stage 0), known only once that loop has seen every element
+                  reads:   x float64, `max(x)` float64
+                  writes:  %3 = e float64 (output, read by a later stage)
+                  reduces: `sum(e)` float64 over all axes: sum of a value it also writes
                     %0: float64 = param 0
                     %1: float64 = param 1
                     %2: float64 = subtract %0, %1
                     %3: float64 = exp %2
                     store %3
-                stage 2: reduce sum of %3 over all axes -> %4 float64
-                stage 3: elementwise kernel, 1 op(s): divide
-                  reads:  %3 float64, %4 float64
-                  writes: %5 float64 (result)
-                  ends:   end of program
+                    accumulate sum %3 -> acc 0
+                stage 2: one loop, 1 op(s): divide
+                  needs:   `sum(e)` (stage 1), known only once that loop has seen every element
+                  reads:   %3 = e float64, `sum(e)` float64
+                  writes:  %5 float64 (result)
                     %0: float64 = param 0
                     %1: float64 = param 1
                     %2: float64 = divide %0, %1
@@ -540,32 +612,97 @@ mod tests {
     }
 
     #[test]
+    fn dot_product_is_one_pass_without_a_product_array() {
+        check(
+            "sum(x * a)",
+            &[],
+            true,
+            expect![[r#"
+                plan: 1 stage(s), fused: one pass over the data per stage
+                stage 0: one loop, 1 op(s): multiply, 1 accumulator(s): sum
+                  reads:   x float64, a float64
+                  reduces: `sum(x * a)` float64 over all axes: sum of a value computed in the loop and never stored
+                    %0: float64 = param 0
+                    %1: float64 = param 1
+                    %2: float64 = multiply %0, %1
+                    accumulate sum %2 -> acc 0
+            "#]],
+        );
+    }
+
+    #[test]
+    fn standardization_reduces_both_means_of_one_level_in_one_pass() {
+        check(
+            "(a - mean(a, axis=0)) / sqrt(mean((a - mean(a, axis=0))**2, axis=0))",
+            &[],
+            true,
+            expect![[r#"
+                plan: 3 stage(s), fused: one pass over the data per stage
+                stage 0: one loop, no operations, 1 accumulator(s): mean
+                  reads:   a float64
+                  reduces: `mean(a, axis=0)` float64 over axis 0: mean of a
+                    %0: float64 = param 0
+                    accumulate mean %0 -> acc 0
+                stage 1: one loop, 2 op(s): subtract multiply, 1 accumulator(s): mean
+                  needs:   `mean(a, axis=0)` (stage 0), known only once that loop has seen every element
+                  reads:   a float64, `mean(a, axis=0)` float64
+                  reduces: `mean((a - mean(a, axis=0))**2, axis=0)` float64 over axis 0: mean of a value computed in the loop and never stored
+                    %0: float64 = param 0
+                    %1: float64 = param 1
+                    %2: float64 = subtract %0, %1
+                    %3: float64 = multiply %2, %2
+                    accumulate mean %3 -> acc 0
+                stage 2: one loop, 3 op(s): subtract sqrt divide
+                  needs:   `mean(a, axis=0)` (stage 0), `mean((a - mean(a, axis=0))**2, axis=0)` (stage 1), known only once that loop has seen every element
+                  reads:   a float64, `mean(a, axis=0)` float64, `mean((a - mean(a, axis=0))**2, axis=0)` float64
+                  writes:  %6 float64 (result)
+                    %0: float64 = param 0
+                    %1: float64 = param 1
+                    %2: float64 = subtract %0, %1
+                    %3: float64 = param 2
+                    %4: float64 = sqrt %3
+                    %5: float64 = divide %2, %4
+                    store %5
+            "#]],
+        );
+    }
+
+    #[test]
     fn unfused_plan_has_one_stage_per_node() {
         check(
+            "e = exp(x - max(x)); e / sum(e)",
+            &["e"],
             false,
             expect![[r#"
-                plan: 5 stage(s), unfused: one stage per operation
-                stage 0: reduce max of a over all axes -> %1 float64
-                stage 1: elementwise kernel, 1 op(s): subtract
-                  reads:  a float64, %1 float64
-                  writes: %2 float64 (temporary)
-                  ends:   fusion is off
+                plan: 5 stage(s), unfused: one stage per operation, each value a temporary
+                stage 0: one loop, no operations, 1 accumulator(s): max
+                  reads:   x float64
+                  reduces: `max(x)` float64 over all axes: max of x
+                    %0: float64 = param 0
+                    accumulate max %0 -> acc 0
+                stage 1: one loop, 1 op(s): subtract
+                  needs:   `max(x)` (stage 0), known only once that loop has seen every element
+                  reads:   x float64, `max(x)` float64
+                  writes:  %2 float64 (read by a later stage)
                     %0: float64 = param 0
                     %1: float64 = param 1
                     %2: float64 = subtract %0, %1
                     store %2
-                stage 2: elementwise kernel, 1 op(s): exp
-                  reads:  %2 float64
-                  writes: %3 = e float64 (output, reduction argument)
-                  ends:   fusion is off
+                stage 2: one loop, 1 op(s): exp
+                  reads:   %2 float64
+                  writes:  %3 = e float64 (output, read by a later stage)
                     %0: float64 = param 0
                     %1: float64 = exp %0
                     store %1
-                stage 3: reduce sum of %3 over all axes -> %4 float64
-                stage 4: elementwise kernel, 1 op(s): divide
-                  reads:  %3 float64, %4 float64
-                  writes: %5 float64 (result)
-                  ends:   fusion is off
+                stage 3: one loop, no operations, 1 accumulator(s): sum
+                  reads:   %3 = e float64
+                  reduces: `sum(e)` float64 over all axes: sum of %3 = e
+                    %0: float64 = param 0
+                    accumulate sum %0 -> acc 0
+                stage 4: one loop, 1 op(s): divide
+                  needs:   `sum(e)` (stage 3), known only once that loop has seen every element
+                  reads:   %3 = e float64, `sum(e)` float64
+                  writes:  %5 float64 (result)
                     %0: float64 = param 0
                     %1: float64 = param 1
                     %2: float64 = divide %0, %1

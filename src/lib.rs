@@ -277,21 +277,21 @@ impl Compiled {
     pub fn emit_fused(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
         let ids = self.output_ids(outputs)?;
         let planned = self.plan(&ids, config);
-        Ok(fuse::print_plan(&planned.program, &planned.plan))
+        Ok(fuse::print_plan(&planned.program, &self.source, &planned.plan))
     }
 
     /// The `--emit clif` dump: the Cranelift IR of every kernel, compiled for
     /// contiguous parameters (0-d and broadcast parameters get a variant that
-    /// loads them once before the loop).
+    /// loads them once before the loop) and folded reductions (a reduction along
+    /// a non-innermost axis gets a variant with a row of accumulators).
     pub fn emit_clif(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
         let ids = self.output_ids(outputs)?;
         let planned = self.plan(&ids, config);
         let mut out = String::new();
-        for (i, stage) in planned.plan.stages.iter().enumerate() {
-            if let fuse::Stage::Elementwise(s) = stage {
-                let layouts = vec![codegen::Layout::Contiguous; s.params.len() + s.kernel.outputs.len()];
-                out.push_str(&format!("; stage {i}\n{}\n", codegen::clif(&s.kernel, &layouts)));
-            }
+        for (i, s) in planned.plan.stages.iter().enumerate() {
+            let mut layouts = vec![codegen::Layout::Contiguous; s.params.len() + s.kernel.outputs.len()];
+            layouts.extend(std::iter::repeat_n(codegen::Layout::Invariant, s.reductions.len()));
+            out.push_str(&format!("; stage {i}\n{}\n", codegen::clif(&s.kernel, &layouts)));
         }
         Ok(out)
     }

@@ -1,14 +1,20 @@
 //! Code generation: a fused [`Kernel`] -> native code through Cranelift.
 //!
-//! Input: a kernel and, per parameter then per output, its [`Layout`] in the
-//! innermost loop. Output: a [`CompiledKernel`], a native function with the ABI
-//! `extern "C" fn(ptrs: *const *mut u8, n: usize)`: `ptrs` holds one row pointer
-//! per parameter, then one per output, then (read only for strided operands) the
-//! byte stride of each parameter and output as an `isize`, in the same order; the
-//! function processes `n` elements, reading element `i` of a contiguous parameter
-//! at `ptr + i * size`, of a strided one at `ptr + i * stride`, an invariant
-//! parameter at `ptr` (loaded once), and writing element `i` of each output at
-//! `ptr + i * size` (contiguous) or `ptr + i * stride` (strided).
+//! Input: a kernel and, per parameter, then per output, then per reduction, its
+//! [`Layout`] in the innermost loop. Output: a [`CompiledKernel`], a native
+//! function with the ABI `extern "C" fn(ptrs: *const *mut u8, n: usize)`. `ptrs`
+//! holds one row pointer per parameter, then one per output, then one per
+//! reduction (its accumulators); then (read only for strided operands) the byte
+//! stride of each of those as an `isize`, in the same order; then, for a kernel
+//! that folds reductions, one more word (see [`Layout::Invariant`]). The
+//! function processes `n` elements, reading element `i` of a contiguous
+//! parameter at `ptr + i * size`, of a strided one at `ptr + i * stride`, an
+//! invariant parameter at `ptr` (loaded once), writing element `i` of each
+//! output at `ptr + i * size` (contiguous) or `ptr + i * stride` (strided), and
+//! feeding element `i` of each reduction's argument to its accumulators: a row
+//! accumulator (`Contiguous`) is updated in place at `ptr + i * size`, a folded
+//! one (`Invariant`) is combined in registers into groups of slots, one group
+//! per block of elements.
 //!
 //! Invariants:
 //! - the generated code touches exactly the memory described above and nothing
@@ -38,22 +44,75 @@ use cranelift_module::{default_libcall_names, Linkage, Module};
 
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::Kernel;
+use crate::ir::ops::ReduceOp;
+use crate::types::{DType, Scalar};
 
 pub use cache::{CacheStats, KernelCache};
 
-/// How a parameter is read, or an output written, in the innermost loop.
+/// How a parameter is read, an output written, or a reduction accumulates, in
+/// the innermost loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layout {
-    /// One element per iteration, consecutive in memory.
+    /// One element per iteration, consecutive in memory. For a reduction: the
+    /// loop runs along kept dimensions, so element `i` has its own accumulator
+    /// `acc[i]` (a row of partial results, updated in place).
     Contiguous,
     /// The same element for every iteration (0-d inputs, reduction results,
     /// dimensions broadcast along the inner loop): loaded once before the loop.
-    /// Parameters only.
+    /// Not for outputs. For a reduction: the loop runs along the reduced axis
+    /// and folds elements into *slots* ([`accumulator_slots`]) held in
+    /// registers: the pointer addresses one group of slots per block of
+    /// [`FOLD_BLOCK`] elements, and the last word of `ptrs` is how many elements
+    /// of the first block were folded by earlier calls (the call's first
+    /// elements go to group 0 until that block is full, then to group 1, ...).
     Invariant,
     /// One element per iteration, a run-time byte stride apart (transposed,
     /// reversed or sliced views; outputs when the iteration runs in another
-    /// order than theirs). No vector loop.
+    /// order than theirs). No vector loop. Not for reductions.
     Strided,
+}
+
+/// Elements per block of a folded accumulator: a kernel folding a reduction
+/// keeps one group of slots per block (see [`Layout::Invariant`]).
+pub const FOLD_BLOCK: usize = 128;
+
+/// How many slots a folded accumulator of `op` on `dtype` has: element `i` of a
+/// call goes into slot `i mod slots`, and the slots are combined in a fixed tree
+/// at the end. Float sums, means and products take 8 (shorter dependency
+/// chains, vector lanes, and NumPy's pairwise accuracy); the rest are exact in
+/// any order but min/max ties (`0.0` vs `-0.0`) need the interpreter's order, so
+/// they take one.
+pub fn accumulator_slots(op: ReduceOp, dtype: DType) -> usize {
+    match op {
+        ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod if dtype.is_float() => 8,
+        ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod => 1,
+        ReduceOp::Min | ReduceOp::Max | ReduceOp::Any | ReduceOp::All => 1,
+    }
+}
+
+/// The value an accumulator of `op` on `dtype` starts from: exactly neutral for
+/// the combining step (`x + -0.0` is `x` for every `x`, `minimum(+inf, x)` is
+/// `x`), so starting from it equals starting from the first element.
+pub fn accumulator_start(op: ReduceOp, dtype: DType) -> Scalar {
+    let float = |v: f64| if dtype == DType::Float32 { Scalar::Float32(v as f32) } else { Scalar::Float64(v) };
+    match (op, dtype) {
+        (ReduceOp::Sum | ReduceOp::Mean, DType::Float32 | DType::Float64) => float(-0.0),
+        (ReduceOp::Prod, DType::Float32 | DType::Float64) => float(1.0),
+        (ReduceOp::Min, DType::Float32 | DType::Float64) => float(f64::INFINITY),
+        (ReduceOp::Max, DType::Float32 | DType::Float64) => float(f64::NEG_INFINITY),
+        (ReduceOp::Sum | ReduceOp::Mean, DType::Int64) => Scalar::Int64(0),
+        (ReduceOp::Prod, DType::Int64) => Scalar::Int64(1),
+        (ReduceOp::Min, DType::Int64) => Scalar::Int64(i64::MAX),
+        (ReduceOp::Max, DType::Int64) => Scalar::Int64(i64::MIN),
+        (ReduceOp::Min, DType::Int32) => Scalar::Int32(i32::MAX),
+        (ReduceOp::Max, DType::Int32) => Scalar::Int32(i32::MIN),
+        (ReduceOp::Min | ReduceOp::All, DType::Bool) => Scalar::Bool(true),
+        (ReduceOp::Max | ReduceOp::Any, DType::Bool) => Scalar::Bool(false),
+        (ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod, DType::Int32 | DType::Bool)
+        | (ReduceOp::Any | ReduceOp::All, DType::Int32 | DType::Int64 | DType::Float32 | DType::Float64) => {
+            unreachable!("the operator table never accumulates `{}` in {dtype}", op.name())
+        }
+    }
 }
 
 /// The native entry point of a kernel. Calling it is `unsafe`: every pointer in
@@ -145,8 +204,13 @@ fn signature() -> Signature {
 /// Build the Cranelift function of a kernel (not yet compiled).
 fn function(kernel: &Kernel, layouts: &[Layout]) -> Function {
     let (params, outputs) = (kernel.params.len(), kernel.outputs.len());
-    assert_eq!(params + outputs, layouts.len(), "one layout per kernel parameter and output");
-    assert!(!layouts[params..].contains(&Layout::Invariant), "outputs are written once per element");
+    assert_eq!(
+        params + outputs + kernel.reductions.len(),
+        layouts.len(),
+        "one layout per parameter, output, reduction"
+    );
+    assert!(!layouts[params..params + outputs].contains(&Layout::Invariant), "outputs are written once per element");
+    assert!(!layouts[params + outputs..].contains(&Layout::Strided), "accumulators are contiguous");
     let mut func = Function::with_name_signature(UserFuncName::user(0, 0), signature());
     let mut fctx = FunctionBuilderContext::new();
     kernel::build(&mut func, &mut fctx, kernel, layouts, isa().as_ref());
@@ -192,7 +256,7 @@ fn jit_error(what: &str, e: cranelift_module::ModuleError) -> Error {
 mod tests {
     use super::*;
     use crate::diag::Span;
-    use crate::fuse::{plan, FuseConfig, Stage};
+    use crate::fuse::{plan, FuseConfig};
     use crate::ir::ops::{BinaryOp, Func, FuncRule, UnaryOp};
     use crate::ir::{Input, Inst, Node, NodeId, Program};
     use crate::types::DType;
@@ -212,10 +276,7 @@ mod tests {
             names: vec![],
         };
         program.validate();
-        match &plan(&program, &[program.result], FuseConfig { fuse: true }).stages[0] {
-            Stage::Elementwise(s) => (*s.kernel).clone(),
-            Stage::Reduce(_) => unreachable!("no reductions here"),
-        }
+        (*plan(&program, &[program.result], FuseConfig { fuse: true }).stages[0].kernel).clone()
     }
 
     #[test]
@@ -331,9 +392,44 @@ mod tests {
         let n = kernel.params.len();
         let outs = vec![Layout::Contiguous; kernel.outputs.len()];
         for params in [Layout::Contiguous, Layout::Invariant, Layout::Strided] {
-            let mut layouts = vec![params; n];
-            layouts.extend(&outs);
-            compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
+            for accs in [Layout::Contiguous, Layout::Invariant] {
+                let mut layouts = vec![params; n];
+                layouts.extend(&outs);
+                layouts.extend(std::iter::repeat_n(accs, kernel.reductions.len()));
+                compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
+            }
+        }
+    }
+
+    #[test]
+    fn every_reduction_compiles_on_every_dtype_and_layout() {
+        for d in DType::ALL {
+            for op in ReduceOp::ALL {
+                let acc = op.accumulator(d);
+                // `2 * x` (a vectorizable float kernel when `x` is float) reduced.
+                let mut nodes = vec![Node { inst: Inst::Input(0), dtype: acc, span: Span::default() }];
+                let arg = if acc.is_float() {
+                    let two = if acc == DType::Float32 { Scalar::Float32(2.0) } else { Scalar::Float64(2.0) };
+                    nodes.push(Node { inst: Inst::Const(two), dtype: acc, span: Span::default() });
+                    nodes.push(Node {
+                        inst: Inst::Binary(BinaryOp::Mul, NodeId(0), NodeId(1)),
+                        dtype: acc,
+                        span: Span::default(),
+                    });
+                    NodeId(2)
+                } else {
+                    NodeId(0)
+                };
+                nodes.push(Node { inst: Inst::Reduce { op, arg, axis: None }, dtype: acc, span: Span::default() });
+                let program = Program {
+                    inputs: vec![Input { name: "x".into(), dtype: acc }],
+                    result: NodeId(nodes.len() as u32 - 1),
+                    nodes,
+                    names: vec![],
+                };
+                program.validate();
+                check(&plan(&program, &[program.result], FuseConfig { fuse: true }).stages[0].kernel);
+            }
         }
     }
 

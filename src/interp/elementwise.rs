@@ -338,7 +338,8 @@ fn call_float<T: Float>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data 
             match x().contiguous {
                 Some(xs) => T::wrap(T::map_math1(f, xs)),
                 None => {
-                    let g = T::math1(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
+                    let g =
+                        T::math1(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
                     T::wrap(map1(out, x(), |v| g(v)))
                 }
             }

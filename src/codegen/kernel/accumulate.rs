@@ -1,0 +1,511 @@
+//! Kernels that feed reductions: loop-carried slots and row accumulators.
+//!
+//! ```text
+//! entry(ptrs, n):   if n == 0 goto exit
+//! pre:              load every row pointer and every strided operand's byte
+//!                   stride; load invariant parameters;
+//!                   compute every node that depends on invariant values only
+//!                   [folded reductions: goto group(0, min(n, BLOCK - phase), 0)]
+//!                   [vectorizable: m = n rounded down to the step;
+//!                    if m > 0 goto vbody(0, ..) else goto tail(0, ..)]
+//!                   goto body(0)
+//! group(lo, hi, g): [folds only] load block g's slots; the loops below run
+//!                   over lo..hi instead of 0..n
+//! vbody(i, vacc):   the same on `step` elements at once (f64x2, f32x4; unrolled
+//!                   to 8 elements when the kernel folds a sum);
+//!                   i += step; if i < m goto vbody(i, vacc) else goto tail(i, vacc)
+//! tail(i, vacc):    slots = the lanes of vacc; if i < hi goto body(i, slots) else goto done(slots)
+//! body(i, slots):   load contiguous (strided) parameters at i (i * stride);
+//!                   compute the rest; store every output at i (i * stride);
+//!                   accumulate; i += 1;
+//!                   if i < hi goto body(i, slots) else goto done(slots)
+//! done(slots):      [folds only] store block g's slots;
+//!                   if hi < n goto group(hi, min(n, hi + BLOCK), g + 1) else goto exit
+//! exit:             return
+//! ```
+//!
+//! A kernel gets the vector loop when all its values are one float dtype, every
+//! operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs, square),
+//! no operand is strided and every reduction is a float sum, mean or product:
+//! lane-wise these give exactly the scalar results. Everything else is scalar,
+//! and math functions are called per element (the same `semantics` functions the
+//! interpreter uses, so the same bits); block calls into vmath are only in
+//! [`super::phased`] so far.
+//!
+//! Reductions (see [`crate::codegen::Layout`] for the two accumulator layouts):
+//! - *row* accumulators (one per element): `acc[i] = combine(acc[i], x[i])`;
+//! - *folded* accumulators are `K` *slots* ([`accumulator_slots`]: 8 for float
+//!   sums, means and products, 1 otherwise) per block of [`FOLD_BLOCK`]
+//!   elements, loaded from the block's group at its start, carried by the loops
+//!   and stored back at its end. The next element always goes
+//!   into the first slot, and the scalar loop passes the slots on rotated by one
+//!   (its block parameters), so element `i` of a call meets slot `i mod K` of the
+//!   order the call found them in, and the stored order is what the next call
+//!   continues from: a run of elements split over several calls performs exactly
+//!   the additions of one call. The vector loop holds slot `s` in lane
+//!   `s mod lanes` of vector accumulator `s / lanes` (unrolled so one step is 8
+//!   elements) and hands them to the scalar loop at a multiple of 8 elements,
+//!   where the rotation is where it started: both loops perform the same
+//!   additions in the same order. The executor combines the slots.
+//!   With one slot, elements are combined strictly in order, so min and max see
+//!   them as the interpreter does (ties between `0.0` and `-0.0` included).
+//!
+//! Cranelift concepts: values are SSA; a block's parameters play the role of phi
+//! nodes (`i` and the slots are `body`'s parameters); a block is *sealed* once all
+//! its predecessors are known, which lets the frontend finish SSA construction;
+//! everything computed in `pre` dominates `body`, so hoisted values are simply
+//! reused there.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, BlockArg, Function, InstBuilder, Type, Value};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+use super::{element_addr, mem, varying_nodes, Row};
+use crate::codegen::ops::{clif_type, Emitter};
+use crate::codegen::{accumulator_slots, Layout, FOLD_BLOCK};
+use crate::fuse::{KOp, Kernel};
+use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
+use crate::types::DType;
+
+/// A kernel's accumulators, split by layout.
+struct Accs {
+    /// Reductions folded into loop-carried slots: (reduction index, slot count).
+    folds: Vec<(usize, usize)>,
+    /// Reductions accumulated into a row, one accumulator per element.
+    rows: Vec<usize>,
+}
+
+impl Accs {
+    fn new(kernel: &Kernel, layouts: &[Layout]) -> Accs {
+        let mut accs = Accs { folds: Vec::new(), rows: Vec::new() };
+        for (r, red) in kernel.reductions.iter().enumerate() {
+            match layouts[r] {
+                Layout::Invariant => accs.folds.push((r, accumulator_slots(red.op, kernel.reduction_dtype(r)))),
+                Layout::Contiguous => accs.rows.push(r),
+                Layout::Strided => unreachable!("codegen::function rejects strided accumulators"),
+            }
+        }
+        accs
+    }
+
+    /// The types of all slots, in order (fold by fold).
+    fn slot_types(&self, kernel: &Kernel) -> Vec<Type> {
+        let mut tys = Vec::new();
+        for &(r, k) in &self.folds {
+            tys.extend(std::iter::repeat_n(clif_type(kernel.reduction_dtype(r)), k));
+        }
+        tys
+    }
+}
+
+/// Everything the loop emitters share.
+struct Ctx<'k> {
+    kernel: &'k Kernel,
+    accs: Accs,
+    varying: Vec<bool>,
+    /// Row pointers: parameters, outputs, then accumulators.
+    rows: Vec<Row>,
+    /// Whether some operand is strided (then there is no vector loop).
+    strided: bool,
+}
+
+/// One run of the loops over elements `lo..hi`, continuing at `cont` (which
+/// takes the folds' slots as parameters). `lo` is `None` for 0.
+struct Pass {
+    lo: Option<Value>,
+    hi: Value,
+    cont: Block,
+}
+
+pub(super) fn build(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    kernel: &Kernel,
+    layouts: &[Layout],
+    isa: &dyn TargetIsa,
+) {
+    let ptr_ty = isa.pointer_type();
+    let (operand_layouts, acc_layouts) = layouts.split_at(kernel.params.len() + kernel.outputs.len());
+    let accs = Accs::new(kernel, acc_layouts);
+    let mut em = Emitter::new(FunctionBuilder::new(func, fctx), isa.default_call_conv(), ptr_ty);
+    let entry = em.b.create_block();
+    let pre = em.b.create_block();
+    let body = em.b.create_block();
+    let exit = em.b.create_block();
+    em.b.append_block_params_for_function_params(entry);
+    em.b.append_block_param(body, ptr_ty);
+    for ty in accs.slot_types(kernel) {
+        em.b.append_block_param(body, ty);
+    }
+
+    em.b.switch_to_block(entry);
+    let ptrs = em.b.block_params(entry)[0];
+    let n = em.b.block_params(entry)[1];
+    let empty = em.b.ins().icmp_imm_u(IntCC::Equal, n, 0);
+    em.b.ins().brif(empty, exit, &[], pre, &[]);
+
+    em.b.switch_to_block(pre);
+    let slot = ptr_ty.bytes() as i32;
+    let operands = layouts.len();
+    let rows: Vec<Row> = (0..operands)
+        .map(|k| {
+            let base = em.b.ins().load(ptr_ty, mem(), ptrs, slot * k as i32);
+            // A strided operand's byte stride follows the row pointers.
+            let stride = (layouts[k] == Layout::Strided)
+                .then(|| em.b.ins().load(ptr_ty, mem(), ptrs, slot * (operands + k) as i32));
+            Row { base, stride }
+        })
+        .collect();
+    let strided = operand_layouts.contains(&Layout::Strided);
+    let cx = Ctx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
+    let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
+    emit_nodes(&mut em, &cx, None, &mut vals);
+    // Where the scalar body ends and where it goes then.
+    let (hi, cont) = if cx.accs.folds.is_empty() {
+        match vector_type(&cx) {
+            Some(vty) => emit_vector_loop(&mut em, &cx, &vals, vty, &Pass { lo: None, hi: n, cont: exit }, body, &[]),
+            None => {
+                let zero = em.b.ins().iconst(ptr_ty, 0);
+                em.b.ins().jump(body, &[zero.into()]);
+            }
+        }
+        (n, exit)
+    } else {
+        // The phase follows the strides.
+        let phase = em.b.ins().load(ptr_ty, mem(), ptrs, slot * 2 * operands as i32);
+        emit_blocks(&mut em, &cx, &vals, n, phase, body, exit)
+    };
+
+    em.b.switch_to_block(body);
+    let i = em.b.block_params(body)[0];
+    let slots: Vec<Value> = em.b.block_params(body)[1..].to_vec();
+    emit_nodes(&mut em, &cx, Some(i), &mut vals);
+    for (k, &o) in kernel.outputs.iter().enumerate() {
+        let node = &kernel.nodes[o as usize];
+        let addr = element_addr(&mut em.b, cx.rows[kernel.params.len() + k], i, clif_type(node.dtype));
+        let v = vals[o as usize].expect("outputs are computed before they are stored");
+        em.b.ins().store(mem(), v, addr, 0);
+    }
+    emit_row_accumulation(&mut em, &cx, &vals, i, None);
+    let slots = rotate_slots(&mut em, &cx, &vals, &slots);
+    let next = em.b.ins().iadd_imm_u(i, 1);
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, hi);
+    em.b.ins().brif(more, body, &block_args(Some(next), &slots), cont, &block_args(None, &slots));
+
+    em.b.switch_to_block(exit);
+    em.b.ins().return_(&[]);
+    em.b.seal_all_blocks();
+    let config = isa.frontend_config();
+    em.finish().finalize(config);
+}
+
+/// Elements in blocks: each fold's pointer addresses one group of slots per
+/// block of [`FOLD_BLOCK`] elements, and the word after the accumulator pointers
+/// says how many elements of the first block earlier calls took (`phase`).
+/// Each block runs the loops with its group's slots, loaded before and stored
+/// after. Returns the end of the current block and the block that stores the
+/// slots (the scalar body's exits).
+fn emit_blocks(
+    em: &mut Emitter<'_>,
+    cx: &Ctx<'_>,
+    vals: &[Option<Value>],
+    n: Value,
+    phase: Value,
+    body: Block,
+    exit: Block,
+) -> (Value, Block) {
+    let ptr_ty = em.b.func.dfg.value_type(n);
+    let group = em.b.create_block();
+    let done = em.b.create_block();
+    for _ in 0..3 {
+        em.b.append_block_param(group, ptr_ty);
+    }
+    for ty in cx.accs.slot_types(cx.kernel) {
+        em.b.append_block_param(done, ty);
+    }
+    let block = em.b.ins().iconst(ptr_ty, FOLD_BLOCK as i64);
+    let first = em.b.ins().isub(block, phase);
+    let first = em.b.ins().umin(first, n);
+    let zero = em.b.ins().iconst(ptr_ty, 0);
+    em.b.ins().jump(group, &block_args(Some(zero), &[first, zero]));
+
+    // group(lo, hi, g): the slots of block g cover elements lo..hi.
+    em.b.switch_to_block(group);
+    let (lo, hi, g) = (em.b.block_params(group)[0], em.b.block_params(group)[1], em.b.block_params(group)[2]);
+    let base = cx.kernel.params.len() + cx.kernel.outputs.len();
+    let mut addrs = Vec::new();
+    let mut slots = Vec::new();
+    for &(r, k) in &cx.accs.folds {
+        let ty = clif_type(cx.kernel.reduction_dtype(r));
+        let stride = em.b.ins().imul_imm_u(g, (k as u32 * ty.bytes()) as i64);
+        let addr = em.b.ins().iadd(cx.rows[base + r].base, stride);
+        if vector_type(cx).is_none() {
+            slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
+        }
+        addrs.push(addr);
+    }
+    let pass = Pass { lo: Some(lo), hi, cont: done };
+    match vector_type(cx) {
+        Some(vty) => emit_vector_loop(em, cx, vals, vty, &pass, body, &addrs),
+        None => {
+            em.b.ins().jump(body, &block_args(Some(lo), &slots));
+        }
+    }
+
+    // done(slots): store them back, go on with the next block or return.
+    em.b.switch_to_block(done);
+    let slots: Vec<Value> = em.b.block_params(done).to_vec();
+    let mut at = 0;
+    for (&(_, k), &addr) in cx.accs.folds.iter().zip(&addrs) {
+        for (s, &v) in slots[at..at + k].iter().enumerate() {
+            let size = em.b.func.dfg.value_type(v).bytes();
+            em.b.ins().store(mem(), v, addr, (s as u32 * size) as i32);
+        }
+        at += k;
+    }
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, hi, n);
+    let next_hi = em.b.ins().iadd_imm_u(hi, FOLD_BLOCK as i64);
+    let next_hi = em.b.ins().umin(next_hi, n);
+    let next_g = em.b.ins().iadd_imm_u(g, 1);
+    em.b.ins().brif(more, group, &block_args(Some(hi), &[next_hi, next_g]), exit, &[]);
+    (hi, done)
+}
+
+/// Block arguments: an optional index followed by values.
+fn block_args(index: Option<Value>, values: &[Value]) -> Vec<BlockArg> {
+    index.into_iter().chain(values.iter().copied()).map(BlockArg::from).collect()
+}
+
+/// `combine(acc, x)`: one step of reduction `op` on values of `dtype` (scalars,
+/// or vectors for the float operations the vector loop admits).
+fn combine(em: &mut Emitter<'_>, op: ReduceOp, dtype: DType, acc: Value, x: Value) -> Value {
+    match op {
+        ReduceOp::Sum | ReduceOp::Mean => em.binary(BinaryOp::Add, dtype, acc, x),
+        ReduceOp::Prod => em.binary(BinaryOp::Mul, dtype, acc, x),
+        ReduceOp::Min => em.call(Func::Minimum, dtype, &[acc, x]),
+        ReduceOp::Max => em.call(Func::Maximum, dtype, &[acc, x]),
+        ReduceOp::Any => em.binary(BinaryOp::BitOr, DType::Bool, acc, x),
+        ReduceOp::All => em.binary(BinaryOp::BitAnd, DType::Bool, acc, x),
+    }
+}
+
+/// The body's next slots: each fold's first slot takes the element, then the
+/// slots move down by one (so the next element meets the next slot).
+fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
+    let mut next = Vec::with_capacity(slots.len());
+    let mut at = 0;
+    for &(r, k) in &cx.accs.folds {
+        let red = cx.kernel.reductions[r];
+        let x = vals[red.arg as usize].expect("reduction arguments are computed");
+        let s = &slots[at..at + k];
+        let acc = combine(em, red.op, cx.kernel.reduction_dtype(r), s[0], x);
+        next.extend_from_slice(&s[1..]);
+        next.push(acc);
+        at += k;
+    }
+    next
+}
+
+/// `acc[i] = combine(acc[i], x[i])` for every row accumulator, on scalars
+/// (`vty: None`) or on vectors of `vty` at element `i`.
+fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
+    let base = cx.kernel.params.len() + cx.kernel.outputs.len();
+    for &r in &cx.accs.rows {
+        let red = cx.kernel.reductions[r];
+        let dtype = cx.kernel.reduction_dtype(r);
+        let x = vals[red.arg as usize].expect("reduction arguments are computed");
+        let lane_ty = clif_type(dtype);
+        let addr = element_addr(&mut em.b, cx.rows[base + r], i, lane_ty);
+        let old = em.b.ins().load(vty.unwrap_or(lane_ty), mem(), addr, 0);
+        let new = combine(em, red.op, dtype, old, x);
+        em.b.ins().store(mem(), new, addr, 0);
+    }
+}
+
+/// The vector type of a kernel that gets a vector loop, if it does.
+fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
+    let (kernel, accs) = (cx.kernel, &cx.accs);
+    if cx.strided {
+        return None;
+    }
+    let dtype = kernel.nodes.first()?.dtype;
+    let vty = match dtype {
+        DType::Float64 => types::F64X2,
+        DType::Float32 => types::F32X4,
+        DType::Bool | DType::Int32 | DType::Int64 => return None,
+    };
+    let simple = kernel.nodes.iter().all(|n| {
+        n.dtype == dtype
+            && match &n.op {
+                KOp::Param(_) | KOp::Const(_) => true,
+                KOp::Unary(op, _) => matches!(op, UnaryOp::Neg | UnaryOp::Pos),
+                KOp::Binary(op, ..) => matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div),
+                KOp::Call(f, _) => {
+                    matches!(f, Func::Sqrt | Func::Abs | Func::Square | Func::Copy | Func::Conj | Func::Real)
+                }
+                KOp::Cast(_) => false,
+            }
+    });
+    // Lane-wise sums and products; the vector loop's step makes exactly the
+    // folds' 8 slots.
+    let lanes = vty.lane_count() as usize;
+    let sums = kernel.reductions.iter().all(|r| matches!(r.op, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod));
+    let slots_fit = accs.folds.iter().all(|&(_, k)| k % lanes == 0 && k == accs.folds[0].1);
+    (simple && sums && slots_fit).then_some(vty)
+}
+
+/// Emit, from the current block, the vector loop over the elements of `pass`
+/// up to a multiple of the step and the jump to the scalar loop for the rest.
+/// The folds' slots start as the vectors at `addrs`.
+fn emit_vector_loop(
+    em: &mut Emitter<'_>,
+    cx: &Ctx<'_>,
+    scalars: &[Option<Value>],
+    vty: Type,
+    pass: &Pass,
+    body: Block,
+    addrs: &[Value],
+) {
+    let kernel = cx.kernel;
+    let ptr_ty = em.b.func.dfg.value_type(pass.hi);
+    let lanes = vty.lane_count() as usize;
+    // One vector accumulator per `lanes` slots: unrolled so that the step holds
+    // every slot once.
+    let unroll = cx.accs.folds.first().map_or(1, |&(_, k)| k / lanes);
+    let step = (lanes * unroll) as i64;
+    let vbody = em.b.create_block();
+    let tail = em.b.create_block();
+    em.b.append_block_param(vbody, ptr_ty);
+    em.b.append_block_param(tail, ptr_ty);
+    for _ in 0..cx.accs.folds.len() * unroll {
+        em.b.append_block_param(vbody, vty);
+        em.b.append_block_param(tail, vty);
+    }
+    // Invariant values broadcast to every lane once (in the pre-header; a
+    // block group re-splats, which is cheap next to a block's elements).
+    let mut vvals: Vec<Option<Value>> = scalars
+        .iter()
+        .zip(&cx.varying)
+        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
+        .collect();
+    // The slots as vectors: `lanes` consecutive slots per vector.
+    let mut vstart = Vec::new();
+    for &addr in addrs {
+        for u in 0..unroll {
+            vstart.push(em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32));
+        }
+    }
+    // m: the end of the vector loop, `lo + (hi - lo)` rounded down to the step.
+    let (lo, m) = match pass.lo {
+        None => (em.b.ins().iconst(ptr_ty, 0), em.b.ins().band_imm_s(pass.hi, -step)),
+        Some(lo) => {
+            let len = em.b.ins().isub(pass.hi, lo);
+            let len = em.b.ins().band_imm_s(len, -step);
+            (lo, em.b.ins().iadd(lo, len))
+        }
+    };
+    let any = em.b.ins().icmp(IntCC::NotEqual, m, lo);
+    em.b.ins().brif(any, vbody, &block_args(Some(lo), &vstart), tail, &block_args(Some(lo), &vstart));
+
+    em.b.switch_to_block(vbody);
+    let i = em.b.block_params(vbody)[0];
+    let mut vaccs: Vec<Value> = em.b.block_params(vbody)[1..].to_vec();
+    for u in 0..unroll {
+        let iu = if u == 0 { i } else { em.b.ins().iadd_imm_u(i, (u * lanes) as i64) };
+        emit_vector_nodes(&mut em.b, cx, vty, iu, &mut vvals);
+        for (k, &o) in kernel.outputs.iter().enumerate() {
+            let addr = element_addr(&mut em.b, cx.rows[kernel.params.len() + k], iu, vty.lane_type());
+            let v = vvals[o as usize].expect("outputs are computed before they are stored");
+            em.b.ins().store(mem(), v, addr, 0);
+        }
+        emit_row_accumulation(em, cx, &vvals, iu, Some(vty));
+        for (f, &(r, _)) in cx.accs.folds.iter().enumerate() {
+            let red = kernel.reductions[r];
+            let x = vvals[red.arg as usize].expect("reduction arguments are computed");
+            let a = &mut vaccs[f * unroll + u];
+            *a = combine(em, red.op, kernel.reduction_dtype(r), *a, x);
+        }
+    }
+    let next = em.b.ins().iadd_imm_u(i, step);
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, m);
+    em.b.ins().brif(more, vbody, &block_args(Some(next), &vaccs), tail, &block_args(Some(next), &vaccs));
+
+    em.b.switch_to_block(tail);
+    let i = em.b.block_params(tail)[0];
+    let vaccs: Vec<Value> = em.b.block_params(tail)[1..].to_vec();
+    // Slot `s` of a fold is lane `s % lanes` of its vector `s / lanes`.
+    let mut slots = Vec::new();
+    for f in 0..cx.accs.folds.len() {
+        for s in 0..unroll * lanes {
+            slots.push(em.b.ins().extractlane(vaccs[f * unroll + s / lanes], (s % lanes) as u8));
+        }
+    }
+    let rest = em.b.ins().icmp(IntCC::UnsignedLessThan, i, pass.hi);
+    em.b.ins().brif(rest, body, &block_args(Some(i), &slots), pass.cont, &block_args(None, &slots));
+}
+
+/// The varying nodes on vectors of `vty` at element `i`.
+fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
+    let lane_ty = vty.lane_type();
+    for (k, node) in cx.kernel.nodes.iter().enumerate() {
+        if !cx.varying[k] {
+            continue;
+        }
+        let arg = |a: &u32| vvals[*a as usize].expect("kernel nodes read earlier nodes");
+        let v = match &node.op {
+            KOp::Param(p) => {
+                let addr = element_addr(b, cx.rows[*p as usize], i, lane_ty);
+                b.ins().load(vty, mem(), addr, 0)
+            }
+            KOp::Unary(UnaryOp::Neg, a) => b.ins().fneg(arg(a)),
+            KOp::Binary(BinaryOp::Add, x, y) => b.ins().fadd(arg(x), arg(y)),
+            KOp::Binary(BinaryOp::Sub, x, y) => b.ins().fsub(arg(x), arg(y)),
+            KOp::Binary(BinaryOp::Mul, x, y) => b.ins().fmul(arg(x), arg(y)),
+            KOp::Binary(BinaryOp::Div, x, y) => b.ins().fdiv(arg(x), arg(y)),
+            KOp::Call(Func::Sqrt, a) => b.ins().sqrt(arg(&a[0])),
+            KOp::Call(Func::Abs, a) => b.ins().fabs(arg(&a[0])),
+            KOp::Call(Func::Square, a) => b.ins().fmul(arg(&a[0]), arg(&a[0])),
+            KOp::Unary(UnaryOp::Pos, a) => arg(a),
+            KOp::Call(Func::Copy | Func::Conj | Func::Real, a) => arg(&a[0]),
+            KOp::Const(_) | KOp::Unary(..) | KOp::Binary(..) | KOp::Call(..) | KOp::Cast(_) => {
+                unreachable!("vector_type admits only the operations above")
+            }
+        };
+        vvals[k] = Some(v);
+    }
+}
+
+/// Emit the varying nodes at loop counter `index` (`Some`: into the loop body),
+/// or the invariant ones (`None`: into the pre-header).
+fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
+    let kernel = cx.kernel;
+    for (k, node) in kernel.nodes.iter().enumerate() {
+        if cx.varying[k] != index.is_some() {
+            continue;
+        }
+        let arg = |a: &u32| vals[*a as usize].expect("kernel nodes read earlier nodes");
+        let arg_dtype = |a: &u32| kernel.nodes[*a as usize].dtype;
+        let v = match &node.op {
+            KOp::Param(p) => {
+                let ty = clif_type(node.dtype);
+                let addr = match index {
+                    Some(i) => element_addr(&mut em.b, cx.rows[*p as usize], i, ty),
+                    None => cx.rows[*p as usize].base,
+                };
+                em.b.ins().load(ty, mem(), addr, 0)
+            }
+            KOp::Const(c) => em.constant(c.0),
+            KOp::Unary(op, a) => em.unary(*op, node.dtype, arg(a)),
+            KOp::Binary(op, a, b) => em.binary(*op, arg_dtype(a), arg(a), arg(b)),
+            KOp::Call(f, args) => {
+                let vs: Vec<Value> = args.iter().map(arg).collect();
+                // `where`'s first argument is the bool condition; the values follow.
+                let value_dtype = arg_dtype(args.last().expect("every function has an argument"));
+                em.call(*f, value_dtype, &vs)
+            }
+            KOp::Cast(a) => em.cast(arg_dtype(a), node.dtype, arg(a)),
+        };
+        vals[k] = Some(v);
+    }
+}

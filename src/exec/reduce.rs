@@ -1,0 +1,654 @@
+//! Stages that reduce: kernels with accumulators, run over a fixed partition.
+//!
+//! Input: a stage whose kernel feeds reductions (and may store roots), the
+//! shapes, the materialized values. Output: one array per reduction (a
+//! temporary) and the stored roots.
+//!
+//! A stage's reductions are grouped by (argument shape, axis); roots of the same
+//! shape as a group's argument are stored by the same loop; the rest run as
+//! elementwise kernels. A group iterates over its argument's shape like an
+//! elementwise kernel, with one extra operand per reduction: the output,
+//! broadcast along the reduced axes (stride 0 there). Dimension merging then
+//! decides the accumulator layout: if the innermost dimension is reduced, the
+//! kernel *folds* a run of elements into one partial ([`fold`]); otherwise it runs
+//! along kept dimensions and updates a *row* of partials ([`rows`]).
+//!
+//! The partition (the fixed tree of additions). Every output element's *lane*
+//! (the elements reduced into it, in C order) is cut into blocks of [`BLOCK`]
+//! elements; element `j` of a block goes into slot `j mod K` of the block
+//! ([`accumulator_slots`]: `K = 8` for float sums, means and products, else 1),
+//! each slot adding its elements in order; after the block's `n` elements the
+//! slots are combined in a balanced tree, starting from slot `n mod K`; the
+//! block partials of a lane are combined in a balanced tree (halving) over the
+//! block index, in order. A folding kernel keeps the slots in order across calls
+//! (see [`crate::codegen`]), a row kernel accumulates row `j` of a block into slot
+//! row `j mod K`: the same additions either way. So each output element's bits
+//! depend only on the values of its lane and their order: not on the thread
+//! count, the chunk size, fusion, broadcasting or which layout the loop takes.
+//! Parallel tasks are runs of consecutive blocks; their partials are gathered in
+//! block order and combined afterwards.
+//!
+//! Accuracy: a float sum adds at most `BLOCK / 8 = 16` elements into a slot, then
+//! `log2(8) = 3` tree levels, then `ceil(log2(blocks))` levels: the error bound
+//! is `(16 + 3 + log2(n / 128)) * eps * sum(|x|)`, NumPy's pairwise bound (NumPy
+//! sums a non-last axis row by row, `n * eps`; this scheme stays pairwise there).
+//! min/max/any/all and integer sums and products are exact in any order of
+//! combination, and min/max combine in element order, so they are bit-identical
+//! to the interpreter (up to NaN payloads).
+
+use crate::array::view::c_strides;
+use crate::array::{ArrayView, Data, Element};
+use crate::codegen::{accumulator_slots, accumulator_start, CompiledKernel, Layout, FOLD_BLOCK};
+use crate::diag::Result;
+use crate::fuse::{self, Plan, Stage};
+use crate::ir::ops::ReduceOp;
+use crate::ir::{Inst, NodeId, Program};
+use crate::semantics::{maximum, minimum, Float};
+use crate::shape::Strided;
+use crate::types::{DType, Scalar};
+
+use super::{
+    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
+    Shapes, Values,
+};
+
+/// Elements of a lane per block: the leaves of the combination tree.
+const BLOCK: usize = FOLD_BLOCK;
+/// Output elements a row-layout task accumulates at once (`8 * TILE` partials
+/// stay in cache while every row of the block streams through).
+const TILE: usize = 1024;
+
+/// Run a stage with reductions: one kernel per group of equal iteration.
+pub(super) fn run_stage(
+    program: &Program,
+    plan: &Plan,
+    stage: &Stage,
+    shapes: &Shapes,
+    vals: &mut Values<'_, '_, '_>,
+    runner: &Runner,
+) -> Result<()> {
+    let groups = groups(program, stage, shapes);
+    for g in &groups {
+        let sub;
+        let kernel_stage = if groups.len() == 1 {
+            stage
+        } else {
+            sub = fuse::build_stage(program, &g.roots, &g.reductions, |id| stage.params.contains(&id));
+            &sub
+        };
+        if g.reductions.is_empty() {
+            run_group(program, plan, kernel_stage, &g.shape, vals, runner)?;
+        } else {
+            run_reduce_group(program, plan, kernel_stage, &g.shape, g.axis, shapes, vals, runner)?;
+        }
+    }
+    Ok(())
+}
+
+/// Values of a stage that one loop computes: reductions over the same shape and
+/// axis, and roots of that shape (or only roots, of one shape).
+struct Group {
+    shape: Vec<usize>,
+    /// The normalized reduced axis (`None`: all of them).
+    axis: Option<usize>,
+    roots: Vec<NodeId>,
+    reductions: Vec<NodeId>,
+}
+
+fn groups(program: &Program, stage: &Stage, shapes: &Shapes) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for &r in &stage.reductions {
+        let Inst::Reduce { arg, axis, .. } = program.node(r).inst else {
+            unreachable!("stage reductions are Reduce nodes")
+        };
+        let shape = shapes.of(arg);
+        let axis = crate::shape::normalize_axis(axis, shape.len()).expect("shape inference checked the axis");
+        match groups.iter_mut().find(|g| g.shape == shape && g.axis == axis) {
+            Some(g) => g.reductions.push(r),
+            None => groups.push(Group { shape: shape.to_vec(), axis, roots: vec![], reductions: vec![r] }),
+        }
+    }
+    for &root in &stage.roots {
+        let shape = shapes.of(root);
+        match groups.iter_mut().find(|g| g.shape == shape) {
+            Some(g) => g.roots.push(root),
+            None => groups.push(Group { shape: shape.to_vec(), axis: None, roots: vec![root], reductions: vec![] }),
+        }
+    }
+    groups
+}
+
+/// What the partition needs to know about one reduction.
+#[derive(Clone, Copy)]
+struct Red {
+    op: ReduceOp,
+    dtype: DType,
+    slots: usize,
+    /// The number of elements reduced into each output element (for `mean`).
+    count: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_reduce_group(
+    program: &Program,
+    plan: &Plan,
+    stage: &Stage,
+    shape: &[usize],
+    axis: Option<usize>,
+    shapes: &Shapes,
+    vals: &mut Values<'_, '_, '_>,
+    runner: &Runner,
+) -> Result<()> {
+    place_roots(program, plan, &stage.roots, shape, vals)?;
+    let mut operands = stage_operands(program, stage, vals);
+    let np = stage.params.len();
+    let total: usize = shape.iter().product();
+    let count = axis.map_or(total, |k| shape[k]);
+    let out_shape = shapes.of(stage.reductions[0]);
+    let out_len: usize = out_shape.iter().product();
+    let reds: Vec<Red> = (0..stage.reductions.len())
+        .map(|r| {
+            let (op, dtype) = (stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r));
+            Red { op, dtype, slots: accumulator_slots(op, dtype), count }
+        })
+        .collect();
+    let mut outs: Vec<Data> =
+        reds.iter().map(|r| alloc(r.dtype, out_shape).map(|a| a.into_data())).collect::<Result<_>>()?;
+    if total == 0 {
+        // Nothing to iterate: every output element reduces an empty lane.
+        for (out, red) in outs.iter_mut().zip(&reds) {
+            fill_finished(*red, out);
+        }
+    } else {
+        // The accumulator operand: the output broadcast along the reduced axes.
+        let acc_shape: Vec<usize> =
+            shape.iter().enumerate().map(|(d, &n)| if axis.is_none_or(|k| k == d) { 1 } else { n }).collect();
+        let (acc_strides, out_strides) = (c_strides(&acc_shape), c_strides(shape));
+        let iter = {
+            let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
+            let mut layouts: Vec<Strided<'_>> = params.iter().map(strided).collect();
+            layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
+            layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
+            // No parameter votes on the order of the axes: a lane is reduced in
+            // C order whatever the layout of the inputs, so its bits are too.
+            Iteration::new(shape, &layouts, 0)
+        };
+        // The iteration's operand order is parameters, accumulator, roots.
+        operands.insert(np, Operand { ptr: std::ptr::null_mut(), len: out_len, size: 1, start: 0 });
+        assert!(iter.check_bounds(&operands), "iteration leaves an operand's buffer: {iter:?}");
+        let fold = axis.is_none() || iter.inner_strides[np] == 0;
+        let acc_layout = if fold { Layout::Invariant } else { Layout::Contiguous };
+        let mut inner_strides = iter.inner_strides.clone();
+        inner_strides.remove(np);
+        let mut layouts = operand_layouts(&inner_strides, np);
+        layouts.extend(std::iter::repeat_n(acc_layout, reds.len()));
+        let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
+        let run = Run { kernel: &kernel, iter: &iter, bases: Bases { operands: &operands }, params: np, reds: &reds };
+        if fold {
+            fold::run(&run, count, runner, &mut outs);
+        } else {
+            rows::run(&run, runner, &mut outs);
+        }
+    }
+    for ((&r, data), red) in stage.reductions.iter().zip(outs).zip(&reds) {
+        debug_assert_eq!(data.dtype(), red.dtype);
+        vals.temps[r.index()] = Some(crate::array::Array::new(data, out_shape.to_vec())?);
+        vals.locs[r.index()] = Some(Loc::Temp);
+    }
+    Ok(())
+}
+
+/// One compiled reduce kernel over its iteration.
+struct Run<'a> {
+    kernel: &'a CompiledKernel,
+    iter: &'a Iteration,
+    /// Parameters, the accumulator placeholder, roots (the iteration's order).
+    bases: Bases<'a>,
+    params: usize,
+    reds: &'a [Red],
+}
+
+impl Run<'_> {
+    /// Call the kernel on `n` elements from iteration row `row`, column `col`,
+    /// with accumulator pointers `accs` (one per reduction) and, for folding
+    /// kernels, the `phase`: how many elements of the first block earlier calls
+    /// folded.
+    ///
+    /// # Safety
+    /// `col + n <= iter.inner` and `row` is an outer row of the iteration, and
+    /// each `accs[r]` is valid for reading and writing what the kernel touches:
+    /// `n` elements of reduction `r`'s dtype for a row layout; for a fold, the
+    /// slot groups of the `ceil((phase + n) / BLOCK)` blocks the call reaches.
+    unsafe fn call(
+        &self,
+        ptrs: &mut Vec<*mut u8>,
+        row: usize,
+        col: usize,
+        n: usize,
+        accs: &[*mut u8],
+        phase: Option<usize>,
+    ) {
+        let ops = self.bases.operands;
+        let operands = || ops.iter().enumerate().filter(|&(k, _)| k != self.params);
+        ptrs.clear();
+        // Kernel order: parameters, roots, accumulators (skipping the placeholder).
+        for (k, op) in operands() {
+            let off = op.start as isize + self.iter.row_offset(k, row) + col as isize * self.iter.inner_strides[k];
+            // SAFETY: `off` is the element offset of a point of the iteration
+            // space (the caller's row and column), which `check_bounds` proved
+            // lies in `0..op.len`.
+            ptrs.push(unsafe { op.ptr.add(off as usize * op.size) });
+        }
+        ptrs.extend_from_slice(accs);
+        // Then the byte strides along the inner dimension, in the same order
+        // (accumulators have none), then the phase: numbers in pointer-sized
+        // words, never dereferenced.
+        for (k, op) in operands() {
+            ptrs.push(std::ptr::without_provenance_mut((self.iter.inner_strides[k] * op.size as isize) as usize));
+        }
+        ptrs.extend(std::iter::repeat_n(std::ptr::null_mut(), accs.len()));
+        ptrs.extend(phase.map(std::ptr::without_provenance_mut::<u8>));
+        // SAFETY: parameters and roots cover the `n` points `col..col + n` of the
+        // row, `inner_strides[k]` elements apart (their byte strides follow the
+        // pointers), inside the operands by `check_bounds`; roots are written
+        // only at these points, which no other call covers (every point of the
+        // iteration belongs to one block of one task) and which are distinct
+        // elements (roots are C-contiguous and the iteration is in C order);
+        // accumulators are the caller's promise. The kernel is alive for the
+        // call (`self.kernel`).
+        unsafe { (self.kernel.entry())(ptrs.as_ptr(), n) };
+    }
+}
+
+/// The reduction element types, with the combining step of every operation the
+/// operator table gives them.
+trait Acc: Element {
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self;
+    /// The value of a lane once all its partials are combined.
+    fn finish(op: ReduceOp, v: Self, count: usize) -> Self;
+    fn from_scalar(s: Scalar) -> Self;
+}
+
+fn invalid(op: ReduceOp, dtype: DType) -> ! {
+    unreachable!("the operator table never accumulates `{}` in {dtype}", op.name())
+}
+
+macro_rules! float_acc {
+    ($t:ty, $variant:ident) => {
+        impl Acc for $t {
+            #[inline(always)]
+            fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReduceOp::Sum | ReduceOp::Mean => a + b,
+                    ReduceOp::Prod => a * b,
+                    ReduceOp::Min => minimum(a, b),
+                    ReduceOp::Max => maximum(a, b),
+                    ReduceOp::Any | ReduceOp::All => invalid(op, Self::DTYPE),
+                }
+            }
+            fn finish(op: ReduceOp, v: Self, count: usize) -> Self {
+                // NumPy adds the sum's identity 0.0 last (a sum of -0.0s is 0.0).
+                match op {
+                    ReduceOp::Sum => 0.0 + v,
+                    ReduceOp::Mean => (0.0 + v).div_count(count),
+                    ReduceOp::Prod | ReduceOp::Min | ReduceOp::Max | ReduceOp::Any | ReduceOp::All => v,
+                }
+            }
+            fn from_scalar(s: Scalar) -> Self {
+                match s {
+                    Scalar::$variant(v) => v,
+                    _ => unreachable!("accumulator start of another dtype"),
+                }
+            }
+        }
+    };
+}
+float_acc!(f32, Float32);
+float_acc!(f64, Float64);
+
+impl Acc for i64 {
+    #[inline(always)]
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+        match op {
+            ReduceOp::Sum => a.wrapping_add(b),
+            ReduceOp::Prod => a.wrapping_mul(b),
+            ReduceOp::Min => a.min(b),
+            ReduceOp::Max => a.max(b),
+            ReduceOp::Mean | ReduceOp::Any | ReduceOp::All => invalid(op, DType::Int64),
+        }
+    }
+    fn finish(_: ReduceOp, v: Self, _: usize) -> Self {
+        v
+    }
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Int64(v) => v,
+            _ => unreachable!("accumulator start of another dtype"),
+        }
+    }
+}
+
+impl Acc for i32 {
+    #[inline(always)]
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+        match op {
+            ReduceOp::Min => a.min(b),
+            ReduceOp::Max => a.max(b),
+            ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Mean | ReduceOp::Any | ReduceOp::All => {
+                invalid(op, DType::Int32)
+            }
+        }
+    }
+    fn finish(_: ReduceOp, v: Self, _: usize) -> Self {
+        v
+    }
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Int32(v) => v,
+            _ => unreachable!("accumulator start of another dtype"),
+        }
+    }
+}
+
+impl Acc for bool {
+    #[inline(always)]
+    fn combine(op: ReduceOp, a: Self, b: Self) -> Self {
+        match op {
+            ReduceOp::Any | ReduceOp::Max => a | b,
+            ReduceOp::All | ReduceOp::Min => a & b,
+            ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Mean => invalid(op, DType::Bool),
+        }
+    }
+    fn finish(_: ReduceOp, v: Self, _: usize) -> Self {
+        v
+    }
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Bool(v) => v,
+            _ => unreachable!("accumulator start of another dtype"),
+        }
+    }
+}
+
+/// Combine `xs` in a balanced tree (split at the middle, recursively), keeping
+/// their order; the accumulator start if there are none.
+#[inline]
+fn pairwise<T: Acc>(op: ReduceOp, xs: &[T]) -> T {
+    let c = |a: T, b: T| T::combine(op, a, b);
+    match *xs {
+        [] => T::from_scalar(accumulator_start(op, T::DTYPE)),
+        [a] => a,
+        [a, b] => c(a, b),
+        [a, b, c0, d] => c(c(a, b), c(c0, d)),
+        // The slots of a float sum: spelled out, it is the hot case.
+        [a, b, c0, d, e, f, g, h] => c(c(c(a, b), c(c0, d)), c(c(e, f), c(g, h))),
+        _ => {
+            let (l, r) = xs.split_at(xs.len() / 2);
+            c(pairwise(op, l), pairwise(op, r))
+        }
+    }
+}
+
+/// Apply a generic function to the typed slices of two buffers of one dtype.
+macro_rules! typed2 {
+    ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
+        match ($a, $b) {
+            (Data::Bool($x), Data::Bool($y)) => $body,
+            (Data::Int32($x), Data::Int32($y)) => $body,
+            (Data::Int64($x), Data::Int64($y)) => $body,
+            (Data::Float32($x), Data::Float32($y)) => $body,
+            (Data::Float64($x), Data::Float64($y)) => $body,
+            _ => unreachable!("partials and results share the reduction's dtype"),
+        }
+    };
+}
+
+/// Every element of `out` is the result of reducing nothing.
+fn fill_finished(red: Red, out: &mut Data) {
+    fn fill<T: Acc>(red: Red, out: &mut [T]) {
+        let v = T::finish(red.op, pairwise::<T>(red.op, &[]), red.count);
+        out.fill(v);
+    }
+    match out {
+        Data::Bool(o) => fill(red, o),
+        Data::Int32(o) => fill(red, o),
+        Data::Int64(o) => fill(red, o),
+        Data::Float32(o) => fill(red, o),
+        Data::Float64(o) => fill(red, o),
+    }
+}
+
+/// A buffer of `n` accumulator starts.
+fn starts(red: Red, n: usize) -> Data {
+    let mut d = Data::zeros(red.dtype, n);
+    restart(red, &mut d);
+    d
+}
+
+/// Set every element of `d` to the accumulator start.
+fn restart(red: Red, d: &mut Data) {
+    fn fill<T: Acc>(red: Red, d: &mut [T]) {
+        d.fill(T::from_scalar(accumulator_start(red.op, red.dtype)));
+    }
+    match d {
+        Data::Bool(o) => fill(red, o),
+        Data::Int32(o) => fill(red, o),
+        Data::Int64(o) => fill(red, o),
+        Data::Float32(o) => fill(red, o),
+        Data::Float64(o) => fill(red, o),
+    }
+}
+
+/// The first element of a scratch buffer, for the kernel to read and write.
+fn buffer_ptr(data: &mut Data) -> *mut u8 {
+    match data {
+        Data::Bool(v) => v.as_mut_ptr() as *mut u8,
+        Data::Int32(v) => v.as_mut_ptr() as *mut u8,
+        Data::Int64(v) => v.as_mut_ptr() as *mut u8,
+        Data::Float32(v) => v.as_mut_ptr() as *mut u8,
+        Data::Float64(v) => v.as_mut_ptr() as *mut u8,
+    }
+}
+
+/// Concatenate per-task buffers (in task order) into one per reduction.
+fn concat(reds: &[Red], tasks: Vec<Vec<Data>>) -> Vec<Data> {
+    let mut all: Vec<Data> = reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect();
+    for task in tasks {
+        for (a, t) in all.iter_mut().zip(task) {
+            typed2!(a, t, |a, t| a.extend(t));
+        }
+    }
+    all
+}
+
+/// Lanes whose innermost iteration dimension is reduced: the kernel folds runs
+/// of a lane into one partial per call.
+mod fold {
+    use super::*;
+
+    /// Reduce every lane of `count` consecutive iteration elements into `outs`.
+    pub(super) fn run(run: &Run<'_>, count: usize, runner: &Runner, outs: &mut [Data]) {
+        let lanes = run.iter.total / count;
+        let per_lane = count.div_ceil(BLOCK);
+        let units = lanes * per_lane;
+        let per_task = (runner.chunk / count.min(BLOCK)).max(1);
+        let tasks = units.div_ceil(per_task);
+        let parts =
+            runner.map_tasks(tasks, |t| task(run, count, per_lane, t * per_task..((t + 1) * per_task).min(units)));
+        let partials = concat(run.reds, parts);
+        for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
+            typed2!(out, p, |o, p| finish(*red, p, per_lane, o));
+        }
+    }
+
+    /// The partial of each block `units` (block `b` of lane `l` is unit
+    /// `l * per_lane + b`), per reduction.
+    fn task(run: &Run<'_>, count: usize, per_lane: usize, units: std::ops::Range<usize>) -> Vec<Data> {
+        let inner = run.iter.inner;
+        // One group of slots per block, carried from one kernel call to the next.
+        let mut groups: Vec<Data> = run.reds.iter().map(|r| starts(*r, units.len() * r.slots)).collect();
+        let mut ptrs = Vec::new();
+        let mut accs = vec![std::ptr::null_mut(); run.reds.len()];
+        let mut u = units.start;
+        while u < units.end {
+            // The task's blocks of one lane, elements `lane_start + pos..end`.
+            let lane = u / per_lane;
+            let last = units.end.min((lane + 1) * per_lane);
+            let lane_start = lane * count;
+            let (mut pos, end) = ((u % per_lane) * BLOCK, ((last - lane * per_lane) * BLOCK).min(count));
+            while pos < end {
+                let f = lane_start + pos;
+                let (row, col) = (f / inner, f % inner);
+                let n = (inner - col).min(end - pos);
+                let group = lane * per_lane + pos / BLOCK - units.start;
+                for ((a, g), red) in accs.iter_mut().zip(&mut groups).zip(run.reds) {
+                    // SAFETY: `group` is one of the task's units, so inside the
+                    // buffer of `units.len()` groups.
+                    *a = unsafe { buffer_ptr(g).add(group * red.slots * red.dtype.size()) };
+                }
+                // SAFETY: `col + n <= inner` and `row` is an outer row (`f` is an
+                // element of the iteration); the call folds elements `pos..pos + n`
+                // of the lane, whose blocks are this and following units of the
+                // task (`pos + n <= end`), so their groups are in the buffer.
+                unsafe { run.call(&mut ptrs, row, col, n, &accs, Some(pos % BLOCK)) };
+                pos += n;
+            }
+            u = last;
+        }
+        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len())).collect();
+        for ((p, g), red) in partials.iter_mut().zip(&groups).zip(run.reds) {
+            typed2!(p, g, |p, g| {
+                for (p, slots) in p.iter_mut().zip(g.chunks_exact(red.slots)) {
+                    *p = pairwise(red.op, slots);
+                }
+            });
+        }
+        partials
+    }
+
+    fn finish<T: Acc>(red: Red, partials: &[T], per_lane: usize, out: &mut [T]) {
+        for (lane, o) in out.iter_mut().enumerate() {
+            *o = T::finish(red.op, pairwise(red.op, &partials[lane * per_lane..(lane + 1) * per_lane]), red.count);
+        }
+    }
+}
+
+/// Lanes across the innermost iteration dimension: the kernel runs along kept
+/// dimensions and combines each element into its own accumulator, a row of
+/// partials; rows of the reduced axis stream through it.
+mod rows {
+    use super::*;
+
+    /// The iteration as `(pre, len, post)`: kept dimensions before the reduced
+    /// one (`pre` outer rows), the reduced one (`len`), kept dimensions after it
+    /// (`post_rows` outer rows of `inner` elements, `width` elements in all).
+    struct Geometry {
+        pre: usize,
+        len: usize,
+        post_rows: usize,
+        width: usize,
+        /// Output elements per unit (a tile of the width).
+        tile: usize,
+        tiles: usize,
+        blocks: usize,
+    }
+
+    impl Geometry {
+        fn new(run: &Run<'_>) -> Geometry {
+            let it = run.iter;
+            // The reduced dimension is the outer one along which the
+            // accumulators do not move; none if its extent is 1 (dropped).
+            let reduced = (0..it.outer.len()).find(|&d| it.outer_strides[run.params][d] == 0);
+            let (pre, len, post_rows) = match reduced {
+                Some(d) => (it.outer[..d].iter().product(), it.outer[d], it.outer[d + 1..].iter().product()),
+                None => (it.outer.iter().product(), 1, 1),
+            };
+            let width = post_rows * it.inner;
+            let tile = width.min(TILE);
+            Geometry { pre, len, post_rows, width, tile, tiles: width.div_ceil(tile), blocks: len.div_ceil(BLOCK) }
+        }
+
+        /// Unit `u` as (pre row, tile, block).
+        fn unit(&self, u: usize) -> (usize, usize, usize) {
+            (u / (self.blocks * self.tiles), (u / self.blocks) % self.tiles, u % self.blocks)
+        }
+    }
+
+    pub(super) fn run(run: &Run<'_>, runner: &Runner, outs: &mut [Data]) {
+        let g = Geometry::new(run);
+        let units = g.pre * g.tiles * g.blocks;
+        let per_task = (runner.chunk / (g.len.min(BLOCK) * g.tile)).max(1);
+        let tasks = units.div_ceil(per_task);
+        let parts = runner.map_tasks(tasks, |t| task(run, &g, t * per_task..((t + 1) * per_task).min(units)));
+        let partials = concat(run.reds, parts);
+        for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
+            typed2!(out, p, |o, p| finish(*red, &g, p, o));
+        }
+    }
+
+    /// Per reduction, the partial row (`g.tile` elements) of each unit.
+    fn task(run: &Run<'_>, g: &Geometry, units: std::ops::Range<usize>) -> Vec<Data> {
+        let inner = run.iter.inner;
+        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len() * g.tile)).collect();
+        let mut ptrs = Vec::new();
+        let mut accs = vec![std::ptr::null_mut(); run.reds.len()];
+        // Slot rows: row `j` of a block accumulates into slot row `j mod K`.
+        let mut slots: Vec<Data> = run.reds.iter().map(|r| starts(*r, r.slots * g.tile)).collect();
+        for (at, u) in units.enumerate() {
+            let (o, t, b) = g.unit(u);
+            let p0 = t * g.tile;
+            let w = g.tile.min(g.width - p0);
+            slots.iter_mut().zip(run.reds).for_each(|(s, red)| restart(*red, s));
+            for j in b * BLOCK..((b + 1) * BLOCK).min(g.len) {
+                let mut p = p0;
+                while p < p0 + w {
+                    let (prow, col) = (p / inner, p % inner);
+                    let n = (inner - col).min(p0 + w - p);
+                    for ((a, s), red) in accs.iter_mut().zip(&mut slots).zip(run.reds) {
+                        let at = ((j - b * BLOCK) % red.slots) * g.tile + (p - p0);
+                        // SAFETY: `at + n <= (slot + 1) * tile` since `p - p0 + n
+                        // <= w <= tile`: inside the slot buffer.
+                        *a = unsafe { buffer_ptr(s).add(at * red.dtype.size()) };
+                    }
+                    let row = (o * g.len + j) * g.post_rows + prow;
+                    // SAFETY: `col + n <= inner`, `row` is an outer row (`o`, `j`,
+                    // `prow` are in range); each row accumulator covers `n`
+                    // elements of its slot (above).
+                    unsafe { run.call(&mut ptrs, row, col, n, &accs, None) };
+                    p += n;
+                }
+            }
+            let rows = ((b + 1) * BLOCK).min(g.len) - b * BLOCK;
+            for ((p, s), red) in partials.iter_mut().zip(&slots).zip(run.reds) {
+                typed2!(p, s, |p, s| combine_slots(*red, s, rows, g.tile, w, &mut p[at * g.tile..]));
+            }
+        }
+        partials
+    }
+
+    /// `out[c] = tree(slot rows at column c)` for the first `w` columns, the slot
+    /// rows taken in the order a fold's slots would be in after `rows` elements
+    /// (the one the next element would meet first), so a lane's result does not
+    /// depend on the accumulator layout.
+    fn combine_slots<T: Acc>(red: Red, slots: &[T], rows: usize, tile: usize, w: usize, out: &mut [T]) {
+        let k = red.slots;
+        let mut column = Vec::with_capacity(k);
+        for (c, o) in out[..w].iter_mut().enumerate() {
+            column.clear();
+            column.extend((0..k).map(|s| slots[((rows + s) % k) * tile + c]));
+            *o = pairwise(red.op, &column);
+        }
+    }
+
+    fn finish<T: Acc>(red: Red, g: &Geometry, partials: &[T], out: &mut [T]) {
+        let mut lane = Vec::with_capacity(g.blocks);
+        for o in 0..g.pre {
+            for p in 0..g.width {
+                let (t, c) = (p / g.tile, p % g.tile);
+                lane.clear();
+                lane.extend((0..g.blocks).map(|b| partials[((o * g.tiles + t) * g.blocks + b) * g.tile + c]));
+                out[o * g.width + p] = T::finish(red.op, pairwise(red.op, &lane), red.count);
+            }
+        }
+    }
+}
