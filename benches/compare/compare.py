@@ -12,7 +12,9 @@ Run it through ``run.sh`` (which makes the virtual environment). Steps:
 4. check every engine's result against NumPy's and list any mismatch;
 5. measure peak resident memory of one expression at n = 5e7, one process per
    engine (``ru_maxrss``), against the same command at n = 1;
-6. write results/RESULTS.md, results/*.png, results/raw/*.json, and the comparison
+6. the memory roof: the memory-bound expressions at n = 5e7 on jitexpr and on the
+   hand-written loops, both with preallocated outputs, all threads;
+7. write results/RESULTS.md, results/*.png, results/raw/*.json, and the comparison
    section of README.md (between its ``compare:begin``/``compare:end`` markers).
 
 Everything is recomputed on every run; nothing from an earlier run is read.
@@ -42,6 +44,10 @@ THREADS = os.cpu_count() or 1
 FULL = {"sizes": [10**3, 10**4, 10**5, 10**6, 10**7], "repeat": {10**3: 200, 10**4: 100, 10**5: 30, 10**6: 10, 10**7: 5}}
 QUICK = {"sizes": [10**3, 10**4, 10**5], "repeat": {10**3: 20, 10**4: 10, 10**5: 5}}
 RSS_N = 5 * 10**7
+# The memory roof: memory-bound expressions at ROOF_N, jitexpr against hand-written loops.
+ROOF_N = 5 * 10**7
+ROOF_LABELS = ["add", "axpby", "fma", "norm3", "where", "dot"]
+ROOF_REPEAT = 5
 # The expression whose peak memory is measured: one input, many NumPy temporaries.
 RSS_LABEL, RSS_EXPR = "poly", "0.25*a**3 + 0.75*a**2 - 1.5*a - 2"
 # Relative difference to NumPy's result above which a result is a mismatch. Math
@@ -365,6 +371,45 @@ def run_memory(libs, jitexpr, native):
     return rows
 
 
+def run_roof(jitexpr, native, tmp):
+    """jitexpr and the hand-written loops on the memory-bound expressions at ROOF_N:
+    {label: {"jitexpr-T": row, "native-T": row}} (rows as in the timing run)."""
+    log(f"== memory roof: n = {ROOF_N:.0e}, {THREADS} threads, preallocated outputs")
+    inputs = tmp / "roof"
+    outdir = inputs / "out"
+    outdir.mkdir(parents=True)
+    make_inputs(ROOF_N, inputs)
+    native_rows = time_native(native, inputs, outdir / "native", ROOF_REPEAT)
+    labels = dict(suite(native))
+    roof = {}
+    for label in ROOF_LABELS:
+        expr = labels[label]
+        jit_rows, _, _ = time_jitexpr(jitexpr, expr, ROOF_N, inputs, outdir, label, ROOF_REPEAT)
+        row = {"jitexpr-T": jit_rows["jitexpr-T"], "native-T": native_rows[(label, "native-T")]}
+        traffic = 8 * ROOF_N * (len(reads(expr)) + (0 if is_reduction(expr) else 1))
+        for r in row.values():
+            r["gbps"] = traffic / r["median_s"] / 1e9
+        roof[label] = row
+        ratio = row["native-T"]["median_s"] / row["jitexpr-T"]["median_s"]
+        log(f"   {label:9} native {fmt_s(row['native-T']['median_s']):>9}   jitexpr "
+            f"{fmt_s(row['jitexpr-T']['median_s']):>9}   {ratio:.2f} of the roof")
+    shutil.rmtree(inputs)
+    return roof
+
+
+def roof_table(roof, labels):
+    exprs = dict(labels)
+    lines = [
+        f"| expression | native Rust {THREADS}T | jitexpr {THREADS}T | jitexpr GB/s | jitexpr / roof |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, row in roof.items():
+        nat, jit = row["native-T"], row["jitexpr-T"]
+        lines.append(f"| `{exprs[label]}` | {fmt_s(nat['median_s'])} | {fmt_s(jit['median_s'])} "
+                     f"| {jit['gbps']:.1f} | {nat['median_s'] / jit['median_s']:.2f}× |")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- reporting
 
 
@@ -571,7 +616,7 @@ def load_note(load):
             "multi-threaded ones most, are noisier than on an idle machine. ")
 
 
-def write_reports(out, meta, labels, times, checks, compile_s, mem, chart_names, update_readme):
+def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_names, update_readme):
     big = max(times)
     md = [
         "# jitexpr compared with NumPy, numexpr, Numba and hand-written Rust",
@@ -618,6 +663,17 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, chart_names,
             memory_table(mem),
             "",
         ]
+    if roof:
+        md += [
+            f"## Memory roof, n = {ROOF_N:.0e}",
+            "",
+            "The memory-bound expressions against the hand-written loop of each (the roof), both writing "
+            f"into a preallocated output on {THREADS} threads, median of {ROOF_REPEAT}. GB/s counts compulsory "
+            "traffic (inputs read once, the output written once).",
+            "",
+            roof_table(roof, labels),
+            "",
+        ]
     md += ["## Correctness", "", f"Tolerance: relative difference {TOLERANCE['elementwise']:g} elementwise, "
            f"{TOLERANCE['reduction']:g} for sums (the order of additions differs). jitexpr's result is "
            "checked with `jitexpr eval`; `jitexpr bench` compares every JIT row with jitexpr's interpreter: "
@@ -645,6 +701,9 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, chart_names,
             if mem:
                 snippet += [f"Peak memory for `{RSS_EXPR}` at n = {RSS_N:.0e} (input and output "
                             "are 2 arrays of 400 MB):", "", memory_table(mem), ""]
+            if roof:
+                snippet += [f"Memory roof at n = {ROOF_N:.0e}: memory-bound expressions against the "
+                            "hand-written loop, preallocated outputs:", "", roof_table(roof, labels), ""]
             snippet += [f"![{c}]({rel}/{c})\n" for c in chart_names]
             snippet.append(end)
             head, rest = text.split(begin, 1)
@@ -665,7 +724,8 @@ def report_only():
     times = {int(n): v for n, v in dump["timings"].items()}
     out = HERE / "results"
     chart_names = charts(times, labels, dump["memory"], out, libs["plt"]) if libs.get("plt") else []
-    write_reports(out, meta, labels, times, dump["checks"], dump["compile_s"], dump["memory"], chart_names, True)
+    write_reports(out, meta, labels, times, dump["checks"], dump["compile_s"], dump["memory"], dump.get("roof", {}),
+                  chart_names, True)
     return 0
 
 
@@ -711,6 +771,7 @@ def main():
         jitexpr, native = build(Path(tmp))
         labels, times, checks, compile_s, max_ulp = run_timings(cfg, libs, jitexpr, native, Path(tmp))
         mem = [] if args.quick else run_memory(libs, jitexpr, native)
+        roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp))
     chart_names = charts(times, labels, mem, out, libs["plt"]) if libs.get("plt") else []
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -722,10 +783,10 @@ def main():
         "max_ulp": max_ulp,
         "elapsed": time.time() - start,
     }
-    dump = {"meta": meta, "threads": THREADS, "suite": labels, "compile_s": compile_s, "memory": mem,
+    dump = {"meta": meta, "threads": THREADS, "suite": labels, "compile_s": compile_s, "memory": mem, "roof": roof,
             "checks": checks, "timings": {str(n): v for n, v in times.items()}}
     (raw / ("quick.json" if args.quick else "timings.json")).write_text(json.dumps(dump, indent=1, default=str))
-    write_reports(out, meta, labels, times, checks, compile_s, mem, chart_names, update_readme=not args.quick)
+    write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_names, update_readme=not args.quick)
     bad = sum(not c["ok"] for c in checks)
     log(f"== wrote {out / 'RESULTS.md'} in {time.time() - start:.0f} s; {bad} mismatches")
     return 1 if bad else 0
