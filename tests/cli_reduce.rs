@@ -7,16 +7,19 @@ use expect_test::{expect, Expect};
 use jitexpr::{npy, Array};
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn jitexpr(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_jitexpr")).args(args).output().expect("the jitexpr binary runs")
 }
 
-/// A fresh path in a per-process scratch directory.
+/// A fresh path in a per-process scratch directory; unique per call, since the
+/// tests run in parallel threads of one process.
 fn scratch(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!("jitexpr-cli-reduce-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir.join(name)
+    dir.join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
 }
 
 /// `((i*37) % 11 - 5) * 0.25 + i * 0.01`, the same expression the NumPy side used.
