@@ -44,33 +44,36 @@
 //! bits as the interpreter on the original program for every input, where any NaN
 //! equals any NaN (NaN payloads and signs are not part of the semantics: on x86 the
 //! operand order of a commutative operation picks the payload). Folding, CSE and
-//! the identities are exact. For float powers the interpreter calls the C
-//! library's `pow` (glibc's is not correctly rounded: up to 0.52 ulp), and NumPy 2
-//! does not: for an exponent that is one scalar (a constant here) equal to `-1`,
-//! `0`, `0.5`, `1` or `2`, its power loop computes `1/x`, `1`, `sqrt(x)`, `x`,
-//! `x*x` instead (`POWER_FAST_PATH` in NumPy's `loops_umath_fp.dispatch.c.src`).
+//! the identities are exact. For float powers every engine computes vmath's `pow`
+//! (`vmath/pow.rs`): correctly rounded but for near-ties where it takes its exact
+//! paths, and within ~0.5 ulp elsewhere. It computes `x**2` as `x*x`, `x**-1` as
+//! `1/x` and `x**0.5` as `sqrt(x)` (but at `-0.0` and `-inf`), which are NumPy 2's
+//! fast paths for an exponent that is one scalar (`POWER_FAST_PATH` in NumPy's
+//! `loops_umath_fp.dispatch.c.src`); `x**3`, `x**2.5`, `x**-1.5` and the other
+//! multiples of 1/2 up to 8.5 take an exact double-double path in vmath, which
+//! makes them cheap without a rewrite here.
 //!
 //! | float `x ** c`         | becomes            | class       | versus the interpreter's `pow`         |
 //! |------------------------|--------------------|-------------|----------------------------------------|
 //! | `c = 1`                | `x`                | exact       | `pow(x, 1)` is representable: it is `x` |
-//! | `c = 0`                | `ones_like(x)`     | numpy       | differs only for a signaling-NaN `x`   |
-//! | `c = 2`                | `x*x`              | numpy       | 1 ulp on 0.06% of f64, 0.04% of f32    |
-//! | `c = 0.5`              | `sqrt(x)`          | numpy       | 1 ulp on 0.06% of f64; `-0.0`, `-inf`  |
-//! | `c = -1`               | `1/x`              | numpy       | 1 ulp on 0.08% of f64, 0.06% of f32    |
+//! | `c = 0`                | `ones_like(x)`     | exact       | `pow(x, 0)` is 1 for every `x`, NaN too |
+//! | `c = 2`                | `x*x`              | exact       | vmath's `pow(x, 2)` is `x*x`           |
+//! | `c = -1`               | `1/x`              | exact       | vmath's `pow(x, -1)` is `1/x`          |
+//! | `c = 0.5`              | `sqrt(x)`          | numpy       | `-0.0`, `-inf`: `pow` gives `+0`, `+inf` |
 //! | `c = n`, `3 <= n <= 8` | products of `x`    | `<= n` ulp  | max 1, 2, 4, 5 ulp for n = 3, 4, 7, 8  |
 //! | `c = -n`, `2 <= n <= 8`| products of `1/x`  | `<= 2n` ulp | max 2, 12 ulp for n = 2, 8             |
 //!
-//! For `-0.0` and `-inf` `sqrt` gives `-0.0` and NaN where `pow` gives `+0.0` and
-//! `+inf`. Integer `x**c` with `0 <= c <= 8` becomes `ones_like(x)`, `x`, or
-//! wrapping products: exact, since wrapping multiplication is associative (a
-//! negative integer exponent stays a power). The rates are measured against glibc
-//! 2.36 on 2·10⁷ random f64 and on every f32; `opt/tests/exactness.rs` checks
-//! each class on special values and 10⁶ random values. The product bounds follow
-//! from one rounding per multiplication, with squaring doubling the error so far
-//! (and `1/x` adding one rounding that the chain multiplies by `n`).
+//! float32 computes `pow` in float64 and rounds once; for `x*x`, `1/x` and `sqrt(x)`
+//! that is the float32 operation's own result (53 >= 2·24 + 2 bits: the double
+//! rounding is innocuous). Integer `x**c` with `0 <= c <= 8` becomes `ones_like(x)`,
+//! `x`, or wrapping products: exact, since wrapping multiplication is associative (a
+//! negative integer exponent stays a power). `opt/tests/exactness.rs` checks each
+//! class on special values and 10⁶ random values. The product bounds follow from one
+//! rounding per multiplication, with squaring doubling the error so far (and `1/x`
+//! adding one rounding that the chain multiplies by `n`).
 //!
-//! "numpy" rewrites give NumPy's own results bit for bit; products match neither
-//! NumPy nor the interpreter (NumPy calls a vectorized `pow` for them). Lowering
+//! The "numpy" rewrite gives NumPy's own results bit for bit; products match neither
+//! NumPy nor the interpreter, and are no faster than vmath's exact path. Lowering
 //! already turns a *literal* `0.5` exponent into `sqrt` (NumPy's fast path); the
 //! rewrite here catches the strong constants (`a ** float32(0.5)`). Negative powers
 //! invert first, `(1/x)**n`, not `1/(x**n)`: `x**n` can overflow or underflow where
@@ -83,13 +86,13 @@
 //! `a**0.5`, `a**-1`, `a**0`, `a**1`) are semantics, not optimization: lowering
 //! already emits `x*x`, `sqrt(x)`, `1/x`, `ones_like(x)` and `x` for them, so the
 //! interpreter equals NumPy there bit for bit. What remains for the `NumPy` class
-//! here are strong constant exponents (`a ** float32(2)`), where NumPy also takes
-//! its fast path but the interpreter computes `pow`; rewriting them would make the
-//! JIT differ from the interpreter by up to 1 ulp, which the engine-equality tests
-//! forbid. So the default is [`PowRewrites::Exact`]: every engine gives the same
-//! bits. [`PowRewrites::NumPy`] and [`PowRewrites::Chains`] are opt-in fast-math
-//! levels; chains match neither NumPy nor the interpreter (numexpr's default does
-//! them; jitexpr's semantics are NumPy's).
+//! here is a strong `0.5` exponent (`a ** float32(0.5)`), where NumPy also takes
+//! its fast path but `pow` differs at `-0.0` and `-inf`; rewriting it would make the
+//! JIT differ from the interpreter there, which the engine-equality tests forbid.
+//! So the default is [`PowRewrites::Exact`]: every engine gives the same bits.
+//! [`PowRewrites::NumPy`] and [`PowRewrites::Chains`] are opt-in levels; chains
+//! match neither NumPy nor the interpreter (numexpr's default does them;
+//! jitexpr's semantics are NumPy's).
 //!
 //! # Outputs and names
 //!
@@ -127,9 +130,8 @@ pub enum PowRewrites {
     /// Only rewrites bit-identical to the interpreter.
     #[default]
     Exact,
-    /// Also NumPy's fast paths for a constant exponent (`x**2 -> x*x`, `x**0.5 ->
-    /// sqrt(x)`, `x**-1 -> 1/x`, `x**0 -> 1`): NumPy's results bit for bit, at most
-    /// 1 ulp (and a few special values) from the interpreter's `pow`.
+    /// Also NumPy's fast path `x**0.5 -> sqrt(x)` for a constant exponent: NumPy's
+    /// results bit for bit, different from `pow` at `-0.0` and `-inf`.
     NumPy,
     /// Also multiplication chains for integral exponents up to 8 in magnitude: a
     /// few ulp from both NumPy and the interpreter.

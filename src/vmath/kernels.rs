@@ -105,6 +105,81 @@ macro_rules! run2 {
     };
 }
 
+/// `out[i] = x[i] ** y[i]` (computed in float64, rounded to `$t`). A block whose
+/// exponent is uniform (the JIT's constant exponents, a broadcast 0-d array) is
+/// classified once: `y = 2`, `-1`, `0.5` are one operation, a special exponent (`pows::special_exponent`)
+/// runs the powering unrolled for it when every `x` is in its domain, any other
+/// exponent runs the general kernel with `y` loop-invariant. Every route computes
+/// `pows::pow` element by element, so the split into blocks never changes a bit.
+///
+/// Safety: as for [`run2`].
+macro_rules! pow_kernel {
+    ($x:expr, $y:expr, $out:expr, $n:expr, $t:ty) => {{
+        let (x, y, out, n) = ($x, $y, $out, $n);
+        if n == 0 {
+            return;
+        }
+        // SAFETY: the caller's contract; this shared view ends before any write.
+        let y0 = unsafe { *y };
+        let uniform = unsafe { slice::from_raw_parts(y, n) }
+            .iter()
+            .fold(true, |acc, &b| acc & (b.to_bits() == y0.to_bits()));
+        if !uniform {
+            run2_limited!(
+                x, y, out, n, |a, b| pows::pow_fast(a as f64, b as f64) as $t,
+                beyond { !pows::in_pow_fast_domain(a as f64, b as f64) },
+                fallback pows::pow(a as f64, b as f64) as $t
+            )
+        } else {
+            // `y` is read no more (it may be `out`): `y0` holds the exponent.
+            let e = y0 as f64;
+            if e == 2.0 {
+                run1!(x, out, n, |v| pows::pow_exact(v as f64, 2.0) as $t)
+            } else if e == -1.0 {
+                run1!(x, out, n, |v| pows::pow_exact(v as f64, -1.0) as $t)
+            } else if e == 0.5 {
+                run1!(x, out, n, |v| pows::pow_exact(v as f64, 0.5) as $t)
+            } else if pows::special_exponent(e) {
+                let k = (e + e).abs();
+                let whole = (0.5 * k).trunc();
+                let half = k - (whole + whole) == 1.0;
+                // SAFETY: the caller's contract; this shared view ends before `run1` writes.
+                let in_domain = unsafe { slice::from_raw_parts(x, n) }
+                    .iter()
+                    .fold(true, |acc, &v| acc & pows::in_special_domain(v as f64, half));
+                if in_domain {
+                    special_arms!(x, out, n, $t, e, whole as u32, half, e < 0.0; 0 1 2 3 4 5 6 7 8)
+                } else {
+                    run1!(x, out, n, |v| pows::pow(v as f64, e) as $t)
+                }
+            } else {
+                run1_limited!(
+                    x, out, n, |v| pows::pow_fast(v as f64, e) as $t,
+                    beyond !pows::in_pow_fast_domain(v as f64, e),
+                    fallback pows::pow(v as f64, e) as $t
+                )
+            }
+        }
+    }};
+}
+
+/// One loop per special exponent `±(n + half/2)`, `n` among the listed literals,
+/// with the powering unrolled (`pows::pow_special_n`).
+macro_rules! special_arms {
+    ($x:expr, $out:expr, $n:expr, $t:ty, $e:expr, $whole:expr, $half:expr, $neg:expr; $($k:literal)*) => {
+        match ($whole, $half, $neg) {
+            $(
+                ($k, false, false) => run1!($x, $out, $n, |v| pows::pow_special_n::<$k, false, false>(v as f64) as $t),
+                ($k, false, true) => run1!($x, $out, $n, |v| pows::pow_special_n::<$k, false, true>(v as f64) as $t),
+                ($k, true, false) => run1!($x, $out, $n, |v| pows::pow_special_n::<$k, true, false>(v as f64) as $t),
+                ($k, true, true) => run1!($x, $out, $n, |v| pows::pow_special_n::<$k, true, true>(v as f64) as $t),
+            )*
+            // Not a special exponent after all (cannot happen: `special_exponent` held).
+            _ => run1!($x, $out, $n, |v| pows::pow(v as f64, $e) as $t),
+        }
+    };
+}
+
 /// One module per vector variant (`$cfg`: where it exists, `$feat`: its target
 /// features) and one for libm,
 /// each with a module per function holding `double` and `single` kernels; then the
@@ -143,6 +218,15 @@ macro_rules! kernels {
                     run2!(x, y, out, n, |a, b| $bl32(a, b))
                 }
             } )*
+            pub mod pow {
+                use super::*;
+                pub unsafe extern "C" fn double(x: *const f64, y: *const f64, out: *mut f64, n: usize) {
+                    run2!(x, y, out, n, |a, b| a.powf(b))
+                }
+                pub unsafe extern "C" fn single(x: *const f32, y: *const f32, out: *mut f32, n: usize) {
+                    run2!(x, y, out, n, |a, b| a.powf(b))
+                }
+            }
         }
 
         /// The float64 and float32 kernels of `u` in variant `v` (supported or not).
@@ -168,7 +252,10 @@ macro_rules! kernels {
         pub(super) fn binary(v: Variant, b: Binary) -> (Block2F64, Block2F32) {
             macro_rules! pick {
                 ($m:ident) => {
-                    match b { $( Binary::$B => ($m::$b::double as Block2F64, $m::$b::single as Block2F32), )* }
+                    match b {
+                        $( Binary::$B => ($m::$b::double as Block2F64, $m::$b::single as Block2F32), )*
+                        Binary::Pow => ($m::pow::double as Block2F64, $m::pow::single as Block2F32),
+                    }
                 };
             }
             match v {
@@ -226,6 +313,17 @@ macro_rules! kernels {
                     )
                 }
             } )*
+            pub mod pow {
+                use super::*;
+                #$feat
+                pub unsafe extern "C" fn double(x: *const f64, y: *const f64, out: *mut f64, n: usize) {
+                    pow_kernel!(x, y, out, n, f64)
+                }
+                #$feat
+                pub unsafe extern "C" fn single(x: *const f32, y: *const f32, out: *mut f32, n: usize) {
+                    pow_kernel!(x, y, out, n, f32)
+                }
+            }
         }
     };
 }
@@ -256,6 +354,5 @@ kernels! {
     binary {
         Arctan2 arctan2: atrig::atan2, |_a, _b| false, atrig::atan2, f64::atan2, f32::atan2;
         Hypot hypot: pows::hypot, |_a, _b| false, pows::hypot, f64::hypot, f32::hypot;
-        Pow pow: pows::pow_fast, |a, b| !pows::in_pow_fast_domain(a, b), pows::pow, f64::powf, f32::powf;
     }
 }

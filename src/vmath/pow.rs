@@ -7,6 +7,22 @@
 //! NumPy's: `x^0 = 1` and `1^y = 1` even for NaN, negative `x` with a non-integer
 //! `y` is NaN, signs of zeros and infinities by the parity of `y`.
 //!
+//! Exponents that are small multiples of one half (`y = k/2`, `1 <= |k| <= 17`,
+//! so `x**3`, `x**-2`, `x**2.5`, `x**-1.5`) take an exact-arithmetic path instead
+//! of the logarithm: `x^n` by binary powering in double-double (every product's
+//! rounding error kept by an fma), times `sqrt(x)` as a double-double for the half,
+//! and a double-double reciprocal for a negative `y`. It is as accurate as the
+//! general path (~2^-100 relative before the final rounding: correctly rounded
+//! but for near-ties) and 10-50 times cheaper, which is what makes polynomials
+//! and `r**-1.5` run at memory speed. It applies where no intermediate can
+//! overflow or underflow, `2^-60 <= |x| <= 2^60` (and `x > 0` for a half); other
+//! `x` take the general path. `y = 2` is `x*x` for every `x`, NumPy's own fast
+//! path. The special path is part of `pow`'s definition ([`pow`] selects it element by
+//! element), so every engine and every block split computes the same bits; the
+//! block kernels only find it faster when a block's exponent is uniform.
+//! `y = -1` is `1/x` and `y = 0.5` is `sqrt(x)` (but at `-0` and `-inf`) likewise:
+//! one correctly rounded operation, NumPy's fast paths ([`pow_exact`]).
+//!
 //! cbrt: `|x| = 2^(3q) a`, `a` in `[1, 8)`; `a^(-1/3)` from a degree-5 fit and
 //! three Newton steps (no division), then one correction of `a^(1/3)` with the
 //! residual `a - y^3` in double-double (musl's final step, without a divide).
@@ -17,10 +33,137 @@
 use super::dd::{fma, i64_to_f64, poly, pow2i, round_int, scale, two_prod, Dd};
 use super::exp::{exp_dd, is_normal_positive, log_dd, log_dd_normal, MIN_NORMAL};
 
-/// The arguments [`pow_fast`] takes: `x` positive, normal and finite, `y` finite.
+/// The arguments [`pow_fast`] takes: `x` positive, normal and finite, `y` finite
+/// and neither an [`exact_exponent`] nor one of the special path ([`special_exponent`]).
 #[inline(always)]
 pub fn in_pow_fast_domain(x: f64, y: f64) -> bool {
-    is_normal_positive(x) && y.is_finite()
+    is_normal_positive(x) && y.is_finite() && !special_exponent(y) && !exact_exponent(y)
+}
+
+/// The exponents with a single correctly rounded operation for every `x`: `x^2 = x*x`,
+/// `x^-1 = 1/x`, `x^0.5 = sqrt(x)` (but `+0` at `-0` and `+inf` at `-inf`, Annex F's
+/// values). They are NumPy's fast paths, and [`pow_exact`] computes them.
+#[inline(always)]
+pub fn exact_exponent(y: f64) -> bool {
+    y == 2.0 || y == -1.0 || y == 0.5
+}
+
+/// `x^y` for an [`exact_exponent`] `y`.
+#[inline(always)]
+pub fn pow_exact(x: f64, y: f64) -> f64 {
+    if y == 2.0 {
+        x * x
+    } else if y == -1.0 {
+        1.0 / x
+    } else if x == f64::NEG_INFINITY {
+        f64::INFINITY
+    } else {
+        // `+ 0.0` turns sqrt's `-0` into pow's `+0` and leaves every other value alone.
+        x.sqrt() + 0.0
+    }
+}
+
+// ------------------------------------------------------------------ the special path
+
+/// The largest `|y|` of the special path: `y = k/2` with `1 <= |k| <= 2 * SPECIAL_N + 1`.
+pub const SPECIAL_N: u32 = 8;
+/// Below `2^-60` or above `2^60`, `|x|^8.5` or one of its partial products could leave
+/// the normal range, where double-double loses its exactness.
+const SPECIAL_X_MIN: f64 = 8.673617379884035e-19; // 2^-60
+const SPECIAL_X_MAX: f64 = 1.152921504606847e18; // 2^60
+
+/// Whether `y = k/2` with an integer `1 <= |k| <= 2 SPECIAL_N + 1`, other than the
+/// [`exact_exponent`]s.
+#[inline(always)]
+pub fn special_exponent(y: f64) -> bool {
+    let t = y + y;
+    let at = t.abs();
+    at.trunc() == at && (1.0..=(2 * SPECIAL_N + 1) as f64).contains(&at) && !exact_exponent(y)
+}
+
+/// Whether the special path applies to `x` for the special exponent `y` (see the module docs).
+#[inline(always)]
+pub fn in_special_domain(x: f64, half: bool) -> bool {
+    let ax = x.abs();
+    (SPECIAL_X_MIN..=SPECIAL_X_MAX).contains(&ax) && (!half || x > 0.0)
+}
+
+/// `(h, l)^2` in double-double: the rounding error of `h*h` exactly (fma), `2hl` added.
+#[inline(always)]
+fn dd_sqr(h: f64, l: f64) -> (f64, f64) {
+    let p = h * h;
+    (p, fma(h + h, l, fma(h, h, -p)))
+}
+
+/// `(h, l) * x` in double-double.
+#[inline(always)]
+fn dd_mul_f(h: f64, l: f64, x: f64) -> (f64, f64) {
+    let p = h * x;
+    (p, fma(l, x, fma(h, x, -p)))
+}
+
+/// One step of left-to-right binary powering: square, then multiply by `x` if `bit`.
+/// Starting from `(1, 0)` the leading steps are exact identities (`1*1`, `1*x`), so
+/// every `n` takes the same operations on its significant bits.
+#[inline(always)]
+fn powi_step(h: f64, l: f64, x: f64, bit: bool) -> (f64, f64) {
+    let (h, l) = dd_sqr(h, l);
+    let (mh, ml) = dd_mul_f(h, l, x);
+    // Single-value selects vectorize; a select of tuples may not.
+    (if bit { mh } else { h }, if bit { ml } else { l })
+}
+
+/// `x^(±(n + half/2))` from `x^n = (h, l)`: the half as `sqrt(x)` in double-double,
+/// the sign as a double-double reciprocal, then the one rounding.
+#[inline(always)]
+fn special_finish(x: f64, h: f64, l: f64, half: bool, neg: bool) -> f64 {
+    // sqrt(x) = s + (x - s^2)/(2s) to ~2^-104; the residual is exact.
+    let s = x.sqrt();
+    let s_lo = fma(-s, s, x) / (s + s);
+    let p = h * s;
+    let e = fma(h, s_lo, fma(l, s, fma(h, s, -p)));
+    let (h, l) = (if half { p } else { h }, if half { e } else { l });
+    // 1/(h + l) = r (1 + e), e = 1 - (h + l) r computed exactly enough by two fmas.
+    let r = 1.0 / h;
+    let inv = fma(r, fma(-l, r, fma(-h, r, 1.0)), r);
+    if neg {
+        inv
+    } else {
+        h + l
+    }
+}
+
+/// The special path for `y = ±(n + half/2)` known at compile time, `n <= SPECIAL_N`:
+/// the same operations as [`pow_special`] with the powering unrolled.
+#[inline(always)]
+pub fn pow_special_n<const N: u32, const HALF: bool, const NEG: bool>(x: f64) -> f64 {
+    let (mut h, mut l) = (1.0, 0.0);
+    let mut bit = 32 - N.leading_zeros();
+    while bit > 0 {
+        bit -= 1;
+        (h, l) = powi_step(h, l, x, (N >> bit) & 1 == 1);
+    }
+    special_finish(x, h, l, HALF, NEG)
+}
+
+/// The special path for any special `y`, branch-free (the bits of `n` as selects):
+/// equal to [`pow_special_n`] for the same exponent, bit for bit (a test checks it).
+#[inline(always)]
+pub fn pow_special(x: f64, y: f64) -> f64 {
+    let k = (y + y).abs();
+    let n = (0.5 * k).trunc();
+    let half = k - (n + n) == 1.0;
+    // n <= 8 in binary: bits 3..0; leading zero bits keep (1, 0) exactly.
+    let (mut h, mut l) = (1.0, 0.0);
+    let mut rest = n;
+    let mut w = 8.0;
+    while w >= 1.0 {
+        let bit = rest >= w;
+        rest = if bit { rest - w } else { rest };
+        (h, l) = powi_step(h, l, x, bit);
+        w *= 0.5;
+    }
+    special_finish(x, h, l, half, y < 0.0)
 }
 
 /// `y log x` as a double-double, clamped to `[-1100, 1100]` (beyond, the result is
@@ -45,8 +188,23 @@ pub fn pow_fast(x: f64, y: f64) -> f64 {
     scale(p.hi, k)
 }
 
+/// `x^y` for any `x` and `y`: the special path where it applies, else the general one.
 #[inline(always)]
 pub fn pow(x: f64, y: f64) -> f64 {
+    let t = (y + y).abs();
+    let half = t - 2.0 * (0.5 * t).trunc() == 1.0;
+    let special = special_exponent(y) && in_special_domain(x, half);
+    let res = if special { pow_special(x, y) } else { pow_general(x, y) };
+    if exact_exponent(y) {
+        pow_exact(x, y)
+    } else {
+        res
+    }
+}
+
+/// `x^y` by the logarithm, with every special value.
+#[inline(always)]
+fn pow_general(x: f64, y: f64) -> f64 {
     let ax = x.abs();
     let regular = ax > 0.0 && ax < f64::INFINITY;
     let (t_hi, t_lo) = y_log_x(log_dd(if regular { ax } else { 1.0 }), y);

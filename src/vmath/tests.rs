@@ -4,6 +4,8 @@
 
 use super::*;
 
+mod pow_special;
+
 /// Points per sweep: the 1e6 the accuracy claim rests on in release builds, fewer in debug.
 const POINTS: usize = if cfg!(debug_assertions) { 20_000 } else { 1_000_000 };
 

@@ -44,10 +44,11 @@ pub(super) fn rewrite(b: &mut Builder, x: NodeId, e: Scalar, span: Span) -> Opti
 /// Float exponents. See the table in the docs of [`super`] for the classes.
 fn float_plan(v: f64) -> Option<(Plan, Exactness)> {
     if v == 0.0 {
-        // Differs from the C library's `pow` only for a signaling-NaN base.
-        return Some((Plan::Ones, Exactness::NumPy));
+        // `pow(x, 0)` is 1 for every `x`, NaN included.
+        return Some((Plan::Ones, Exactness::Exact));
     }
     if v == 0.5 {
+        // `pow` is `sqrt` but at -0 and -inf (+0 and +inf there).
         return Some((Plan::Sqrt, Exactness::NumPy));
     }
     if v != v.trunc() || v.abs() > f64::from(MAX_CHAIN) {
@@ -55,9 +56,10 @@ fn float_plan(v: f64) -> Option<(Plan, Exactness)> {
     }
     let n = v as i32;
     let exactness = match n {
-        // `pow` is within 1 ulp and `x` is representable, so `pow(x, 1) == x`.
-        1 => Exactness::Exact,
-        2 | -1 => Exactness::NumPy,
+        // `pow` is within 1 ulp and `x` is representable, so `pow(x, 1) == x`; vmath's
+        // `pow` computes `x^2` as `x*x` and `x^-1` as `1/x` (float32 through float64,
+        // which rounds those to the float32 result: 53 >= 2*24 + 2 bits).
+        1 | 2 | -1 => Exactness::Exact,
         // Each multiplication rounds once and squaring doubles the error so far: a
         // chain for `n` is within `n - 1` half-ulps; `1/x` adds one half-ulp that
         // the chain multiplies by `n`.

@@ -3,7 +3,7 @@
 use super::*;
 
 #[test]
-fn strong_constant_exponents_keep_pow_by_default() {
+fn strong_constant_exponents_keep_pow_only_where_rewrites_differ() {
     check(
         "p2 = a**float32(2); p1 = a**float32(1); p0 = a**float32(0); h = a**float32(0.5); r = a**float32(-1); p2 + p1 + p0 + h + r",
         &[("a", Float32)],
@@ -35,34 +35,35 @@ fn strong_constant_exponents_keep_pow_by_default() {
             p0 = %9
             h = %12
             r = %15
-            --- optimized (outputs %12):
+            --- optimized (outputs %10):
             inputs: a: float32
             %0 = input a : float32
-            %1 = const 2.0 : float32
-            %2 = power %0, %1 : float32
-            %3 = const 0.0 : float32
-            %4 = power %0, %3 : float32
-            %5 = const 0.5 : float32
-            %6 = power %0, %5 : float32
-            %7 = const -1.0 : float32
-            %8 = power %0, %7 : float32
-            %9 = add %2, %0 : float32
-            %10 = add %9, %4 : float32
-            %11 = add %10, %6 : float32
-            %12 = add %11, %8 : float32
-            result = %12
-            p2 = %2
+            %1 = multiply %0, %0 : float32
+            %2 = const 1.0 : float32
+            %3 = ones_like %0 : float32
+            %4 = const 0.5 : float32
+            %5 = power %0, %4 : float32
+            %6 = divide %2, %0 : float32
+            %7 = add %1, %0 : float32
+            %8 = add %7, %3 : float32
+            %9 = add %8, %5 : float32
+            %10 = add %9, %6 : float32
+            result = %10
+            p2 = %1
             p1 = %0
-            p0 = %4
-            h = %6
-            r = %8
+            p0 = %3
+            h = %5
+            r = %6
             rewrites (node numbers of the input program):
               %2 = cast 2 to float32 -> const 2.0 (fold, exact) at 8..18
+              %3 = power %0, 2.0 -> multiply %0, %0 (power, exact) at 5..18
               %5 = cast 1 to float32 -> const 1.0 (fold, exact) at 28..38
               %6 = power %0, 1.0 -> %0 (power, exact) at 25..38
               %8 = cast 0 to float32 -> const 0.0 (fold, exact) at 48..58
+              %9 = power %0, 0.0 -> ones_like %0 (power, exact) at 45..58
               %11 = cast 0.5 to float32 -> const 0.5 (fold, exact) at 67..79
               %14 = cast -1 to float32 -> const -1.0 (fold, exact) at 88..99
+              %15 = power %0, -1.0 -> divide 1.0, %0 (power, exact) at 85..99
         "#]],
     );
 }
@@ -96,28 +97,29 @@ fn exact_configuration_keeps_powers_that_are_not_bit_identical() {
             %17 = power %0, %16 : float64
             %18 = add %14, %17 : float64
             result = %18
-            --- optimized (outputs %12):
+            --- optimized (outputs %10):
             inputs: a: float64
             %0 = input a : float64
-            %1 = const 2.0 : float64
-            %2 = power %0, %1 : float64
-            %3 = add %2, %0 : float64
-            %4 = const 0.0 : float64
-            %5 = power %0, %4 : float64
-            %6 = add %3, %5 : float64
-            %7 = const 0.5 : float64
-            %8 = power %0, %7 : float64
-            %9 = add %6, %8 : float64
-            %10 = const -1.0 : float64
-            %11 = power %0, %10 : float64
-            %12 = add %9, %11 : float64
-            result = %12
+            %1 = multiply %0, %0 : float64
+            %2 = const 1.0 : float64
+            %3 = add %1, %0 : float64
+            %4 = ones_like %0 : float64
+            %5 = add %3, %4 : float64
+            %6 = const 0.5 : float64
+            %7 = power %0, %6 : float64
+            %8 = add %5, %7 : float64
+            %9 = divide %2, %0 : float64
+            %10 = add %8, %9 : float64
+            result = %10
             rewrites (node numbers of the input program):
               %2 = cast 2 to float64 -> const 2.0 (fold, exact) at 3..13
+              %3 = power %0, 2.0 -> multiply %0, %0 (power, exact) at 0..13
               %5 = cast 1 to float64 -> const 1.0 (fold, exact) at 19..29
               %6 = power %0, 1.0 -> %0 (power, exact) at 16..29
               %9 = cast 0 to float64 -> const 0.0 (fold, exact) at 35..45
+              %10 = power %0, 0.0 -> ones_like %0 (power, exact) at 32..45
               %16 = cast -1 to float64 -> const -1.0 (fold, exact) at 69..80
+              %17 = power %0, -1.0 -> divide 1.0, %0 (power, exact) at 66..80
         "#]],
     );
 }
@@ -343,11 +345,11 @@ fn every_power_rewrite() {
     }
     expect![[r#"
         float64 a**1: power %0, 1.0 -> %0 (power, exact)
-        float64 a**0: power %0, 0.0 -> ones_like %0 (power, numpy)
-        float64 a**-0.0: power %0, -0.0 -> ones_like %0 (power, numpy)
-        float64 a**2: power %0, 2.0 -> multiply %0, %0 (power, numpy)
+        float64 a**0: power %0, 0.0 -> ones_like %0 (power, exact)
+        float64 a**-0.0: power %0, -0.0 -> ones_like %0 (power, exact)
+        float64 a**2: power %0, 2.0 -> multiply %0, %0 (power, exact)
         float64 a**0.5: power %0, 0.5 -> sqrt %0 (power, numpy)
-        float64 a**-1: power %0, -1.0 -> divide 1.0, %0 (power, numpy)
+        float64 a**-1: power %0, -1.0 -> divide 1.0, %0 (power, exact)
         float64 a**3: power %0, 3.0 -> multiply %0, t1 where t1 = multiply %0, %0 (power, <=3 ulp)
         float64 a**4: power %0, 4.0 -> multiply t1, t1 where t1 = multiply %0, %0 (power, <=4 ulp)
         float64 a**5: power %0, 5.0 -> multiply %0, t2 where t1 = multiply %0, %0, t2 = multiply t1, t1 (power, <=5 ulp)
@@ -359,9 +361,9 @@ fn every_power_rewrite() {
         float64 a**-8: power %0, -8.0 -> multiply t3, t3 where t1 = divide 1.0, %0, t2 = multiply t1, t1, t3 = multiply t2, t2 (power, <=16 ulp)
         float64 a**2.5: -
         float64 a**9: -
-        float32 a**2: power %0, 2.0 -> multiply %0, %0 (power, numpy)
+        float32 a**2: power %0, 2.0 -> multiply %0, %0 (power, exact)
         float32 a**0.5: power %0, 0.5 -> sqrt %0 (power, numpy)
-        float32 a**-1: power %0, -1.0 -> divide 1.0, %0 (power, numpy)
+        float32 a**-1: power %0, -1.0 -> divide 1.0, %0 (power, exact)
         float32 a**3: power %0, 3.0 -> multiply %0, t1 where t1 = multiply %0, %0 (power, <=3 ulp)
         int32 a**0: power %0, 0 -> ones_like %0 (power, exact)
         int32 a**1: power %0, 1 -> %0 (power, exact)
