@@ -15,7 +15,8 @@
 //! other (transposed, reversed, sliced views; outputs when the order is not
 //! theirs) *strided*: the kernel gets its stride at run time. Inputs are never
 //! copied. The flattened iteration space is split into chunks of `chunk`
-//! elements run on a rayon pool; every element is computed by the same code
+//! elements run by a [`team`] of threads (the caller and rayon workers); every
+//! element is computed by the same code
 //! whatever the split, so results do not depend on the thread count. Stages
 //! with reductions run in [`reduce`]. A temporary is freed after the last stage
 //! that reads it.
@@ -25,10 +26,7 @@
 //! per stage from the shapes and strides (of any sign) before any call; chunks
 //! write disjoint elements of the outputs.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
-use rayon::prelude::*;
+use std::sync::{Arc, Mutex};
 
 use crate::array::view::c_strides;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut, Data};
@@ -41,6 +39,9 @@ use crate::types::DType;
 use crate::EvalConfig;
 
 mod reduce;
+mod team;
+
+use team::Team;
 
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
@@ -613,8 +614,7 @@ unsafe impl Sync for Bases<'_> {}
 /// The resolved execution settings of one evaluation.
 struct Runner {
     cache: Arc<KernelCache>,
-    pool: Option<Arc<rayon::ThreadPool>>,
-    threads: usize,
+    team: Team,
     chunk: usize,
 }
 
@@ -622,13 +622,12 @@ impl Runner {
     fn new(config: &EvalConfig) -> Result<Runner> {
         let cache = config.cache.clone().unwrap_or_else(KernelCache::shared);
         let chunk = config.chunk.unwrap_or(DEFAULT_CHUNK).max(1);
-        let (pool, threads) = match config.threads {
-            None => (None, rayon::current_num_threads()),
+        let threads = match config.threads {
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             Some(0) => return Err(Error::new(ErrorKind::Usage, "the number of threads must be at least 1")),
-            Some(1) => (None, 1),
-            Some(n) => (Some(thread_pool(n)?), n),
+            Some(n) => n,
         };
-        Ok(Runner { cache, pool, threads, chunk })
+        Ok(Runner { cache, team: Team::new(threads)?, chunk })
     }
 
     fn run(&self, kernel: &CompiledKernel, iter: &Iteration, operands: &[Operand]) {
@@ -640,27 +639,15 @@ impl Runner {
         // Equal tasks of at most `chunk` elements (no tiny last task).
         let tasks = iter.total.div_ceil(self.chunk);
         let size = iter.total.div_ceil(tasks);
-        let task = |t: usize| run_range(kernel, iter, &bases, t * size, ((t + 1) * size).min(iter.total));
-        if tasks == 1 || self.threads == 1 {
-            run_range(kernel, iter, &bases, 0, iter.total);
-        } else if let Some(pool) = &self.pool {
-            pool.install(|| (0..tasks).into_par_iter().for_each(task));
-        } else {
-            (0..tasks).into_par_iter().for_each(task);
+        if self.team.threads() == 1 {
+            return run_range(kernel, iter, &bases, 0, iter.total);
         }
+        self.team.for_each(tasks, &|t| run_range(kernel, iter, &bases, t * size, ((t + 1) * size).min(iter.total)));
     }
-}
 
-impl Runner {
-    /// `f(0), f(1), ..., f(tasks - 1)` on the pool, results in task order.
+    /// `f(0), f(1), ..., f(tasks - 1)` on the team, results in task order.
     fn map_tasks<R: Send>(&self, tasks: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-        if tasks <= 1 || self.threads == 1 {
-            return (0..tasks).map(f).collect();
-        }
-        match &self.pool {
-            Some(pool) => pool.install(|| (0..tasks).into_par_iter().map(f).collect()),
-            None => (0..tasks).into_par_iter().map(f).collect(),
-        }
+        self.team.map(tasks, f)
     }
 }
 
@@ -707,23 +694,6 @@ fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start
         unsafe { entry(ptrs.as_ptr(), n) };
         idx += n;
     }
-}
-
-/// A rayon pool per thread count, built once and reused by every evaluation.
-fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
-    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = pools.get(&threads) {
-        return Ok(p.clone());
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("jitexpr-{i}"))
-        .build()
-        .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot start {threads} threads: {e}")))?;
-    let pool = Arc::new(pool);
-    pools.insert(threads, pool.clone());
-    Ok(pool)
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub enum Engine {
 #[derive(Clone, Debug)]
 pub struct EvalConfig {
     pub engine: Engine,
-    /// JIT worker threads; `None`: all cores (rayon's global pool).
+    /// JIT threads, the calling thread included; `None`: all cores.
     pub threads: Option<usize>,
     /// JIT: fuse all elementwise work between reductions into one loop; `false`
     /// runs one operation at a time with temporaries (to measure what fusion buys).
@@ -285,13 +285,28 @@ impl Compiled {
     /// loads them once before the loop) and folded reductions (a reduction along
     /// a non-innermost axis gets a variant with a row of accumulators).
     pub fn emit_clif(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
+        self.emit_kernels(outputs, config, |kernel, layouts| Ok(codegen::clif(kernel, layouts)))
+    }
+
+    /// The `--emit asm` dump: the machine code of every kernel for this CPU, for the
+    /// layouts `--emit clif` shows.
+    pub fn emit_asm(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
+        self.emit_kernels(outputs, config, codegen::asm)
+    }
+
+    fn emit_kernels(
+        &self,
+        outputs: &[Option<&str>],
+        config: &EvalConfig,
+        dump: impl Fn(&fuse::Kernel, &[codegen::Layout]) -> Result<String>,
+    ) -> Result<String> {
         let ids = self.output_ids(outputs)?;
         let planned = self.plan(&ids, config);
         let mut out = String::new();
         for (i, s) in planned.plan.stages.iter().enumerate() {
             let mut layouts = vec![codegen::Layout::Contiguous; s.params.len() + s.kernel.outputs.len()];
             layouts.extend(std::iter::repeat_n(codegen::Layout::Invariant, s.reductions.len()));
-            out.push_str(&format!("; stage {i}\n{}\n", codegen::clif(&s.kernel, &layouts)));
+            out.push_str(&format!("; stage {i}\n{}\n", dump(&s.kernel, &layouts)?));
         }
         Ok(out)
     }

@@ -125,6 +125,8 @@ enum Emit {
     Fused,
     /// The Cranelift IR of every JIT kernel.
     Clif,
+    /// The machine code of every JIT kernel, for this CPU.
+    Asm,
 }
 
 /// A user error together with the text its span points into.
@@ -183,7 +185,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
             return print_stdout(&jitexpr::syntax::token::dump_tokens(&tokens));
         }
         Some(Emit::Ast) => return print_stdout(&expr.ast().to_string()),
-        Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif) | None => {}
+        Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif | Emit::Asm) | None => {}
     }
     let inputs = load_inputs(&args.inputs)?;
     let outputs = parse_outputs(&args.outputs)?;
@@ -196,6 +198,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
         Some(Emit::Opt) => Some(compiled.emit_opt(&wanted).map_err(Failure::plain)?),
         Some(Emit::Fused) => Some(compiled.emit_fused(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Clif) => Some(compiled.emit_clif(&wanted, &config).map_err(Failure::plain)?),
+        Some(Emit::Asm) => Some(compiled.emit_asm(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Tokens | Emit::Ast) | None => None,
     };
     match emitted {

@@ -222,6 +222,18 @@ pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
     function(kernel, layouts).display().to_string()
 }
 
+/// The machine code of a kernel for this CPU, as Cranelift's disassembly of its
+/// register-allocated instructions, for `--emit asm`.
+pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
+    let isa = isa();
+    let mut ctx = Context::for_function(function(kernel, layouts));
+    ctx.set_disasm(true);
+    let code = ctx
+        .compile(isa.as_ref(), &mut Default::default())
+        .map_err(|e| Error::new(ErrorKind::Io, format!("the JIT could not compile a kernel: {:?}", e.inner)))?;
+    Ok(code.vcode.clone().unwrap_or_default())
+}
+
 /// Compile a kernel for a parameter layout to native code.
 pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> Result<CompiledKernel> {
     let isa = isa();

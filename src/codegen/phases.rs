@@ -11,8 +11,9 @@
 //! over the block computing the nodes of phase `p`; between phase `p` and `p + 1`,
 //! every block call of phase `p + 1` runs once on the whole block (its arguments
 //! are in buffers, or are contiguous parameters read in place; its result goes to
-//! a buffer). A node's phase is the highest phase among its varying arguments,
-//! plus one for a block call. Values crossing phases live in buffers (`spill`);
+//! a buffer). A block call's phase is the highest phase among its varying
+//! arguments, plus one; any other node is computed in the first phase that reads
+//! it (as late as its arguments allow). Values crossing phases live in buffers;
 //! parameters are simply read again; invariant arguments of block calls get a
 //! buffer filled once before the first block. Outputs are stored in their node's
 //! phase (outputs never alias inputs: exec hands kernels fresh or exclusively
@@ -66,6 +67,25 @@ impl Phases {
             let base = args.iter().filter(|&&a| varying[a as usize]).map(|&a| phase[a as usize]).max().unwrap_or(0);
             block[k] = block_fn(&node.op, node.dtype);
             phase[k] = base + block[k].is_some() as u32;
+        }
+        // As late as possible: a node that is no block call moves to the first phase
+        // that reads it, so a value computed beside a block call's argument but used
+        // only after the call (`0.75*a*a` in `0.25*a**3 + 0.75*a*a`) is not stored to
+        // a buffer and loaded back. Its arguments then follow it (reverse order sees
+        // every reader first); a block call's arguments must be ready a phase earlier.
+        let mut first_read = vec![u32::MAX; len];
+        for k in (0..len).rev() {
+            if !varying[k] {
+                continue;
+            }
+            let movable = block[k].is_none() && !matches!(kernel.nodes[k].op, KOp::Param(_));
+            if movable && first_read[k] != u32::MAX {
+                phase[k] = phase[k].max(first_read[k]);
+            }
+            let need = phase[k] - block[k].is_some() as u32;
+            for a in args(&kernel.nodes[k].op) {
+                first_read[a as usize] = first_read[a as usize].min(need);
+            }
         }
         let in_place = |a: usize| match kernel.nodes[a].op {
             KOp::Param(p) => varying[a] && layouts[p as usize] == Layout::Contiguous,

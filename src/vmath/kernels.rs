@@ -121,9 +121,11 @@ macro_rules! pow_kernel {
         }
         // SAFETY: the caller's contract; this shared view ends before any write.
         let y0 = unsafe { *y };
+        // Bits ORed together, not booleans ANDed: integer lanes, no mask-register chain.
         let uniform = unsafe { slice::from_raw_parts(y, n) }
             .iter()
-            .fold(true, |acc, &b| acc & (b.to_bits() == y0.to_bits()));
+            .fold(0, |acc, &b| acc | (b.to_bits() ^ y0.to_bits()))
+            == 0;
         if !uniform {
             run2_limited!(
                 x, y, out, n, |a, b| pows::pow_fast(a as f64, b as f64) as $t,
@@ -144,9 +146,7 @@ macro_rules! pow_kernel {
                 let whole = (0.5 * k).trunc();
                 let half = k - (whole + whole) == 1.0;
                 // SAFETY: the caller's contract; this shared view ends before `run1` writes.
-                let in_domain = unsafe { slice::from_raw_parts(x, n) }
-                    .iter()
-                    .fold(true, |acc, &v| acc & pows::in_special_domain(v as f64, half));
+                let in_domain = pows::all_in_special_domain(unsafe { slice::from_raw_parts(x, n) }, half);
                 if in_domain {
                     special_arms!(x, out, n, $t, e, whole as u32, half, e < 0.0; 0 1 2 3 4 5 6 7 8)
                 } else {

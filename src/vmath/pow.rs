@@ -88,6 +88,17 @@ pub fn in_special_domain(x: f64, half: bool) -> bool {
     (SPECIAL_X_MIN..=SPECIAL_X_MAX).contains(&ax) && (!half || x > 0.0)
 }
 
+/// [`in_special_domain`] for every element of `xs` (f64 or f32), as a maximum of
+/// unsigned distances to the domain's low end: vector lanes, no chain of masks.
+#[inline(always)]
+pub fn all_in_special_domain<T: Copy + Into<f64>>(xs: &[T], half: bool) -> bool {
+    let (lo, hi) = (SPECIAL_X_MIN.to_bits(), SPECIAL_X_MAX.to_bits());
+    // With a half, negative `x` (sign bit set) lands far above the range.
+    let mask = if half { u64::MAX } else { u64::MAX >> 1 };
+    let far = xs.iter().fold(0u64, |acc, &v| acc.max((v.into().to_bits() & mask).wrapping_sub(lo)));
+    far <= hi - lo
+}
+
 /// `(h, l)^2` in double-double: the rounding error of `h*h` exactly (fma), `2hl` added.
 #[inline(always)]
 fn dd_sqr(h: f64, l: f64) -> (f64, f64) {
