@@ -252,3 +252,24 @@ fn help_and_version_exit_0() {
     assert_eq!(jitexpr(&["--help"]).status.code(), Some(0));
     assert_eq!(jitexpr(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn every_emit_stage_prints_its_representation() {
+    // One marker per dump: a token, an S-expression, an IR node, a rewrite report,
+    // a stage report, Cranelift IR, an x86-64 or aarch64 instruction.
+    let markers = [
+        ("tokens", "Ident"),
+        ("ast", "(+"),
+        ("ir", "= input a"),
+        ("opt", "rewrites:"),
+        ("fused", "stage"),
+        ("clif", "function"),
+        ("asm", "ret"),
+    ];
+    for (emit, marker) in markers {
+        let out = jitexpr(&["eval", "a*2 + 1", "-i", "a=arange(4)", "--emit", emit]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "--emit {emit}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(marker), "--emit {emit} lacks {marker:?}:\n{text}");
+    }
+}

@@ -19,8 +19,11 @@
 //!    constants (a reduction of a 0-d array included), so folding never changes a
 //!    shape. A node whose evaluation fails (a reduction axis out of bounds for a
 //!    0-d array) is left in place to fail at evaluation, as it would have;
-//! 2. **simplified**: power strength reduction (`opt/pow.rs`) and the exact
-//!    algebraic identities of `opt/identity.rs` (`x*1`, `-(-x)`, `x - 0.0`, ...);
+//! 2. **simplified**: power strength reduction (`opt/pow.rs`), the exact
+//!    algebraic identities of `opt/identity.rs` (`x*1`, `-(-x)`, `x - 0.0`, ...),
+//!    and division by a power of two as multiplication by its exact reciprocal
+//!    (`x / 2 -> x * 0.5`: both round the same real once; a multiplication costs a
+//!    fraction of a division);
 //! 3. **shared** (CSE by hash-consing): an identical `(instruction, dtype)` already
 //!    in the arena is reused, across statements; constants compare by bits
 //!    ([`Scalar::same_bits`]: `0.0` and `-0.0` differ), and the operands of
@@ -309,7 +312,14 @@ impl<'p> Builder<'p> {
             let (id, exactness) = pow::rewrite(self, x, self.constant(e)?, span)?;
             return Some((id, Rule::Pow(exactness)));
         }
-        identity::rewrite(&self.nodes, inst).map(|id| (id, Rule::Identity))
+        if let Some(id) = identity::rewrite(&self.nodes, inst) {
+            return Some((id, Rule::Identity));
+        }
+        let Inst::Binary(BinaryOp::Div, x, c) = *inst else { return None };
+        let r = identity::exact_reciprocal(self.constant(c)?)?;
+        let dtype = self.nodes[x.index()].dtype;
+        let r = self.value(Inst::Const(r), dtype, span, None);
+        Some((self.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None), Rule::Reciprocal))
     }
 
     /// The value of `id` if it is a constant.

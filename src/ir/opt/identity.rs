@@ -59,6 +59,32 @@ pub(super) fn rewrite(nodes: &[Node], inst: &Inst) -> Option<NodeId> {
     }
 }
 
+/// `1/c` when it is exact, for a float divisor `c`: `c = ±2^k` with `2^-k`
+/// representable. Then `x / c` and `x * (1/c)` are the same real rounded once, so
+/// they agree bit for bit for every `x` (overflow, subnormal results and NaN
+/// included).
+pub(super) fn exact_reciprocal(c: Scalar) -> Option<Scalar> {
+    fn power_of_two(bits: u64, mantissa: u64, exponent: u64) -> bool {
+        match bits & exponent {
+            0 => (bits & mantissa).count_ones() == 1, // subnormal: one bit
+            e if e == exponent => false,              // inf, NaN
+            _ => bits & mantissa == 0,
+        }
+    }
+    match c {
+        Scalar::Float64(v) => {
+            let ok = power_of_two(v.to_bits(), (1 << 52) - 1, 0x7ff << 52) && (1.0 / v).is_finite();
+            ok.then(|| Scalar::Float64(1.0 / v))
+        }
+        Scalar::Float32(v) => {
+            let bits = u64::from(v.to_bits());
+            let ok = power_of_two(bits, (1 << 23) - 1, 0xff << 23) && (1.0 / v).is_finite();
+            ok.then(|| Scalar::Float32(1.0 / v))
+        }
+        Scalar::Bool(_) | Scalar::Int32(_) | Scalar::Int64(_) => None,
+    }
+}
+
 /// The unit of `*` (and of `/` on the right).
 fn is_one(s: Scalar) -> bool {
     match s {

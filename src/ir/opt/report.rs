@@ -30,13 +30,15 @@ pub enum Rule {
     Identity,
     /// Power strength reduction.
     Pow(Exactness),
+    /// Division by a power of two as multiplication by its (exact) reciprocal.
+    Reciprocal,
 }
 
 impl Rule {
     pub fn exactness(self) -> Exactness {
         match self {
             Rule::Pow(e) => e,
-            Rule::Fold | Rule::Cse | Rule::Identity => Exactness::Exact,
+            Rule::Fold | Rule::Cse | Rule::Identity | Rule::Reciprocal => Exactness::Exact,
         }
     }
 }
@@ -84,6 +86,7 @@ impl fmt::Display for Rule {
             Rule::Cse => "cse",
             Rule::Identity => "identity",
             Rule::Pow(_) => "power",
+            Rule::Reciprocal => "reciprocal",
         };
         write!(f, "{name}, {}", self.exactness())
     }

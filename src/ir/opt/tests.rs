@@ -581,3 +581,73 @@ fn integer_and_bool_identities() {
     "#]],
     );
 }
+
+#[test]
+fn division_by_a_power_of_two_multiplies_by_its_reciprocal() {
+    check(
+        "a / 2 + a / -0.25 + a / 3 + a / 0.0",
+        &[("a", Float64)],
+        expect![[r#"
+        inputs: a: float64
+        %0 = input a : float64
+        %1 = const 2.0 : float64
+        %2 = divide %0, %1 : float64
+        %3 = const -0.25 : float64
+        %4 = divide %0, %3 : float64
+        %5 = add %2, %4 : float64
+        %6 = const 3.0 : float64
+        %7 = divide %0, %6 : float64
+        %8 = add %5, %7 : float64
+        %9 = const 0.0 : float64
+        %10 = divide %0, %9 : float64
+        %11 = add %8, %10 : float64
+        result = %11
+        --- optimized (outputs %11):
+        inputs: a: float64
+        %0 = input a : float64
+        %1 = const 0.5 : float64
+        %2 = multiply %0, %1 : float64
+        %3 = const -4.0 : float64
+        %4 = multiply %0, %3 : float64
+        %5 = add %2, %4 : float64
+        %6 = const 3.0 : float64
+        %7 = divide %0, %6 : float64
+        %8 = add %5, %7 : float64
+        %9 = const 0.0 : float64
+        %10 = divide %0, %9 : float64
+        %11 = add %8, %10 : float64
+        result = %11
+        rewrites (node numbers of the input program):
+          %2 = divide %0, 2.0 -> multiply %0, 0.5 (reciprocal, exact) at 0..5
+          %4 = divide %0, -0.25 -> multiply %0, -4.0 (reciprocal, exact) at 8..17
+    "#]],
+    );
+}
+
+/// `x / c` and `x * (1/c)` for every power-of-two `c` with an exact reciprocal, on
+/// special values and values whose quotients overflow, underflow or round.
+#[test]
+fn reciprocal_rewrites_are_bit_identical() {
+    let mut xs = vec![0.0, -0.0, 1.0, -3.0, f64::MAX, f64::MIN_POSITIVE, 5e-324, 7e-310, f64::INFINITY, f64::NAN];
+    let mut s = 0x1234_5678_9abc_def1u64;
+    xs.extend((0..4000).map(|_| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        f64::from_bits(s)
+    }));
+    let x64 = Array::from_vec(xs.clone());
+    let x32 = Array::from_vec(xs.iter().map(|&v| v as f32).collect::<Vec<f32>>());
+    for k in [-1023, -1022, -600, -1, 1, 2, 60, 1000, 1023] {
+        let c = 2f64.powi(k);
+        for (dtype, input, c) in [(Float64, &x64, c), (Float32, &x32, c.clamp(2f64.powi(-126), 2f64.powi(127)))] {
+            for c in [c, -c] {
+                let src = format!("a / {dtype}({c:e})");
+                let p = compile(&src, &[("a", dtype)]);
+                let opt = optimize_with(&p, &[p.result], &OptConfig::default());
+                assert!(opt.report.iter().any(|r| r.rule == Rule::Reciprocal), "{src}: {opt}");
+                check_every_config(&src, &p, &[input], &[p.result]);
+            }
+        }
+    }
+}
