@@ -6,7 +6,8 @@
 //! buffer.
 //!
 //! A *block call* is a varying call of a function vmath has a block kernel for
-//! (exp, log, trig, ..., and float `**`). The kernel then runs over blocks of
+//! (exp, log, trig, ..., float `**`, and sqrt and `/`, which AVX-512 runs 4 times
+//! faster than Cranelift's 128-bit vectors). The kernel then runs over blocks of
 //! [`BLOCK`] elements, and each block runs the phases in turn: phase `p` is a loop
 //! over the block computing the nodes of phase `p`; between phase `p` and `p + 1`,
 //! every block call of phase `p + 1` runs once on the whole block (its arguments

@@ -8,8 +8,8 @@
 
 // `erf`, `exp` and `pow` also name kernel modules below, hence the aliases.
 use super::{
-    atrig, erf as erfs, exp as exps, hyper, pow as pows, trig, Binary, Block1F32, Block1F64, Block2F32, Block2F64,
-    Unary, Variant,
+    arith, atrig, erf as erfs, exp as exps, hyper, pow as pows, trig, Binary, Block1F32, Block1F64, Block2F32,
+    Block2F64, Unary, Variant,
 };
 use std::{ptr, slice};
 
@@ -350,9 +350,11 @@ kernels! {
         Tanh tanh: hyper::tanh, |_v| false, hyper::tanh, f64::tanh, f32::tanh;
         Cbrt cbrt: pows::cbrt, |_v| false, pows::cbrt, f64::cbrt, f32::cbrt;
         Erf erf: erfs::erf, |_v| false, erfs::erf, ::libm::erf, ::libm::erff;
+        Sqrt sqrt: arith::sqrt, |_v| false, arith::sqrt, f64::sqrt, f32::sqrt;
     }
     binary {
         Arctan2 arctan2: atrig::atan2, |_a, _b| false, atrig::atan2, f64::atan2, f32::atan2;
         Hypot hypot: pows::hypot, |_a, _b| false, pows::hypot, f64::hypot, f32::hypot;
+        Div div: arith::div, |_a, _b| false, arith::div, arith::div, arith::div32;
     }
 }

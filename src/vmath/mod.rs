@@ -51,6 +51,7 @@
 //! The kernels are `unsafe` only for that contract and for the CPU features of
 //! their variant, which [`block1_f64_for`] checks before handing one out.
 
+mod arith;
 mod atrig;
 mod dd;
 mod erf;
@@ -143,6 +144,7 @@ enum Unary {
     Tanh,
     Cbrt,
     Erf,
+    Sqrt,
 }
 
 /// The two-argument functions with kernels.
@@ -151,6 +153,7 @@ enum Binary {
     Arctan2,
     Hypot,
     Pow,
+    Div,
 }
 
 fn unary(f: Func) -> Option<Unary> {
@@ -173,10 +176,10 @@ fn unary(f: Func) -> Option<Unary> {
         Func::Tanh => Unary::Tanh,
         Func::Cbrt => Unary::Cbrt,
         Func::Erf => Unary::Erf,
-        // sqrt is one instruction; the rest are not transcendental, or not vectorized yet
-        // (arcsinh, arccosh, arctanh, erfc: the JIT calls the scalar semantics functions).
+        Func::Sqrt => Unary::Sqrt,
+        // Not transcendental (one cheap instruction), or not vectorized yet (arcsinh,
+        // arccosh, arctanh, erfc: the JIT calls the scalar semantics functions).
         Func::Where
-        | Func::Sqrt
         | Func::Square
         | Func::Arctan2
         | Func::Arcsinh
@@ -266,6 +269,7 @@ fn binary_func(f: Func) -> Option<Binary> {
 fn binary_op(op: BinaryOp) -> Option<Binary> {
     Some(match op {
         BinaryOp::Pow => Binary::Pow,
+        BinaryOp::Div => Binary::Div,
         BinaryOp::Lt
         | BinaryOp::Le
         | BinaryOp::Gt
@@ -280,7 +284,6 @@ fn binary_op(op: BinaryOp) -> Option<Binary> {
         | BinaryOp::Add
         | BinaryOp::Sub
         | BinaryOp::Mul
-        | BinaryOp::Div
         | BinaryOp::FloorDiv
         | BinaryOp::Mod => return None,
     })

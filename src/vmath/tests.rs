@@ -435,10 +435,39 @@ fn trig_beyond_the_reduction_limit_matches_libm() {
 
 #[test]
 fn functions_without_kernels_fall_back_to_scalar() {
-    assert!(block1_f64(Func::Erfc).is_none() && block1_f64(Func::Sqrt).is_none());
+    assert!(block1_f64(Func::Erfc).is_none() && block1_f64(Func::Abs).is_none());
     let mut out = [0.0; 2];
-    map1_f64(Func::Sqrt, &[4.0, 9.0], &mut out);
-    assert_eq!(out, [2.0, 3.0]);
+    map1_f64(Func::Erfc, &[0.0, f64::INFINITY], &mut out);
+    assert_eq!(out, [1.0, 0.0]);
     assert!(binop_block_f64(BinaryOp::Pow).is_some() && binop_block_f64(BinaryOp::Add).is_none());
     assert!(block2_f32(Func::Hypot).is_some() && block2_f32(Func::Fmod).is_none());
+}
+
+/// sqrt and division are one IEEE operation: every variant's kernel gives exactly
+/// the operation's bits, in float64 and float32 (through float64), on any bits.
+#[test]
+fn sqrt_and_division_kernels_are_the_ieee_operations() {
+    let mut rng = Rng(0xd1u64);
+    let mut xs: Vec<f64> = (0..20_000).map(|_| f64::from_bits(rng.next())).collect();
+    xs.extend(SPECIALS);
+    let ys: Vec<f64> = xs.iter().rev().copied().collect();
+    let (x32, y32): (Vec<f32>, Vec<f32>) = xs.iter().zip(&ys).map(|(&a, &b)| (a as f32, b as f32)).unzip();
+    let (x32, y32): (Vec<f32>, Vec<f32>) = x32
+        .iter()
+        .zip(&y32)
+        .enumerate()
+        .map(|(i, (&a, &b))| if i % 2 == 0 { (a, b) } else { (f32::from_bits(a.to_bits() ^ 0x5a5a_5a5a), b) })
+        .unzip();
+    for v in Variant::ALL.into_iter().filter(|v| v.is_supported()) {
+        let mut out = vec![0.0; xs.len()];
+        map1_f64_with(v, Func::Sqrt, &xs, &mut out);
+        assert!(same64(&out, &xs.iter().map(|x| x.sqrt()).collect::<Vec<_>>()), "{v:?} sqrt f64");
+        map2_f64_with(v, Math2::Op(BinaryOp::Div), &xs, &ys, &mut out);
+        assert!(same64(&out, &xs.iter().zip(&ys).map(|(x, y)| x / y).collect::<Vec<_>>()), "{v:?} div f64");
+        let mut out32 = vec![0.0f32; x32.len()];
+        map1_f32_with(v, Func::Sqrt, &x32, &mut out32);
+        assert!(same32(&out32, &x32.iter().map(|x| x.sqrt()).collect::<Vec<_>>()), "{v:?} sqrt f32");
+        map2_f32_with(v, Math2::Op(BinaryOp::Div), &x32, &y32, &mut out32);
+        assert!(same32(&out32, &x32.iter().zip(&y32).map(|(x, y)| x / y).collect::<Vec<_>>()), "{v:?} div f32");
+    }
 }
