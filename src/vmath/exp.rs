@@ -95,7 +95,7 @@ pub(super) fn exp_reduce(x_hi: f64, x_lo: f64) -> (i64, f64, f64) {
 /// `e^(r + r_lo)` as a double-double with relative error ~2^-57, for the output of [`exp_reduce`].
 #[inline(always)]
 pub(super) fn exp_eval(r: f64, r_lo: f64) -> Dd {
-    let q = r * r * poly(r, &EXP_G);
+    let q = r * r * super::dd::poly11_estrin(r, &EXP_G);
     let (a, e1) = fast_two_sum(1.0, r);
     // e^(r + r_lo) = e^r (1 + r_lo) and e^r = 1 + r + q: r_lo * r is the first cross term.
     let lo = e1 + (fma(r_lo, r, r_lo) + q);
@@ -163,7 +163,7 @@ pub fn exp2_fast(x: f64) -> f64 {
                               // 2^r = e^(r ln2), r ln2 as a double-double: |t| <= 0.3466.
     let (t, t_e) = two_prod(r, LN2D.hi);
     let t_lo = fma(r, LN2D.lo, t_e);
-    let q = t * t * poly(t, &EXP_G);
+    let q = t * t * super::dd::poly11_estrin(t, &EXP_G);
     let (a, e1) = fast_two_sum(1.0, t);
     let p = a + (e1 + (t_lo + q));
     f64::from_bits(p.to_bits().wrapping_add(kd.to_bits() << 52))
@@ -181,7 +181,7 @@ pub(super) fn expm1_parts(x: f64) -> (f64, f64, f64) {
     let r1 = fma(-k, LN2_0, x); // exact
     let r = fma(-k, LN2_1, r1);
     let r_lo = fma(-k, LN2_1, r1 - r);
-    let q = r * r * poly(r, &EXP_G);
+    let q = r * r * super::dd::poly11_estrin(r, &EXP_G);
     (pow2_shifted(kd), r, r_lo + q)
 }
 
@@ -214,7 +214,7 @@ pub fn expm1(x: f64) -> f64 {
     let xc = clamp_nan(x, -40.0, 710.0);
     let (k, r, r_lo) = exp_reduce(xc, 0.0);
     // e^r - 1 = r + (r_lo + r r_lo + q) exactly enough; then 2^k (1 + m) - 1 = (2^k - 1) + 2^k m.
-    let q = r * r * poly(r, &EXP_G);
+    let q = r * r * super::dd::poly11_estrin(r, &EXP_G);
     let m_lo = fma(r_lo, r, r_lo) + q;
     let kc = if k > 60 { 60 } else { k };
     let t = pow2i(kc);
