@@ -214,8 +214,21 @@ impl Compiled {
             Engine::Jit => {
                 let planned = self.plan(&ids, config);
                 exec::eval(&planned.program, &planned.plan, &views, &mut [], config)
+                    .map_err(|e| self.source_error(e, &views, &ids))
             }
         }
+    }
+
+    /// A shape error of the optimized program as the interpreter reports it on the
+    /// source program: CSE may have merged a failing node into an earlier one (with
+    /// another span, or commuted operands), but the same shapes fail in both, so
+    /// the source's first failing node is the one the user wrote.
+    fn source_error(&self, e: Error, views: &[ArrayView<'_>], ids: &[ir::NodeId]) -> Error {
+        if e.kind != ErrorKind::Shape {
+            return e;
+        }
+        let shapes: Vec<&[usize]> = views.iter().map(|v| v.shape()).collect();
+        shape::infer(&self.program, &shapes, ids).err().unwrap_or(e)
     }
 
     /// [`Compiled::eval_into`] on views: inputs of any layout, outputs written
@@ -254,7 +267,8 @@ impl Compiled {
             }
             Engine::Jit => {
                 let planned = self.plan(&ids, config);
-                exec::eval(&planned.program, &planned.plan, &views, &mut outs, config)?;
+                exec::eval(&planned.program, &planned.plan, &views, &mut outs, config)
+                    .map_err(|e| self.source_error(e, &views, &ids))?;
                 Ok(())
             }
         }

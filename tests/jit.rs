@@ -884,3 +884,19 @@ fn every_math_function_matches_interp_on_special_values() {
         }
     }
 }
+
+/// CSE merges `b == a` into the earlier `a == b`: the JIT used to report that
+/// node's shapes in its operand order and at its span, not the interpreter's.
+#[test]
+fn shape_errors_after_cse_of_commuted_operands_are_the_interpreters() {
+    let c = jitexpr::Expr::parse("x = a == b; b == a")
+        .and_then(|e| e.compile(&[("a", DType::Float64), ("b", DType::Float64)]))
+        .expect("compiles");
+    let a = Array::new(Data::Float64(vec![0.0; 2]), vec![2, 1]).expect("an array");
+    let b = Array::new(Data::Float64(vec![0.0; 3]), vec![3, 1]).expect("an array");
+    let interp = EvalConfig { engine: Engine::Interp, ..EvalConfig::default() };
+    let want = c.eval_with(&[("a", &a), ("b", &b)], &[None], &interp).expect_err("shapes clash");
+    let got = c.eval_with(&[("a", &a), ("b", &b)], &[None], &EvalConfig::default()).expect_err("shapes clash");
+    assert_eq!((got.kind, &got.message, got.span), (want.kind, &want.message, want.span));
+    assert!(want.message.contains("(3, 1) (2, 1)"), "{}", want.message);
+}

@@ -16,6 +16,7 @@ use crate::ir::ops::{BinaryOp, Func, UnaryOp};
 use crate::semantics::{clip, maximum, minimum, CastFrom, Float, Int};
 use crate::shape::Strided;
 use crate::types::DType;
+use crate::vmath::Math2;
 
 /// An IR invariant was broken upstream: the interpreter has no meaning for it.
 fn invalid(what: impl std::fmt::Display) -> ! {
@@ -151,14 +152,36 @@ fn binary_float<T: Float>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usi
         BinaryOp::Add => zip(out, a, b, |x, y| x + y),
         BinaryOp::Sub => zip(out, a, b, |x, y| x - y),
         BinaryOp::Mul => zip(out, a, b, |x, y| x * y),
-        BinaryOp::Div => zip(out, a, b, |x, y| x / y),
+        BinaryOp::Div => blocks2(Math2::Op(op), a, b, out, |x, y| x / y),
         BinaryOp::FloorDiv => zip(out, a, b, T::floor_div),
         BinaryOp::Mod => zip(out, a, b, T::remainder),
-        BinaryOp::Pow => zip(out, a, b, T::powf),
+        BinaryOp::Pow => blocks2(Math2::Op(op), a, b, out, T::powf),
         BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::BitAnd | BinaryOp::Shl | BinaryOp::Shr => {
             invalid(format!("`{}` on a float", op.symbol()))
         }
     }
+}
+
+/// A two-argument vmath function over whole slices, as NumPy runs its SIMD loops:
+/// when `a` is contiguous with the result's shape and `b` is too, or is a single
+/// value (a constant exponent or divisor: blocks of it repeated). Otherwise
+/// element by element through `scalar`, which computes the same bits.
+fn blocks2<T: Float>(f: Math2, a: Operand<T>, b: Operand<T>, out: &[usize], scalar: impl Fn(T, T) -> T) -> Data {
+    const BLOCK: usize = 4096;
+    let whole = |o: &Operand<T>| o.layout.shape == out;
+    let (Some(xs), true) = (a.contiguous, whole(&a)) else { return zip(out, a, b, scalar) };
+    let mut res = vec![T::ZERO; xs.len()];
+    if let (Some(ys), true) = (b.contiguous, whole(&b)) {
+        T::map_math2(f, xs, ys, &mut res);
+    } else if let Some(y) = b.contiguous.filter(|y| y.len() == 1) {
+        let ys = vec![y[0]; BLOCK.min(xs.len())];
+        for (o, x) in res.chunks_mut(BLOCK).zip(xs.chunks(BLOCK)) {
+            T::map_math2(f, x, &ys[..x.len()], o);
+        }
+    } else {
+        return zip(out, a, b, scalar);
+    }
+    T::wrap(res)
 }
 
 // ---------------------------------------------------------------------------
@@ -346,7 +369,11 @@ fn call_float<T: Float>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data 
         }
         Func::Arctan2 | Func::Hypot | Func::Nextafter => {
             let g = T::math2(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-            zip(out, operand(&args[0]), operand(&args[1]), |a, b| g(a, b))
+            if f == Func::Nextafter {
+                zip(out, operand(&args[0]), operand(&args[1]), |a, b| g(a, b))
+            } else {
+                blocks2(Math2::Func(f), operand(&args[0]), operand(&args[1]), out, |a, b| g(a, b))
+            }
         }
         Func::Copysign => zip(out, operand(&args[0]), operand(&args[1]), T::copysign),
         Func::Fmod => zip(out, operand(&args[0]), operand(&args[1]), |a: T, b: T| a % b),

@@ -98,6 +98,8 @@ pub trait Float:
     fn map_math1(f: Func, x: &[Self]) -> Vec<Self>;
     /// The `extern "C"` function for a two-argument math function.
     fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self>;
+    /// `out[i] = f(x[i], y[i])` by vmath's block kernels (arctan2, hypot, `**`, `/`).
+    fn map_math2(f: Math2, x: &[Self], y: &[Self], out: &mut [Self]);
 
     /// NumPy's `npy_divmod`: Python's floor division and remainder, computed from
     /// `fmod` so that `a == b * div + mod` holds as closely as floats allow.
@@ -405,7 +407,7 @@ math_tables!(math1_f64, math2_f64, binop_f64, F64Fn1, F64Fn2, math1_f64_fns, mat
 math_tables!(math1_f32, math2_f32, binop_f32, F32Fn1, F32Fn2, math1_f32_fns, math2_f32_fns);
 
 macro_rules! impl_float {
-    ($t:ty, $math1:ident, $math2:ident, $binop:ident, $map1:path) => {
+    ($t:ty, $math1:ident, $math2:ident, $binop:ident, $map1:path, $map2:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -492,8 +494,11 @@ macro_rules! impl_float {
             fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self> {
                 $math2(f)
             }
+            fn map_math2(f: Math2, x: &[Self], y: &[Self], out: &mut [Self]) {
+                $map2(f, x, y, out)
+            }
         }
     };
 }
-impl_float!(f64, math1_f64, math2_f64, binop_f64, crate::vmath::map1_f64);
-impl_float!(f32, math1_f32, math2_f32, binop_f32, crate::vmath::map1_f32);
+impl_float!(f64, math1_f64, math2_f64, binop_f64, crate::vmath::map1_f64, crate::vmath::map2_f64);
+impl_float!(f32, math1_f32, math2_f32, binop_f32, crate::vmath::map1_f32, crate::vmath::map2_f32);
