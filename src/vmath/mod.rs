@@ -1,6 +1,7 @@
 //! Vectorized math library: exp, expm1, exp2, log, log1p, log2, log10, sin, cos,
 //! tan, arcsin, arccos, arctan, arctan2, sinh, cosh, tanh, pow, cbrt, hypot, erf, for
-//! float64 and float32, within 2 ulp over the whole domain.
+//! float64 and float32, within 2 ulp over the whole domain; and sqrt and float
+//! division, single IEEE operations here only for the width of AVX-512 (`arith`).
 //!
 //! Input: blocks of arguments (raw pointers, for JIT code, or slices). Output: the
 //! results, elementwise. Nothing here allocates, panics on values or traps.
