@@ -15,20 +15,66 @@
 //! tasks that were claimed (spinning briefly, then yielding: those are running).
 //! Tasks are claimed in index order, one atomic add each (a task is thousands of
 //! elements); which thread runs a task never changes what it computes.
+//!
+//! A worker that ran out of tasks watches for the next call for [`LINGER`] before
+//! it returns to rayon (which would put it to sleep), as OpenMP runtimes spin: a
+//! program evaluated in a loop finds its workers awake, not a futex wake-up
+//! (tens of µs on a VM) away. A call counts the watching workers and enlists
+//! rayon only for the rest.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::diag::{Error, ErrorKind, Result};
+
+/// How long a worker watches for the next call after running out of tasks.
+const LINGER: Duration = Duration::from_micros(200);
 
 /// The threads evaluations run on.
 pub(super) struct Team {
     /// `threads - 1` workers; `None` for one thread.
-    pool: Option<Arc<rayon::ThreadPool>>,
+    workers: Option<Arc<Workers>>,
     threads: usize,
+}
+
+/// A rayon pool and the board its lingering workers watch.
+struct Workers {
+    pool: rayon::ThreadPool,
+    /// Bumped when a call posts its tasks in `current`.
+    posted: AtomicU64,
+    current: Mutex<Option<Arc<Shared>>>,
+    /// Workers watching the board.
+    watching: AtomicUsize,
+}
+
+impl Workers {
+    /// Work on `shared`, then on calls posted while lingering, then return to rayon.
+    fn serve(self: Arc<Self>, mut shared: Arc<Shared>) {
+        loop {
+            let seen = self.posted.load(Ordering::Acquire);
+            shared.work();
+            self.watching.fetch_add(1, Ordering::AcqRel);
+            let start = Instant::now();
+            let next = loop {
+                if self.posted.load(Ordering::Acquire) != seen {
+                    break self.current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                }
+                if start.elapsed() > LINGER {
+                    break None;
+                }
+                std::hint::spin_loop();
+            };
+            self.watching.fetch_sub(1, Ordering::AcqRel);
+            match next {
+                Some(s) => shared = s,
+                None => return,
+            }
+        }
+    }
 }
 
 /// One call's tasks, shared with the workers it enlisted.
@@ -70,8 +116,8 @@ impl Shared {
 impl Team {
     /// A team of `threads` (at least 1) threads, the caller included.
     pub(super) fn new(threads: usize) -> Result<Team> {
-        let pool = if threads > 1 { Some(worker_pool(threads - 1)?) } else { None };
-        Ok(Team { pool, threads })
+        let workers = if threads > 1 { Some(worker_pool(threads - 1)?) } else { None };
+        Ok(Team { workers, threads })
     }
 
     pub(super) fn threads(&self) -> usize {
@@ -80,8 +126,8 @@ impl Team {
 
     /// `f(0)`, ..., `f(tasks - 1)`, each once, on the team.
     pub(super) fn for_each(&self, tasks: usize, f: &(dyn Fn(usize) + Sync)) {
-        let pool = match &self.pool {
-            Some(pool) if tasks > 1 => pool,
+        let workers = match &self.workers {
+            Some(w) if tasks > 1 => w,
             _ => return (0..tasks).for_each(f),
         };
         // SAFETY (lifetime erasure): workers call `job` only for a task they
@@ -97,9 +143,13 @@ impl Team {
             job,
             panic: Mutex::new(None),
         });
-        for _ in 0..(self.threads - 1).min(tasks - 1) {
-            let shared = shared.clone();
-            pool.spawn(move || shared.work());
+        // Post the call for lingering workers, then enlist rayon for the others.
+        *workers.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(shared.clone());
+        workers.posted.fetch_add(1, Ordering::AcqRel);
+        let awake = workers.watching.load(Ordering::Acquire);
+        for _ in 0..(self.threads - 1).min(tasks - 1).saturating_sub(awake) {
+            let (w, shared) = (workers.clone(), shared.clone());
+            workers.pool.spawn(move || w.serve(shared));
         }
         shared.work();
         let mut spins = 0u32;
@@ -111,6 +161,8 @@ impl Team {
                 std::thread::yield_now();
             }
         }
+        // The board keeps no call alive (a late worker would only find it done).
+        workers.current.lock().unwrap_or_else(|e| e.into_inner()).take();
         let caught = shared.panic.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(p) = caught {
             panic::resume_unwind(p);
@@ -129,8 +181,8 @@ impl Team {
 }
 
 /// A rayon pool of `workers` threads, built once per size and reused by every evaluation.
-fn worker_pool(workers: usize) -> Result<Arc<rayon::ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+fn worker_pool(workers: usize) -> Result<Arc<Workers>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<Workers>>>> = OnceLock::new();
     let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(p) = pools.get(&workers) {
         return Ok(p.clone());
@@ -140,7 +192,8 @@ fn worker_pool(workers: usize) -> Result<Arc<rayon::ThreadPool>> {
         .thread_name(|i| format!("jitexpr-{i}"))
         .build()
         .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot start {} threads: {e}", workers + 1)))?;
-    let pool = Arc::new(pool);
+    let pool =
+        Arc::new(Workers { pool, posted: AtomicU64::new(0), current: Mutex::new(None), watching: AtomicUsize::new(0) });
     pools.insert(workers, pool.clone());
     Ok(pool)
 }
