@@ -13,7 +13,8 @@ Run it through ``run.sh`` (which makes the virtual environment). Steps:
 5. measure peak resident memory of one expression at n = 5e7, one process per
    engine (``ru_maxrss``), against the same command at n = 1;
 6. the memory roof: the memory-bound expressions at n = 5e7 on jitexpr and on the
-   hand-written loops, both with preallocated outputs, all threads;
+   hand-written loops, both with preallocated outputs, all threads; and the math
+   functions' single-thread throughput, NumPy's SIMD ufuncs against jitexpr;
 7. write results/RESULTS.md, results/*.png, results/raw/*.json, and the comparison
    section of README.md (between its ``compare:begin``/``compare:end`` markers).
 
@@ -48,6 +49,10 @@ RSS_N = 5 * 10**7
 ROOF_N = 5 * 10**7
 ROOF_LABELS = ["add", "axpby", "fma", "norm3", "where", "dot"]
 ROOF_REPEAT = 5
+# Single-thread throughput of the math functions: NumPy's SIMD ufuncs against jitexpr.
+FUNCS = ["exp", "log", "tanh", "sin", "cos"]
+FUNC_N = 10**6
+FUNC_REPEAT = 20
 # The expression whose peak memory is measured: one input, many NumPy temporaries.
 RSS_LABEL, RSS_EXPR = "poly", "0.25*a**3 + 0.75*a**2 - 1.5*a - 2"
 # Relative difference to NumPy's result above which a result is a mismatch. Math
@@ -397,6 +402,51 @@ def run_roof(jitexpr, native, tmp):
     return roof
 
 
+def run_functions(jitexpr):
+    """ns per element of each of FUNCS on one thread at FUNC_N: NumPy `f(x, out=out)`
+    (its AVX-512 SIMD loops where it has them) and `jitexpr bench` on one thread."""
+    log(f"== functions: n = {FUNC_N:.0e}, 1 thread")
+    rng = np.random.default_rng(SEED)
+    x = rng.uniform(0.1, 1.1, FUNC_N)
+    out = np.empty_like(x)
+    rows = {}
+    for name in FUNCS:
+        f = getattr(np, name)
+        numpy_s, _, _ = timeit(lambda: f(x, out=out), FUNC_REPEAT)
+        cmd = [jitexpr, "bench", f"{name}(a)", "-n", str(FUNC_N), "--repeat", str(FUNC_REPEAT), "--threads", "1",
+               "--json"]
+        report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
+        jit_s = next(r["median_s"] for r in report["results"] if r["engine"] == "jit" and r["threads"] == 1)
+        rows[name] = {"numpy_ns": numpy_s / FUNC_N * 1e9, "jitexpr_ns": jit_s / FUNC_N * 1e9}
+        log(f"   {name:5} NumPy {rows[name]['numpy_ns']:.2f} ns   jitexpr {rows[name]['jitexpr_ns']:.2f} ns")
+    return rows
+
+
+def functions_table(funcs):
+    lines = ["| function | NumPy 1T | jitexpr 1T | jitexpr speedup |", "|---|---:|---:|---:|"]
+    for name, r in funcs.items():
+        lines.append(f"| `{name}` | {r['numpy_ns']:.2f} ns | {r['jitexpr_ns']:.2f} ns "
+                     f"| {fmt_x(r['numpy_ns'] / r['jitexpr_ns'])} |")
+    return "\n".join(lines)
+
+
+def best_table(times, labels, sizes):
+    """jitexpr on all threads against the fastest of NumPy, numexpr and Numba, per size."""
+    others = [e for e in ["numpy", "numexpr-T", "numba-T"] if any(e in times[n][lbl] for n in sizes for lbl, _ in labels)]
+    head = "| expression | " + " | ".join(f"best other, n = {n:.0e} | jitexpr {THREADS}T | ratio" for n in sizes) + " |"
+    lines = [head, "|---|" + "---:|---:|---:|" * len(sizes)]
+    for label, expr in labels:
+        cells = []
+        for n in sizes:
+            row = times[n][label]
+            e = min((e for e in others if e in row), key=lambda e: row[e]["median_s"])
+            jit = row.get("jitexpr-T")
+            cells.append(f"{fmt_s(row[e]['median_s'])} ({NAMES[e]}) | {fmt_s(jit['median_s']) if jit else 'n/a'} | "
+                         + (fmt_x(row[e]["median_s"] / jit["median_s"]) if jit else "n/a"))
+        lines.append(f"| `{expr}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def roof_table(roof, labels):
     exprs = dict(labels)
     lines = [
@@ -616,7 +666,7 @@ def load_note(load):
             "multi-threaded ones most, are noisier than on an idle machine. ")
 
 
-def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_names, update_readme):
+def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs, chart_names, update_readme):
     big = max(times)
     md = [
         "# jitexpr compared with NumPy, numexpr, Numba and hand-written Rust",
@@ -663,6 +713,27 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_
             memory_table(mem),
             "",
         ]
+    best_sizes = [n for n in (10**6, 10**7) if n in times]
+    if best_sizes:
+        md += [
+            "## Against the fastest other engine",
+            "",
+            f"jitexpr on {THREADS} threads against the fastest of NumPy, numexpr {THREADS}T and Numba "
+            f"{THREADS}T for each expression and size (ratio > 1: jitexpr is faster).",
+            "",
+            best_table(times, labels, best_sizes),
+            "",
+        ]
+    if funcs:
+        md += [
+            f"## Math functions, one thread, n = {FUNC_N:.0e}",
+            "",
+            "ns per float64 element: NumPy's ufunc into a preallocated output (its AVX-512 loops where it has "
+            "them: exp, log, tanh; sin and cos run scalar code) against `jitexpr bench` on one thread.",
+            "",
+            functions_table(funcs),
+            "",
+        ]
     if roof:
         md += [
             f"## Memory roof, n = {ROOF_N:.0e}",
@@ -701,6 +772,13 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_
             if mem:
                 snippet += [f"Peak memory for `{RSS_EXPR}` at n = {RSS_N:.0e} (input and output "
                             "are 2 arrays of 400 MB):", "", memory_table(mem), ""]
+            best_sizes = [n for n in (10**6, 10**7) if n in times]
+            if best_sizes:
+                snippet += [f"Against the fastest of NumPy, numexpr and Numba, per expression (ratio > 1: "
+                            "jitexpr is faster):", "", best_table(times, labels, best_sizes), ""]
+            if funcs:
+                snippet += [f"Math functions on one thread, ns per element at n = {FUNC_N:.0e}:", "",
+                            functions_table(funcs), ""]
             if roof:
                 snippet += [f"Memory roof at n = {ROOF_N:.0e}: memory-bound expressions against the "
                             "hand-written loop, preallocated outputs:", "", roof_table(roof, labels), ""]
@@ -725,7 +803,7 @@ def report_only():
     out = HERE / "results"
     chart_names = charts(times, labels, dump["memory"], out, libs["plt"]) if libs.get("plt") else []
     write_reports(out, meta, labels, times, dump["checks"], dump["compile_s"], dump["memory"], dump.get("roof", {}),
-                  chart_names, True)
+                  dump.get("functions", {}), chart_names, True)
     return 0
 
 
@@ -772,6 +850,7 @@ def main():
         labels, times, checks, compile_s, max_ulp = run_timings(cfg, libs, jitexpr, native, Path(tmp))
         mem = [] if args.quick else run_memory(libs, jitexpr, native)
         roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp))
+        funcs = {} if args.quick else run_functions(jitexpr)
     chart_names = charts(times, labels, mem, out, libs["plt"]) if libs.get("plt") else []
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -784,9 +863,10 @@ def main():
         "elapsed": time.time() - start,
     }
     dump = {"meta": meta, "threads": THREADS, "suite": labels, "compile_s": compile_s, "memory": mem, "roof": roof,
-            "checks": checks, "timings": {str(n): v for n, v in times.items()}}
+            "functions": funcs, "checks": checks, "timings": {str(n): v for n, v in times.items()}}
     (raw / ("quick.json" if args.quick else "timings.json")).write_text(json.dumps(dump, indent=1, default=str))
-    write_reports(out, meta, labels, times, checks, compile_s, mem, roof, chart_names, update_readme=not args.quick)
+    write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs, chart_names,
+                  update_readme=not args.quick)
     bad = sum(not c["ok"] for c in checks)
     log(f"== wrote {out / 'RESULTS.md'} in {time.time() - start:.0f} s; {bad} mismatches")
     return 1 if bad else 0
