@@ -16,8 +16,8 @@
 //! theirs) *strided*: the kernel gets its stride at run time. Inputs are never
 //! copied. The flattened iteration space is split into chunks of `chunk`
 //! elements run by a [`team`] of threads (the caller and rayon workers); every
-//! element is computed by the same code
-//! whatever the split, so results do not depend on the thread count. Stages
+//! element is computed by the same code whatever the split, so results do not
+//! depend on the thread count. Stages
 //! with reductions run in [`reduce`]. A temporary is freed after the last stage
 //! that reads it.
 //!

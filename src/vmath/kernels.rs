@@ -142,9 +142,7 @@ macro_rules! pow_kernel {
             } else if e == 0.5 {
                 run1!(x, out, n, |v| pows::pow_exact(v as f64, 0.5) as $t)
             } else if pows::special_exponent(e) {
-                let k = (e + e).abs();
-                let whole = (0.5 * k).trunc();
-                let half = k - (whole + whole) == 1.0;
+                let (whole, half) = pows::split_exponent(e);
                 // SAFETY: the caller's contract; this shared view ends before `run1` writes.
                 let in_domain = pows::all_in_special_domain(unsafe { slice::from_raw_parts(x, n) }, half);
                 if in_domain {

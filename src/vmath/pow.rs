@@ -81,6 +81,15 @@ pub fn special_exponent(y: f64) -> bool {
     at.trunc() == at && (1.0..=(2 * SPECIAL_N + 1) as f64).contains(&at) && !exact_exponent(y)
 }
 
+/// `|y| = whole + half/2`: the integer part of `|y|` and whether a half remains
+/// (meaningful for a [`special_exponent`]).
+#[inline(always)]
+pub fn split_exponent(y: f64) -> (f64, bool) {
+    let k = (y + y).abs();
+    let whole = (0.5 * k).trunc();
+    (whole, k - (whole + whole) == 1.0)
+}
+
 /// Whether the special path applies to `x` for the special exponent `y` (see the module docs).
 #[inline(always)]
 pub fn in_special_domain(x: f64, half: bool) -> bool {
@@ -161,9 +170,7 @@ pub fn pow_special_n<const N: u32, const HALF: bool, const NEG: bool>(x: f64) ->
 /// equal to [`pow_special_n`] for the same exponent, bit for bit (a test checks it).
 #[inline(always)]
 pub fn pow_special(x: f64, y: f64) -> f64 {
-    let k = (y + y).abs();
-    let n = (0.5 * k).trunc();
-    let half = k - (n + n) == 1.0;
+    let (n, half) = split_exponent(y);
     // n <= 8 in binary: bits 3..0; leading zero bits keep (1, 0) exactly.
     let (mut h, mut l) = (1.0, 0.0);
     let mut rest = n;
@@ -202,9 +209,7 @@ pub fn pow_fast(x: f64, y: f64) -> f64 {
 /// `x^y` for any `x` and `y`: the special path where it applies, else the general one.
 #[inline(always)]
 pub fn pow(x: f64, y: f64) -> f64 {
-    let t = (y + y).abs();
-    let half = t - 2.0 * (0.5 * t).trunc() == 1.0;
-    let special = special_exponent(y) && in_special_domain(x, half);
+    let special = special_exponent(y) && in_special_domain(x, split_exponent(y).1);
     let res = if special { pow_special(x, y) } else { pow_general(x, y) };
     if exact_exponent(y) {
         pow_exact(x, y)
