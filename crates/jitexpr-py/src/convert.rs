@@ -77,7 +77,7 @@ impl<'py> Operand<'py> {
         let aligned = |a: &Bound<'py, PyUntypedArray>| {
             // SAFETY: reading the `data` field of a live array object.
             let data = unsafe { (*a.as_array_ptr()).fields.data } as usize;
-            data % dtype.size() == 0 && a.strides().iter().all(|s| s % size == 0)
+            data.is_multiple_of(dtype.size()) && a.strides().iter().all(|s| s % size == 0)
         };
         if !native || !aligned(&array) {
             array = native_copy(&array, dtype)?;
@@ -151,10 +151,8 @@ impl<'py> Output<'py> {
     /// writeable, aligned, native C-contiguous array of exactly that (the Python
     /// layer evaluates into a temporary and copies in every other case).
     pub fn given(obj: &Bound<'py, PyAny>, dtype: DType, shape: &[usize]) -> PyResult<Output<'py>> {
-        let array = obj
-            .cast::<PyUntypedArray>()
-            .map_err(|_| PyTypeError::new_err("out is not a numpy.ndarray"))?
-            .clone();
+        let array =
+            obj.cast::<PyUntypedArray>().map_err(|_| PyTypeError::new_err("out is not a numpy.ndarray"))?.clone();
         let descr = array.dtype();
         let ok = dtype_of(&descr) == Some(dtype)
             && descr.is_native_byteorder() != Some(false)
@@ -234,7 +232,8 @@ pub fn check_disjoint(inputs: &[Operand<'_>], outputs: &[Output<'_>]) -> PyResul
     let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1;
     for (i, out) in outputs.iter().enumerate() {
         let e = out.extent();
-        let clash = inputs.iter().any(|x| overlap(e, x.extent())) || outputs[..i].iter().any(|o| overlap(e, o.extent()));
+        let clash =
+            inputs.iter().any(|x| overlap(e, x.extent())) || outputs[..i].iter().any(|o| overlap(e, o.extent()));
         if clash {
             return Err(PyValueError::new_err("an output array overlaps an input or another output"));
         }

@@ -11,8 +11,8 @@ mod errors;
 
 use convert::{check_disjoint, Operand, Output};
 use jitexpr::{Compiled as CoreCompiled, DType, Engine, EvalConfig, Expr as CoreExpr, Scalar};
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use numpy::PyUntypedArrayMethods;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
@@ -25,7 +25,9 @@ struct Expr {
 /// The dtype named `name` (`"float64"`, ...).
 fn dtype_named(name: &str) -> PyResult<DType> {
     DType::from_name(name).ok_or_else(|| {
-        PyTypeError::new_err(format!("dtype {name} is not supported; jitexpr supports bool, int32, int64, float32, float64"))
+        PyTypeError::new_err(format!(
+            "dtype {name} is not supported; jitexpr supports bool, int32, int64, float32, float64"
+        ))
     })
 }
 
@@ -74,9 +76,8 @@ impl Expr {
     ) -> PyResult<Compiled> {
         let sig = signature.iter().map(|(n, d)| Ok((n.as_str(), dtype_named(d)?))).collect::<PyResult<Vec<_>>>()?;
         let weak = weak.iter().map(|(n, v)| Ok((n.as_str(), weak_scalar(n, v)?))).collect::<PyResult<Vec<_>>>()?;
-        let compiled = py
-            .detach(|| self.expr.compile_with(&sig, &weak))
-            .map_err(|e| errors::to_py(&e, self.expr.source()))?;
+        let compiled =
+            py.detach(|| self.expr.compile_with(&sig, &weak)).map_err(|e| errors::to_py(&e, self.expr.source()))?;
         Ok(Compiled { compiled })
     }
 
