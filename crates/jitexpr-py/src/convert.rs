@@ -64,14 +64,14 @@ fn native_copy<'py>(a: &Bound<'py, PyUntypedArray>, dtype: DType) -> PyResult<Bo
 }
 
 impl<'py> Operand<'py> {
-    /// `obj` (a NumPy array) ready to be viewed; `what` names it in errors.
-    pub fn new(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Operand<'py>> {
+    /// `obj` (a NumPy array) ready to be viewed; `name` names it in errors.
+    pub fn new(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Operand<'py>> {
         let mut array = obj
             .cast::<PyUntypedArray>()
-            .map_err(|_| PyTypeError::new_err(format!("{what} is not a numpy.ndarray")))?
+            .map_err(|_| PyTypeError::new_err(format!("input `{name}` is not a numpy.ndarray")))?
             .clone();
         let descr = array.dtype();
-        let dtype = dtype_of(&descr).ok_or_else(|| unsupported(what, &descr))?;
+        let dtype = dtype_of(&descr).ok_or_else(|| unsupported(&format!("input `{name}`"), &descr))?;
         let size = dtype.size() as isize;
         let native = descr.is_native_byteorder() != Some(false);
         let aligned = |a: &Bound<'py, PyUntypedArray>| {
@@ -172,8 +172,23 @@ impl<'py> Output<'py> {
         Ok(Output { array, dtype, data, shape: shape.to_vec() })
     }
 
-    /// A new `numpy.empty` array (NumPy raises `MemoryError` if it cannot be had).
+    /// A new array for an output. Small ones are made directly (zeroed, so no
+    /// invalid `bool` is ever viewed); larger ones by `numpy.empty`, which raises
+    /// `MemoryError` when the memory cannot be had (rust-numpy's constructors
+    /// would panic instead).
     pub fn empty(py: Python<'py>, dtype: DType, shape: &[usize]) -> PyResult<Output<'py>> {
+        const DIRECT_BYTES: usize = 1 << 16;
+        let bytes = shape.iter().try_fold(dtype.size(), |acc, &d| acc.checked_mul(d));
+        if bytes.is_some_and(|b| b <= DIRECT_BYTES) {
+            let array = match dtype {
+                DType::Bool => numpy::PyArray::<bool, _>::zeros(py, shape, false).into_any(),
+                DType::Int32 => numpy::PyArray::<i32, _>::zeros(py, shape, false).into_any(),
+                DType::Int64 => numpy::PyArray::<i64, _>::zeros(py, shape, false).into_any(),
+                DType::Float32 => numpy::PyArray::<f32, _>::zeros(py, shape, false).into_any(),
+                DType::Float64 => numpy::PyArray::<f64, _>::zeros(py, shape, false).into_any(),
+            };
+            return Output::given(&array, dtype, shape);
+        }
         static EMPTY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let empty = EMPTY.import(py, "numpy", "empty")?;
         let obj = empty.call1((shape.to_vec(), dtype.name()))?;

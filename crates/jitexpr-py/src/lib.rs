@@ -173,7 +173,7 @@ impl Compiled {
         }
         let mut operands = Vec::with_capacity(inputs.len());
         for (obj, (name, dtype)) in inputs.iter().zip(&names) {
-            let op = Operand::new(obj, &format!("input `{name}`"))?;
+            let op = Operand::new(obj, name)?;
             if op.dtype != *dtype {
                 return Err(PyTypeError::new_err(format!(
                     "input `{name}` was compiled for {dtype} but is {}",
