@@ -166,6 +166,18 @@ impl Expr {
     }
 }
 
+/// How a program's result splits over blocks of its inputs ([`Compiled::split`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// No reduction: any block of the result is the program on the same blocks.
+    Elementwise,
+    /// The result is the reduction `op` (`"sum"`, `"max"`, ...) over `axis` (all
+    /// axes when `None`) of an elementwise argument.
+    Reduction { op: &'static str, axis: Option<i64> },
+    /// Reductions feed further work: the program needs several passes.
+    Staged,
+}
+
 /// A typed program, ready to evaluate on arrays of any shape.
 #[derive(Clone, Debug)]
 pub struct Compiled {
@@ -211,6 +223,22 @@ impl Compiled {
             .iter()
             .map(|id| shapes[id.index()].clone().expect("shape inference covers every requested output"))
             .collect())
+    }
+
+    /// How the program's result splits over blocks of its inputs, for callers that
+    /// distribute work (the Dask integration): `Elementwise` when no reduction
+    /// is computed anywhere, so each block of the result needs only the same
+    /// blocks of the inputs; `Reduction` when the result is one reduction
+    /// (`sum(expr, axis=k)`) of an elementwise argument and the program has no
+    /// other; `Staged` otherwise (a reduction feeds later work, as in softmax).
+    pub fn split(&self) -> Split {
+        let reductions: Vec<&ir::Node> =
+            self.program.nodes.iter().filter(|n| matches!(n.inst, ir::Inst::Reduce { .. })).collect();
+        match (reductions.as_slice(), &self.program.node(self.program.result).inst) {
+            ([], _) => Split::Elementwise,
+            ([_], ir::Inst::Reduce { op, axis, .. }) => Split::Reduction { op: op.name(), axis: *axis },
+            _ => Split::Staged,
+        }
     }
 
     /// The `--emit ir` dump: the typed program before optimization.

@@ -373,6 +373,13 @@ class Expression:
         wanted = [None] if outputs is None else [n if n else None for n in outputs]
         return self._compiled.explain(stage, wanted)
 
+    def dask(self, *args, **named):
+        """The expression over Dask arrays (positional in ``input_names`` order or
+        by name): a lazy ``dask.array`` (see :mod:`jitexpr.dask`)."""
+        from .dask import expression_dask
+
+        return expression_dask(self, *args, **named)
+
     def _key(self):
         return (self._source, tuple(self._specs.items()), self._engine)
 
@@ -404,8 +411,16 @@ def _as_input(a, dtype, name):
     raise TypeError(f"input {name!r} was compiled for {dtype} but is {arr.dtype}, which does not cast safely")
 
 
+_rebuilt = {}  # unpickled Expressions by key: a Dask worker compiles each once
+
+
 def _rebuild(source, specs, engine):
-    return Expression(source, dict(specs), engine)
+    key = (source, specs, engine)
+    ex = _rebuilt.get(key)
+    if ex is None:
+        ex = Expression(source, dict(specs), engine)
+        _bounded_put(_rebuilt, key, ex)
+    return ex
 
 
 def compile(ex, *, engine="jit", **dtypes_or_examples):

@@ -141,6 +141,16 @@ impl Compiled {
             .ok_or_else(|| PyValueError::new_err(format!("`{}` is not assigned in the program", name.unwrap_or(""))))
     }
 
+    /// How the result splits over blocks: `("elementwise", None, None)`,
+    /// `("reduction", op, axis)` or `("staged", None, None)`.
+    fn split(&self) -> (&'static str, Option<&'static str>, Option<i64>) {
+        match self.compiled.split() {
+            jitexpr::Split::Elementwise => ("elementwise", None, None),
+            jitexpr::Split::Reduction { op, axis } => ("reduction", Some(op), axis),
+            jitexpr::Split::Staged => ("staged", None, None),
+        }
+    }
+
     /// The shape of an output (`None`: the result) for these input arrays.
     #[pyo3(signature = (name, inputs))]
     fn shape(&self, name: Option<&str>, inputs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<usize>> {
