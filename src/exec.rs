@@ -600,14 +600,13 @@ pub const MAX_THREADS: usize = 1024;
 /// The thread count a configuration asks for: all cores by default; 0 and more
 /// than [`MAX_THREADS`] are errors.
 pub fn requested_threads(config: &EvalConfig) -> Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match config.threads {
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
         Some(0) => Err(Error::new(ErrorKind::Usage, "the number of threads must be at least 1")),
         Some(n) if n > MAX_THREADS => Err(Error::new(
             ErrorKind::Limit,
-            format!("{n} threads is more than jitexpr runs (at most {MAX_THREADS}); the machine has {}", {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            }),
+            format!("{n} threads is more than jitexpr runs (at most {MAX_THREADS}; this machine has {cores} cores)"),
         )),
         Some(n) => Ok(n),
     }

@@ -22,7 +22,7 @@
 
 use super::ast::{Expr, ExprKind, Ident, Program, Stmt};
 use super::token::{lex, Token, TokenKind};
-use crate::diag::{Error, ErrorKind, Result, Span};
+use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
 use crate::ir::ops::{BinaryOp, UnaryOp};
 
 /// The deepest nesting accepted: `(` x 200 around a name is fine, 201 is an error.
@@ -193,7 +193,7 @@ impl Parser<'_> {
         match self.peek() {
             None => "end of input".to_string(),
             Some(Token { kind: TokenKind::Newline, .. }) => "a newline".to_string(),
-            Some(t) => format!("`{}`", self.text(t.span)),
+            Some(t) => format!("`{}`", excerpt(self.text(t.span))),
         }
     }
 
@@ -210,7 +210,7 @@ impl Parser<'_> {
             }
             if let Some(Stmt::Expr(prev)) = stmts.last() {
                 return Err(error(prev.span, "only the last statement may be a bare expression; assign it to a name")
-                    .with_help(format!("e.g. `t = {}`", self.text(prev.span)))
+                    .with_help(format!("e.g. `t = {}`", excerpt(self.text(prev.span))))
                     .into());
             }
             if stmts.len() == MAX_STATEMENTS {
@@ -243,14 +243,14 @@ impl Parser<'_> {
             }
             Some(TokenKind::True | TokenKind::False) if is_assign => {
                 let span = self.next_span();
-                Err(error(span, format!("cannot assign to `{}`", self.text(span)))
+                Err(error(span, format!("cannot assign to `{}`", excerpt(self.text(span))))
                     .with_help("`True` and `False` are constants; to compare, use `==`")
                     .into())
             }
             _ => {
                 let expr = self.expression()?;
                 if self.at(&TokenKind::Assign) {
-                    return Err(error(expr.span, format!("cannot assign to `{}`", self.text(expr.span)))
+                    return Err(error(expr.span, format!("cannot assign to `{}`", excerpt(self.text(expr.span))))
                         .with_help("only a name can be assigned to; to compare, use `==`")
                         .into());
                 }
@@ -529,7 +529,7 @@ impl Parser<'_> {
                 | TokenKind::True
                 | TokenKind::False
                 | TokenKind::Tilde,
-            ) => error(span, format!("unexpected token `{text}` after expression; missing an operator?")),
+            ) => error(span, format!("unexpected token `{}` after expression; missing an operator?", excerpt(text))),
             Some(TokenKind::Assign) => error(span, "unexpected `=` after expression")
                 .with_help("to compare, use `==`; `=` assigns to a name at the start of a statement"),
             Some(TokenKind::RParen) if self.parens == 0 => error(span, "unmatched `)`"),
