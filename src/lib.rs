@@ -141,7 +141,7 @@ impl Expr {
         let sig: Vec<(String, DType)> = signature.iter().map(|(n, d)| (n.to_string(), *d)).collect();
         let weak: Vec<(String, Scalar)> = weak.iter().map(|(n, v)| (n.to_string(), *v)).collect();
         let program = ir::lower::lower_with(&self.ast, &sig, &weak)?;
-        Ok(Compiled::new(self.source.clone(), program))
+        Compiled::new(self.source.clone(), program)
     }
 
     /// The names the program reads before assigning them, in order of first use:
