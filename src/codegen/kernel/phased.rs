@@ -7,11 +7,14 @@
 //!                   compute every node that depends on invariant values only
 //! [no block calls]  phase 0 over [0, n)
 //! [block calls]     fill the buffers of invariant block-call arguments;
-//!   block(i0):      len = min(BLOCK, n - i0); rows advanced to i0;
+//!   block(i0):      len = min(L, n - i0); rows advanced to i0;
 //!                   phase 0 over [0, len); block calls of phase 1;
 //!                   phase 1 over [0, len); ...
-//!                   i0 += BLOCK; if i0 < n goto block(i0)
+//!                   i0 += L; if i0 < n goto block(i0)
 //! exit:             return
+//!
+//! L is the kernel's block length, `Phases::len`: 512 unless the buffers would
+//! make the frame too large (see [`super::super::phases`]).
 //!
 //! phase p over [0, len), rows r:
 //!   [vectorizable: broadcast invariant values to vectors;
@@ -40,7 +43,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::{args, element_addr, mem, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
-use crate::codegen::phases::{Phases, BLOCK};
+use crate::codegen::phases::Phases;
 use crate::codegen::{vector, Layout};
 use crate::fuse::{KOp, Kernel};
 use crate::types::DType;
@@ -133,13 +136,19 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
             continue;
         }
         let ty = clif_type(node.dtype);
-        let bytes = ty.bytes() * BLOCK as u32;
+        let bytes = ty.bytes() * cx.phases.len as u32;
         // 64-byte alignment: whole cache lines, aligned AVX-512 loads in vmath.
         let slot = em.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 6));
         let base = em.b.ins().stack_addr(cx.ptr_ty, slot, 0);
         rows.buffers[k] = Some(Row { base, stride: None });
         if !cx.varying[k] {
-            fill(&mut em.b, Row { base, stride: None }, cx.hoisted[k].expect("invariant nodes are hoisted"), ty);
+            fill(
+                &mut em.b,
+                Row { base, stride: None },
+                cx.hoisted[k].expect("invariant nodes are hoisted"),
+                ty,
+                cx.phases.len,
+            );
         }
     }
     let block = em.b.create_block();
@@ -150,7 +159,7 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
     em.b.switch_to_block(block);
     let i0 = em.b.block_params(block)[0];
     let rest = em.b.ins().isub(n, i0);
-    let full = em.b.ins().iconst(cx.ptr_ty, BLOCK);
+    let full = em.b.ins().iconst(cx.ptr_ty, cx.phases.len);
     let len = em.b.ins().umin(rest, full);
     let advance = |b: &mut FunctionBuilder<'_>, row: Row, dtype| Row {
         base: element_addr(b, row, i0, clif_type(dtype)),
@@ -175,15 +184,15 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
         emit_block_calls(em, cx, p, &here, len);
         emit_phase(em, cx, p, &here, len);
     }
-    let next = em.b.ins().iadd_imm_u(i0, BLOCK);
+    let next = em.b.ins().iadd_imm_u(i0, cx.phases.len);
     let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     let done = em.b.create_block();
     em.b.ins().brif(more, block, &[next.into()], done, &[]);
     em.b.switch_to_block(done);
 }
 
-/// Store `v` into all `BLOCK` elements of a buffer (once per kernel call).
-fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type) {
+/// Store `v` into all `len` elements of a buffer (once per kernel call).
+fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type, len: i64) {
     let ptr_ty = b.func.dfg.value_type(base.base);
     let body = b.create_block();
     let done = b.create_block();
@@ -195,7 +204,7 @@ fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type) {
     let addr = element_addr(b, base, j, ty);
     b.ins().store(mem(), v, addr, 0);
     let next = b.ins().iadd_imm_u(j, 1);
-    let more = b.ins().icmp_imm_u(IntCC::UnsignedLessThan, next, BLOCK);
+    let more = b.ins().icmp_imm_u(IntCC::UnsignedLessThan, next, len);
     b.ins().brif(more, body, &[next.into()], done, &[]);
     b.switch_to_block(done);
 }
