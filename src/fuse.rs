@@ -815,6 +815,24 @@ mod tests {
         );
     }
 
+    /// A level too large for one kernel is split into kernels that fit; a
+    /// chain of statements crosses each cut with one value.
+    #[test]
+    fn a_level_past_the_node_limit_is_split_into_kernels_that_fit() {
+        use super::{kernel_size, plan, FuseConfig, MAX_KERNEL_NODES};
+        let source = format!("x = a; {}; sum(x)", vec!["x = sin(x)*0.5 + a"; 2000].join("; "));
+        let compiled = Expr::parse(&source).unwrap().compile(&[("a", DType::Float64)]).unwrap();
+        let program = compiled.program();
+        let plan = plan(program, &[program.result], FuseConfig { fuse: true });
+        assert!(plan.stages.len() > 1);
+        for stage in &plan.stages {
+            assert!(kernel_size(&stage.kernel) <= MAX_KERNEL_NODES, "{}", stage.kernel);
+            assert!(stage.params.len() <= 2, "a and the value crossing the cut: {:?}", stage.params);
+        }
+        let last = plan.stages.last().expect("stages");
+        assert_eq!((last.roots.len(), last.reductions.len()), (0, 1), "the sum is accumulated once, at the end");
+    }
+
     #[test]
     fn unfused_plan_has_one_stage_per_node() {
         check(

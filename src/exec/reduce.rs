@@ -25,8 +25,11 @@
 //! row `j mod K`: the same additions either way. So each output element's bits
 //! depend only on the values of its lane and their order: not on the thread
 //! count, the chunk size, fusion, broadcasting or which layout the loop takes.
-//! Parallel tasks are runs of consecutive blocks; their partials are gathered in
-//! block order and combined afterwards.
+//! Parallel tasks compute whole subtrees of a lane's tree of blocks, combining
+//! each block's partial as soon as it is folded ([`tree`]); their results (one
+//! per lane, or a few pieces of a long lane, bounded by the team) are gathered
+//! in order and joined by the top of the same tree. So the memory for partials
+//! does not grow with the number of elements reduced.
 //!
 //! Accuracy: a float sum adds at most `BLOCK / 8 = 16` elements into a slot, then
 //! `log2(8) = 3` tree levels, then `ceil(log2(blocks))` levels: the error bound
