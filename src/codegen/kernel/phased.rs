@@ -389,10 +389,36 @@ impl Iteration<'_, '_> {
         }
     }
 
+    /// Node `k`'s value in this iteration, computing what it needs first, in
+    /// the order a depth-first walk meets it (arguments in order). The walk
+    /// keeps its own stack: dependency chains are as long as the kernel.
     fn get(&mut self, em: &mut Emitter<'_>, k: usize) -> Value {
         if let Some(v) = self.vals[k] {
             return v;
         }
+        let mut seen = vec![false; self.vals.len()];
+        let mut stack = vec![(k, false)];
+        while let Some((n, ready)) = stack.pop() {
+            if ready {
+                self.compute(em, n);
+            } else if self.vals[n].is_none() && !std::mem::replace(&mut seen[n], true) {
+                stack.push((n, true));
+                if self.is_computed(n) {
+                    stack.extend(args(&self.cx.kernel.nodes[n].op).into_iter().rev().map(|a| (a, false)));
+                }
+            }
+        }
+        self.vals[k].expect("the walk computed the node")
+    }
+
+    /// Whether node `k` is computed from its arguments here (rather than
+    /// hoisted or loaded).
+    fn is_computed(&self, k: usize) -> bool {
+        self.cx.varying[k] && !is_loaded(self.cx, self.p, k)
+    }
+
+    /// Compute node `k`, whose arguments have values.
+    fn compute(&mut self, em: &mut Emitter<'_>, k: usize) {
         let cx = self.cx;
         let node = &cx.kernel.nodes[k];
         let v = if !cx.varying[k] {
@@ -403,7 +429,7 @@ impl Iteration<'_, '_> {
             self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
         } else {
             let a = args(&node.op);
-            let vs: Vec<Value> = a.iter().map(|&a| self.get(em, a)).collect();
+            let vs: Vec<Value> = a.iter().map(|&a| self.vals[a].expect("arguments are computed first")).collect();
             let arg_dtype = |a: usize| cx.kernel.nodes[a].dtype;
             match self.vty {
                 Some(_) => {
@@ -420,7 +446,6 @@ impl Iteration<'_, '_> {
             }
         };
         self.vals[k] = Some(v);
-        v
     }
 
     fn load(&mut self, em: &mut Emitter<'_>, base: Row, k: usize) -> Value {
