@@ -187,6 +187,14 @@ fn isa() -> &'static OwnedTargetIsa {
         // cranelift-jit requires these.
         set(&mut flags, "use_colocated_libcalls", "false");
         set(&mut flags, "is_pic", "false");
+        // Probe every page of a frame as it is allocated, so that no frame can
+        // step over a thread's guard page into other memory (stack clash).
+        // Frames are small by construction (`phases::BUFFER_BYTES`,
+        // `fuse::MAX_KERNEL_NODES`); the probes make a mistake there a clean
+        // stack overflow rather than a write outside the stack. Inline: the
+        // JIT has no `__probestack` symbol to call.
+        set(&mut flags, "enable_probestack", "true");
+        set(&mut flags, "probestack_strategy", "inline");
         let builder = cranelift_native::builder().unwrap_or_else(|msg| panic!("host machine is not supported: {msg}"));
         builder.finish(settings::Flags::new(flags)).expect("the host ISA accepts its own default flags")
     })
