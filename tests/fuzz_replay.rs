@@ -52,11 +52,13 @@ fn differential_regressions_replay() {
 }
 
 /// Seeded pseudo-random bytes (xorshift) through the differential check: a
-/// smoke of the generator and the check that needs no fuzzer.
+/// smoke of the generator and the check that needs no fuzzer
+/// (`JITEXPR_FUZZ_CASES=N` runs N cases instead of 300).
 #[test]
 fn differential_holds_on_seeded_random_programs() {
+    let cases = std::env::var("JITEXPR_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..300 {
+    for _ in 0..cases {
         let data: Vec<u8> = (0..512)
             .map(|_| {
                 state ^= state << 13;
