@@ -87,8 +87,11 @@ fn samples() {
             })
             .collect();
         if let Ok(case) = gen::Case::generate(&mut arbitrary::Unstructured::new(&data)) {
-            let inputs: Vec<String> =
-                case.inputs.iter().map(|i| format!("{} {} {:?} {:?}", i.name, i.array.dtype(), i.array.shape(), i.placement)).collect();
+            let inputs: Vec<String> = case
+                .inputs
+                .iter()
+                .map(|i| format!("{} {} {:?} {:?}", i.name, i.array.dtype(), i.array.shape(), i.placement))
+                .collect();
             println!("--- {} | outputs {:?} {:?}\n{}", inputs.join("; "), case.outputs, case.exactness, case.source);
         }
     }

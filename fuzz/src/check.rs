@@ -237,7 +237,10 @@ pub fn differential(case: &Case) {
         if let Ok(values) = &c_order {
             for (value, output) in values.iter().zip(&outputs) {
                 if Some(value.dtype()) != compiled.output_dtype(*output) || value.order() != Order::C {
-                    fail(format!("[{name}] output {output:?} is not the C-order {:?} compiled", compiled.output_dtype(*output)));
+                    fail(format!(
+                        "[{name}] output {output:?} is not the C-order {:?} compiled",
+                        compiled.output_dtype(*output)
+                    ));
                 }
             }
         }
@@ -270,7 +273,8 @@ pub fn differential(case: &Case) {
 
     // The same values written into caller-provided arrays.
     if let Ok(values) = first {
-        let mut outs: Vec<Array> = values.iter().map(|v| Array::zeros(v.dtype(), v.shape().to_vec()).expect("small")).collect();
+        let mut outs: Vec<Array> =
+            values.iter().map(|v| Array::zeros(v.dtype(), v.shape().to_vec()).expect("small")).collect();
         let mut slots: Vec<(Option<&str>, &mut Array)> = outputs.iter().copied().zip(outs.iter_mut()).collect();
         let inputs: Vec<(&str, &Array)> = case.inputs.iter().map(|i| (i.name.as_str(), &i.array)).collect();
         let (_, config) = configs(case).swap_remove(1);

@@ -214,7 +214,8 @@ const FUNCTIONS: [(&str, usize); 59] = [
     ("pow", 2),
 ];
 
-const BINARY: [&str; 18] = ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", ">", ">=", "==", "!="];
+const BINARY: [&str; 18] =
+    ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", ">", ">=", "==", "!="];
 const UNARY: [&str; 3] = ["-", "+", "~"];
 /// Reductions by every name; whether the engines may order a float one differently.
 const REDUCTIONS: [(&str, bool); 9] = [
@@ -263,9 +264,9 @@ struct Builder {
 }
 
 impl Builder {
-    /// The program so far ending in `text`, typed: `None` if it does not compile.
+    /// The program so far, ending in the expression `text`.
     fn program(&self, text: &str) -> String {
-        let mut source = self.statements.join(if self.statements.len() % 2 == 0 { "\n" } else { "; " });
+        let mut source = self.statements.join(if self.statements.len().is_multiple_of(2) { "\n" } else { "; " });
         if !source.is_empty() {
             source.push('\n');
         }
@@ -273,6 +274,8 @@ impl Builder {
         source
     }
 
+    /// The dtype of `text` at the end of the program so far, `None` if that
+    /// does not compile.
     fn type_of(&self, text: &str) -> Option<DType> {
         let sig: Vec<(&str, DType)> = self.signature.iter().map(|(n, d)| (n.as_str(), *d)).collect();
         let compiled = Expr::parse(&self.program(text)).ok()?.compile(&sig).ok()?;
@@ -348,7 +351,8 @@ impl Builder {
         let &(name, reorders) = u.choose(&REDUCTIONS)?;
         // Mostly an axis of the common shape; sometimes one that may not exist.
         let rank = self.rank as i64;
-        let axis = if rank > 0 && u.ratio(7, 8)? { u.int_in_range(-rank..=rank - 1)? } else { u.int_in_range(-4i64..=3)? };
+        let axis =
+            if rank > 0 && u.ratio(7, 8)? { u.int_in_range(-rank..=rank - 1)? } else { u.int_in_range(-4i64..=3)? };
         let text = match u.int_in_range(0..=3u8)? {
             0 => format!("{name}({})", x.text),
             1 => format!("{name}({}, axis={axis})", x.text),
@@ -510,13 +514,6 @@ impl Case {
                 exactness.push(node.exact.clone());
             }
         }
-        Ok(Case {
-            source,
-            inputs,
-            outputs,
-            exactness,
-            chunk: *u.choose(&CHUNKS)?,
-            unfused_optimize: u.arbitrary()?,
-        })
+        Ok(Case { source, inputs, outputs, exactness, chunk: *u.choose(&CHUNKS)?, unfused_optimize: u.arbitrary()? })
     }
 }
