@@ -49,7 +49,7 @@ use crate::types::{DType, Scalar};
 
 use super::{
     alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
-    Shapes, Values,
+    Reductions, Shapes, Values,
 };
 
 /// Elements of a lane per block: the leaves of the combination tree.
@@ -152,8 +152,13 @@ fn run_reduce_group(
             Red { op, dtype, slots: accumulator_slots(op, dtype), count }
         })
         .collect();
+    // Unfinished, a reduction is one row of block partials per lane.
+    let result_shape = match runner.reductions {
+        Reductions::Finish => out_shape.to_vec(),
+        Reductions::Partials => vec![out_len, count.div_ceil(BLOCK)],
+    };
     let mut outs: Vec<Data> =
-        reds.iter().map(|r| alloc(r.dtype, out_shape).map(|a| a.into_data())).collect::<Result<_>>()?;
+        reds.iter().map(|r| alloc(r.dtype, &result_shape).map(|a| a.into_data())).collect::<Result<_>>()?;
     if total == 0 {
         // Nothing to iterate: every output element reduces an empty lane.
         for (out, red) in outs.iter_mut().zip(&reds) {
@@ -192,7 +197,7 @@ fn run_reduce_group(
     }
     for ((&r, data), red) in stage.reductions.iter().zip(outs).zip(&reds) {
         debug_assert_eq!(data.dtype(), red.dtype);
-        vals.temps[r.index()] = Some(crate::array::Array::new(data, out_shape.to_vec())?);
+        vals.temps[r.index()] = Some(crate::array::Array::new(data, result_shape.clone())?);
         vals.locs[r.index()] = Some(Loc::Temp);
     }
     Ok(())
@@ -262,7 +267,7 @@ impl Run<'_> {
 
 /// The reduction element types, with the combining step of every operation the
 /// operator table gives them.
-trait Acc: Element {
+pub(super) trait Acc: Element {
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self;
     /// The value of a lane once all its partials are combined.
     fn finish(op: ReduceOp, v: Self, count: usize) -> Self;
@@ -476,6 +481,11 @@ mod fold {
         let parts =
             runner.map_tasks(tasks, |t| task(run, count, per_lane, t * per_task..((t + 1) * per_task).min(units)));
         let partials = concat(run.reds, parts);
+        if runner.reductions == Reductions::Partials {
+            // Already lane by lane, blocks in order.
+            outs.iter_mut().zip(partials).for_each(|(out, p)| *out = p);
+            return;
+        }
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
             typed2!(out, p, |o, p| finish(*red, p, per_lane, o));
         }
@@ -582,7 +592,10 @@ mod rows {
         let parts = runner.map_tasks(tasks, |t| task(run, &g, t * per_task..((t + 1) * per_task).min(units)));
         let partials = concat(run.reds, parts);
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
-            typed2!(out, p, |o, p| finish(*red, &g, p, o));
+            match runner.reductions {
+                Reductions::Finish => typed2!(out, p, |o, p| finish(*red, &g, p, o)),
+                Reductions::Partials => typed2!(out, p, |o, p| by_lane(&g, p, o)),
+            }
         }
     }
 
@@ -637,6 +650,18 @@ mod rows {
             column.clear();
             column.extend((0..k).map(|s| slots[((rows + s) % k) * tile + c]));
             *o = pairwise(red.op, &column);
+        }
+    }
+
+    /// The partials of every lane together, in block order (`out[lane * blocks + b]`).
+    fn by_lane<T: Acc>(g: &Geometry, partials: &[T], out: &mut [T]) {
+        for o in 0..g.pre {
+            for p in 0..g.width {
+                let (t, c) = (p / g.tile, p % g.tile);
+                for b in 0..g.blocks {
+                    out[(o * g.width + p) * g.blocks + b] = partials[((o * g.tiles + t) * g.blocks + b) * g.tile + c];
+                }
+            }
         }
     }
 
