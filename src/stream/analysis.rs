@@ -91,7 +91,6 @@ pub fn analyze(
     shapes: &[Option<Vec<usize>>],
     sources: &[&dyn Source],
 ) -> Result<Option<Windowing>, NotStreamable> {
-    let shape = |id: NodeId| shapes[id.index()].as_deref().expect("needed nodes have shapes");
     // The largest input decides the window axis.
     let Some(big) = (0..sources.len()).max_by_key(|&k| sources[k].shape().iter().product::<usize>()) else {
         return Ok(None);
@@ -101,6 +100,35 @@ pub fn analyze(
     };
     let n = sources[big].shape()[axis];
     let fe = sources[big].shape().len() - 1 - axis;
+    // Inputs that meet windowed values along their own axis of extent `n` are
+    // windowed there too (a vector of `n` against row sums of an `(n, m)`
+    // matrix): found one at a time, each forcing a new round.
+    let mut forced: Vec<Option<usize>> = vec![None; sources.len()];
+    loop {
+        match windowing(program, plan, shapes, sources, n, fe, &forced)? {
+            Round::Done(w) => return Ok(Some(w)),
+            Round::Force(k, f) => forced[k] = Some(f),
+        }
+    }
+}
+
+/// The outcome of one round of [`analyze`].
+enum Round {
+    Done(Windowing),
+    /// Input `k` must be windowed at this position from the end.
+    Force(usize, usize),
+}
+
+fn windowing(
+    program: &Program,
+    plan: &Plan,
+    shapes: &[Option<Vec<usize>>],
+    sources: &[&dyn Source],
+    n: usize,
+    fe: usize,
+    forced: &[Option<usize>],
+) -> Result<Round, NotStreamable> {
+    let shape = |id: NodeId| shapes[id.index()].as_deref().expect("needed nodes have shapes");
     let mut from_end: Vec<Option<usize>> = vec![None; program.nodes.len()];
     let mut align = 1;
     for (i, node) in program.nodes.iter().enumerate() {
@@ -111,6 +139,7 @@ pub fn analyze(
         from_end[i] = match &node.inst {
             Inst::Input(k) => {
                 let s = sources[*k].shape();
+                let fe = forced[*k].unwrap_or(fe);
                 if s.len() <= fe || s[s.len() - 1 - fe] != n {
                     None
                 } else if storage_axis(s, sources[*k].order()) != Some(s.len() - 1 - fe) {
@@ -137,6 +166,21 @@ pub fn analyze(
                                 "windowed values of shapes {} meet on different axes",
                                 fmt_shape(shape(id))
                             )))
+                        }
+                    }
+                }
+                // A whole argument spanning the window axis must be cut too.
+                if let Some(f) = w {
+                    for a in node.inst.args() {
+                        let s = shape(a);
+                        if from_end[a.index()].is_none() && s.len() > f && s[s.len() - 1 - f] == n {
+                            return match program.node(a).inst {
+                                Inst::Input(k) if forced[k].is_none() => Ok(Round::Force(k, f)),
+                                _ => Err(not_streamable(format!(
+                                    "a value of shape {} spans the window axis ({n}) but is not cut into windows",
+                                    fmt_shape(s)
+                                ))),
+                            };
                         }
                     }
                 }
@@ -187,7 +231,7 @@ pub fn analyze(
             }
         }
     }
-    Ok(Some(w))
+    Ok(Round::Done(w))
 }
 
 fn gcd(a: usize, b: usize) -> usize {
