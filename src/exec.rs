@@ -455,9 +455,8 @@ impl Shapes {
             if !needed[i] || shapes.of[i] != u32::MAX {
                 continue;
             }
-            let broadcast_error = || {
-                Error::new(ErrorKind::Shape, format!("the values of stage node %{i} do not broadcast"))
-            };
+            let broadcast_error =
+                || Error::new(ErrorKind::Shape, format!("the values of stage node %{i} do not broadcast"));
             shapes.of[i] = match &node.inst {
                 Inst::Input(k) => unreachable!("input {k} is a parameter of every stage that reads it"),
                 _ => shapes.node(node).ok_or_else(broadcast_error)??,

@@ -422,14 +422,30 @@ pub struct Generated {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Fill {
     /// `start + i * step`, int64.
-    IntRange { start: i64, step: i64 },
+    IntRange {
+        start: i64,
+        step: i64,
+    },
     /// NumPy's float `arange`: `start`, `second`, then `start + i * delta`.
-    FloatRange { start: f64, second: f64, delta: f64 },
+    FloatRange {
+        start: f64,
+        second: f64,
+        delta: f64,
+    },
     /// NumPy's `linspace` of `n` values: `i * step + start` (or `i / div * delta
     /// + start` when the step underflows), the last exactly `stop`.
-    Linspace { start: f64, stop: f64, n: usize, step: f64, div: f64, delta: f64 },
+    Linspace {
+        start: f64,
+        stop: f64,
+        n: usize,
+        step: f64,
+        div: f64,
+        delta: f64,
+    },
     /// [`SplitMix64`] draws from `seed`: element `i` is draw `i`.
-    Random { seed: u64 },
+    Random {
+        seed: u64,
+    },
     Const(f64),
 }
 
@@ -505,7 +521,8 @@ fn arange(call: &Call) -> Result<Generated> {
         (Num::Int(start), Num::Int(stop), Num::Int(step)) => {
             let (start128, stop128, step128) = (i128::from(start), i128::from(stop), i128::from(step));
             // ceil((stop - start) / step) in exact integer arithmetic, step made positive.
-            let (diff, stride) = if step128 > 0 { (stop128 - start128, step128) } else { (start128 - stop128, -step128) };
+            let (diff, stride) =
+                if step128 > 0 { (stop128 - start128, step128) } else { (start128 - stop128, -step128) };
             let len = (diff + stride - 1).div_euclid(stride).max(0);
             let n = check_size(len as u128, call.span)?;
             Ok(Generated { shape: vec![n], fill: Fill::IntRange { start, step } })

@@ -427,7 +427,9 @@ impl NpyReader {
             let header = header::parse(&header_text)?;
             let stored = Stored::parse(&header.descr)?;
             if header.shape.len() > MAX_DIMS {
-                return Err(format!("shape has {} dimensions; NumPy allows at most {MAX_DIMS}", header.shape.len()).into());
+                return Err(
+                    format!("shape has {} dimensions; NumPy allows at most {MAX_DIMS}", header.shape.len()).into()
+                );
             }
             let nbytes = shape_size(&header.shape)
                 .and_then(|n| n.checked_mul(stored.size()))
@@ -438,7 +440,14 @@ impl NpyReader {
             }
             let order = if header.fortran_order { Order::Fortran } else { Order::C };
             let file = file.try_clone()?;
-            Ok(NpyReader { file, path: path.to_path_buf(), stored, shape: header.shape, order, data_start: total - left })
+            Ok(NpyReader {
+                file,
+                path: path.to_path_buf(),
+                stored,
+                shape: header.shape,
+                order,
+                data_start: total - left,
+            })
         };
         parse().map_err(|fail| fail.into_error(&context))
     }
@@ -460,9 +469,9 @@ impl NpyReader {
     pub fn read_elements(&self, range: std::ops::Range<usize>) -> Result<Data> {
         let size = self.stored.size() as u64;
         let mut at = At { file: &self.file, pos: self.data_start + range.start as u64 * size };
-        self.stored.read_elements(&mut at, range.len()).map_err(|e| {
-            Fail::from(e).into_error(&format!("cannot read `{}`", self.path.display()))
-        })
+        self.stored
+            .read_elements(&mut at, range.len())
+            .map_err(|e| Fail::from(e).into_error(&format!("cannot read `{}`", self.path.display())))
     }
 }
 
@@ -508,8 +517,14 @@ impl NpyWriter {
         let tmp = dest.with_file_name(tmp_name);
         let file = File::create(&tmp).map_err(io_error)?;
         let left = shape_size(shape).ok_or_else(|| io_error(io::Error::other("the shape's size overflows")))?;
-        let mut writer =
-            NpyWriter { w: BufWriter::with_capacity(1 << 20, file), tmp, dest: dest.to_path_buf(), left, dtype, committed: false };
+        let mut writer = NpyWriter {
+            w: BufWriter::with_capacity(1 << 20, file),
+            tmp,
+            dest: dest.to_path_buf(),
+            left,
+            dtype,
+            committed: false,
+        };
         writer.w.write_all(&header_bytes(dtype, shape, order)).map_err(io_error)?;
         Ok(writer)
     }

@@ -9,7 +9,7 @@ use jitexpr::inputs::parse_input_source;
 use jitexpr::inputs::InputValue;
 use jitexpr::npy::{self, NpyReader};
 use jitexpr::stream::{self, Output, Source, StreamConfig, Target};
-use jitexpr::{Array, Data, DType, EvalConfig, Expr, Order};
+use jitexpr::{Array, DType, Data, EvalConfig, Expr, Order};
 
 /// Every element's bits in C order (every NaN the same: payloads may differ).
 fn bits(a: &Array) -> (DType, Vec<usize>, Vec<u64>) {
@@ -159,12 +159,7 @@ fn programs_with_a_reduction_before_the_elementwise_part_take_several_passes() {
     let a = random(&[1000], 16);
     check("e = exp(a - max(a)); e / sum(e)", &[("a", &a)], &[None], &[1, 128, 1000]);
     let m = random(&[300, 5], 17);
-    check(
-        "d = m - mean(m, axis=0); d / sqrt(mean(d**2, axis=0))",
-        &[("m", &m)],
-        &[None],
-        &[1, 128, 300],
-    );
+    check("d = m - mean(m, axis=0); d / sqrt(mean(d**2, axis=0))", &[("m", &m)], &[None], &[1, 128, 300]);
 }
 
 #[test]

@@ -12,9 +12,9 @@ use jitexpr::npy::NpyReader;
 use jitexpr::stream::{self, Source};
 use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(name = "jitexpr", version, about = "Evaluate NumPy-style array expressions, JIT-compiled and fused")]
@@ -399,8 +399,11 @@ fn progress_bar(args: &EvalArgs) -> Option<Bar> {
     if args.no_progress || !(tty || args.progress) {
         return None;
     }
-    let target =
-        if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::term_like_with_hz(Box::new(Lines::default()), 1) };
+    let target = if tty {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::term_like_with_hz(Box::new(Lines::default()), 1)
+    };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     let style =
         ProgressStyle::with_template("{bar:30} {percent:>3}% {human_pos}/{human_len} elements, {per_sec}, ETA {eta}")

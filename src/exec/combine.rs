@@ -226,7 +226,8 @@ mod tests {
     fn streamed_tree_equals_the_recursive_one_for_every_split() {
         for blocks in [1usize, 2, 3, 4, 5, 7, 8, 9, 13, 64, 100, 257] {
             // Values whose sum depends on the order of additions.
-            let leaves: Vec<f64> = (0..blocks).map(|i| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { 1e16 } else { 1.0 }).collect();
+            let leaves: Vec<f64> =
+                (0..blocks).map(|i| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { 1e16 } else { 1.0 }).collect();
             for piece in [1usize, 2, 3, 7, blocks] {
                 let count = blocks * crate::codegen::FOLD_BLOCK;
                 let mut c = LaneCombiner::new(ReduceOp::Sum, DType::Float64, 1, count);

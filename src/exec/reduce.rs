@@ -48,8 +48,8 @@ use crate::shape::Strided;
 use crate::types::{DType, Scalar};
 
 use super::{
-    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
-    Reductions, Shapes, Values,
+    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand,
+    Reductions, Runner, Shapes, Values,
 };
 
 /// Elements of a lane per block: the leaves of the combination tree.

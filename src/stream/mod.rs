@@ -158,9 +158,10 @@ fn bind<'a>(compiled: &Compiled, inputs: &[(&str, &'a dyn Source)]) -> Result<Ve
         .inputs
         .iter()
         .map(|input| {
-            let (_, src) = inputs.iter().find(|(n, _)| *n == input.name).ok_or_else(|| {
-                Error::new(ErrorKind::Input, format!("no value given for input `{}`", input.name))
-            })?;
+            let (_, src) = inputs
+                .iter()
+                .find(|(n, _)| *n == input.name)
+                .ok_or_else(|| Error::new(ErrorKind::Input, format!("no value given for input `{}`", input.name)))?;
             if src.dtype() != input.dtype {
                 return Err(Error::new(
                     ErrorKind::Input,
@@ -192,7 +193,10 @@ impl<'a> Prepared<'a> {
         config: &StreamConfig,
     ) -> Result<Prepared<'a>> {
         if config.eval.engine != Engine::Jit || !config.eval.fuse {
-            return Err(Error::new(ErrorKind::Usage, "streaming runs the fused JIT only (not --engine interp or --no-fuse)"));
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "streaming runs the fused JIT only (not --engine interp or --no-fuse)",
+            ));
         }
         let names: Vec<Option<&str>> = outputs.iter().map(|o| o.name).collect();
         let ids = compiled.output_ids(&names)?;
@@ -224,7 +228,10 @@ impl<'a> Prepared<'a> {
                 if w.is_windowed(id) {
                     slab += bytes(id) / w.n;
                     let kept = matches!(node.inst, Inst::Reduce { .. })
-                        || outputs.iter().zip(&plan.outputs).any(|(o, &p)| p == id && matches!(o.target, Target::Memory));
+                        || outputs
+                            .iter()
+                            .zip(&plan.outputs)
+                            .any(|(o, &p)| p == id && matches!(o.target, Target::Memory));
                     if kept {
                         whole += bytes(id);
                     }
@@ -301,7 +308,6 @@ impl<'a> Prepared<'a> {
         self.windowing.as_ref().map_or(1, |w| w.n)
     }
 
-
     /// A stage's whole part (reads whole values only, runs once) and windowed
     /// part (runs per window), each as its own stage.
     fn split(&self, stage: &Stage) -> (Option<Stage>, Option<Stage>) {
@@ -358,12 +364,8 @@ impl<'a> Prepared<'a> {
             .map(|&p| if w.is_windowed(p) { Ok(None) } else { whole_value(values, p).map(Some) })
             .collect::<Result<_>>()?;
         // Per stored value (windowed roots and windowed reductions): its writers.
-        let stored: Vec<NodeId> = stage
-            .roots
-            .iter()
-            .copied()
-            .chain(stage.reductions.iter().copied().filter(|&r| w.is_windowed(r)))
-            .collect();
+        let stored: Vec<NodeId> =
+            stage.roots.iter().copied().chain(stage.reductions.iter().copied().filter(|&r| w.is_windowed(r))).collect();
         let mut keep: Vec<Option<Vec<Data>>> = Vec::new();
         for &id in &stored {
             let order = w.storage_order(id, self.shape(id)).expect("analysis checked the stored values");
@@ -402,11 +404,16 @@ impl<'a> Prepared<'a> {
                 .zip(&whole)
                 .map(|(&p, wh)| match wh {
                     Some(_) => Ok(None),
-                    None => values[p.index()].as_ref().expect("parameters are computed").source().window(r0..r1).map(Some),
+                    None => {
+                        values[p.index()].as_ref().expect("parameters are computed").source().window(r0..r1).map(Some)
+                    }
                 })
                 .collect::<Result<_>>()?;
-            let views: Vec<_> =
-                whole.iter().zip(&windows).map(|(a, b)| a.as_ref().or(b.as_ref()).expect("one of them").view()).collect();
+            let views: Vec<_> = whole
+                .iter()
+                .zip(&windows)
+                .map(|(a, b)| a.as_ref().or(b.as_ref()).expect("one of them").view())
+                .collect();
             let out = exec::eval_stage(program, plan, stage, &views, Reductions::Partials, &config.eval)?;
             let mut results = out.roots.into_iter();
             let mut done_stored = 0;
@@ -421,7 +428,8 @@ impl<'a> Prepared<'a> {
                         // Whole lanes in this window: finish them here.
                         let Inst::Reduce { op, arg, axis } = program.node(r).inst else { unreachable!("reductions") };
                         let arg_shape = window_shape(self.shape(arg), w.axis(arg, self.shape(arg)), r1 - r0);
-                        let a = crate::shape::normalize_axis(axis, arg_shape.len()).expect("inferred").expect("an axis");
+                        let a =
+                            crate::shape::normalize_axis(axis, arg_shape.len()).expect("inferred").expect("an axis");
                         let lanes = partials.shape()[0];
                         let mut c = LaneCombiner::new(op, partials.dtype(), lanes, arg_shape[a]);
                         c.push(&partials)?;
