@@ -577,6 +577,10 @@ fn concat(parts: Vec<Data>, shape: Vec<usize>, order: Order) -> Result<Array> {
     Array::with_order(all, shape, order)
 }
 
+/// An output returned in memory, windows collected in storage order, with its
+/// shape and order.
+type Assembly = (Vec<Data>, Vec<usize>, Order);
+
 /// The requested outputs' destinations.
 struct Sinks {
     targets: Vec<Target>,
@@ -587,7 +591,7 @@ struct Sinks {
     /// Per output: written (or returned) completely.
     done: Vec<bool>,
     /// Per output being assembled in memory: its windows.
-    parts: Vec<Option<(Vec<Data>, Vec<usize>, Order)>>,
+    parts: Vec<Option<Assembly>>,
 }
 
 impl Sinks {
