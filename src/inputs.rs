@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use crate::array::{Array, Data};
+use crate::array::{shape_size, Array, Data, MAX_DIMS};
 use crate::diag::{Error, ErrorKind, Result, Span};
 use crate::npy;
 use crate::types::{DType, Scalar};
@@ -47,7 +47,7 @@ impl InputValue {
         match self {
             InputValue::Array(a) => Ok(a.clone()),
             InputValue::File(path) => npy::read_file(path),
-            InputValue::Generated(g) => Ok(g.array()),
+            InputValue::Generated(g) => g.array(),
         }
     }
 }
@@ -357,6 +357,13 @@ impl Call<'_> {
                 ))
             }
         };
+        if dims.len() > MAX_DIMS {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                arg.span,
+                format!("a shape of {} dimensions; NumPy and jitexpr allow at most {MAX_DIMS}", dims.len()),
+            ));
+        }
         let mut shape = Vec::with_capacity(dims.len());
         let mut size: u128 = 1;
         for (d, span) in dims {
@@ -461,10 +468,18 @@ impl Generated {
         }
     }
 
-    /// The whole array.
-    pub fn array(&self) -> Array {
-        let n = self.shape.iter().product();
-        Array::new(self.elements(0..n), self.shape.clone()).expect("size matches shape")
+    /// The whole array; an error when its memory cannot be had (a size within
+    /// [`MAX_ELEMENTS`] may still be more than the machine has).
+    pub fn array(&self) -> Result<Array> {
+        let n = shape_size(&self.shape).expect("generator shapes are checked against MAX_ELEMENTS");
+        let bytes = n.saturating_mul(self.dtype().size());
+        if Vec::<u8>::new().try_reserve_exact(bytes).is_err() {
+            return Err(Error::new(
+                ErrorKind::Memory,
+                format!("cannot allocate {n} elements ({} bytes each) for this input", self.dtype().size()),
+            ));
+        }
+        Array::new(self.elements(0..n), self.shape.clone())
     }
 
     /// Elements `range` in C order.

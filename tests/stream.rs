@@ -184,7 +184,7 @@ fn generators_make_any_window_with_the_bits_of_the_whole() {
     ] {
         let (_, value) = parse_input_source(arg).unwrap();
         let InputValue::Generated(g) = value else { panic!("{arg} is a generator") };
-        let whole = g.array();
+        let whole = g.array().unwrap();
         let n = g.shape()[0];
         let slab = whole.len() / n;
         let mut r0 = 0;

@@ -230,7 +230,7 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
     ctx.set_disasm(true);
     let code = ctx
         .compile(isa.as_ref(), &mut Default::default())
-        .map_err(|e| Error::new(ErrorKind::Io, format!("the JIT could not compile a kernel: {:?}", e.inner)))?;
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("the JIT could not compile a kernel: {:?}", e.inner)))?;
     Ok(code.vcode.clone().unwrap_or_default())
 }
 
@@ -261,7 +261,7 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
 /// Cranelift reports allocation failures (mmap, mprotect) and compile bugs the
 /// same way; neither is the user's mistake, so say what failed.
 fn jit_error(what: &str, e: cranelift_module::ModuleError) -> Error {
-    Error::new(ErrorKind::Io, format!("the JIT could not {what} a kernel: {e}"))
+    Error::new(ErrorKind::Internal, format!("the JIT could not {what} a kernel: {e}"))
 }
 
 #[cfg(test)]

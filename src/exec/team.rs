@@ -187,11 +187,13 @@ fn worker_pool(workers: usize) -> Result<Arc<Workers>> {
     if let Some(p) = pools.get(&workers) {
         return Ok(p.clone());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .thread_name(|i| format!("jitexpr-{i}"))
-        .build()
-        .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot start {} threads: {e}", workers + 1)))?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("jitexpr-{i}")).build().map_err(
+            |e| {
+                Error::new(ErrorKind::Thread, format!("cannot start {workers} worker threads: {e}"))
+                    .with_help("ask for fewer with `--threads` (`EvalConfig::threads`)")
+            },
+        )?;
     let pool =
         Arc::new(Workers { pool, posted: AtomicU64::new(0), current: Mutex::new(None), watching: AtomicUsize::new(0) });
     pools.insert(workers, pool.clone());

@@ -24,15 +24,27 @@ mod weak;
 
 use super::ops::{self, BinaryOp, Callee, Func, FuncRule, ReduceOp, UnaryOp};
 use super::{Input, Inst, Node, NodeId, Program, Signature};
-use crate::diag::{Error, ErrorKind, Result, Span};
+use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{self, Expr, ExprKind, Ident, Stmt};
 use crate::types::{promote, DType, Scalar, Ty};
 use weak::{Folded, Py};
 
 /// Type the program for the inputs in `sig`.
 pub fn lower(ast: &ast::Program, sig: &Signature) -> Result<Program> {
+    lower_with(ast, sig, &[])
+}
+
+/// Type the program for the inputs in `sig` and the *weak* named values in
+/// `weak`: Python scalars bound to names, which lower as literals do (NEP 50 weak,
+/// folded with Python semantics, constants in the IR), so `a * x` with `a`
+/// float32 and `x` the Python float 2.5 stays float32. A bool is a strong bool
+/// constant, as `True` is; an int or float of any width is a Python int or float.
+pub fn lower_with(ast: &ast::Program, sig: &Signature, weak: &[(String, Scalar)]) -> Result<Program> {
     check_signature(sig)?;
-    let mut cx = Lowerer { sig, nodes: Vec::new(), input_nodes: vec![None; sig.len()], vars: Vec::new() };
+    if let Some((name, _)) = weak.iter().find(|(n, _)| sig.iter().any(|(m, _)| m == n)) {
+        return Err(Error::new(ErrorKind::Input, format!("input `{name}` is given twice")));
+    }
+    let mut cx = Lowerer { sig, weak, nodes: Vec::new(), input_nodes: vec![None; sig.len()], vars: Vec::new() };
     let mut last = None;
     for stmt in &ast.stmts {
         last = Some(cx.stmt(stmt)?);
@@ -94,6 +106,8 @@ enum Last {
 
 struct Lowerer<'a> {
     sig: &'a Signature,
+    /// Named Python scalars, weak like literals.
+    weak: &'a [(String, Scalar)],
     nodes: Vec<Node>,
     /// The node of each input, made at its first use.
     input_nodes: Vec<Option<NodeId>>,
@@ -192,6 +206,15 @@ impl Lowerer<'_> {
         if let Some(i) = self.sig.iter().position(|(n, _)| n == name) {
             return Ok(Value::Strong(self.input(i, span)));
         }
+        if let Some((_, v)) = self.weak.iter().find(|(n, _)| n == name) {
+            return Ok(match *v {
+                Scalar::Bool(b) => Value::Strong(self.push(Inst::Const(Scalar::Bool(b)), DType::Bool, span)),
+                Scalar::Int32(i) => Value::Weak(Py::Int(i128::from(i))),
+                Scalar::Int64(i) => Value::Weak(Py::Int(i128::from(i))),
+                Scalar::Float32(f) => Value::Weak(Py::Float(f64::from(f))),
+                Scalar::Float64(f) => Value::Weak(Py::Float(f)),
+            });
+        }
         if let Some((_, v)) = CONSTANTS.iter().find(|(n, _)| *n == name) {
             return Ok(Value::Weak(Py::Float(*v)));
         }
@@ -199,7 +222,7 @@ impl Lowerer<'_> {
             return Err(Error::at(ErrorKind::Name, span, format!("`{name}` is a function, not a value"))
                 .with_help(format!("call it, e.g. `{name}(x)`")));
         }
-        let err = Error::at(ErrorKind::Name, span, format!("unknown name `{name}`"));
+        let err = Error::at(ErrorKind::Name, span, format!("unknown name `{}`", excerpt(name)));
         let known = self.value_names();
         Err(match suggest(name, &known) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
@@ -224,7 +247,8 @@ impl Lowerer<'_> {
     fn value_names(&self) -> Vec<&str> {
         let vars = self.vars.iter().map(|(n, _)| n.as_str());
         let inputs = self.sig.iter().map(|(n, _)| n.as_str());
-        vars.chain(inputs).chain(CONSTANTS.iter().map(|(n, _)| *n)).collect()
+        let weak = self.weak.iter().map(|(n, _)| n.as_str());
+        vars.chain(inputs).chain(weak).chain(CONSTANTS.iter().map(|(n, _)| *n)).collect()
     }
 
     fn unknown_function(&self, func: &Ident) -> Error {
@@ -239,7 +263,7 @@ impl Lowerer<'_> {
             };
             return Error::at(ErrorKind::Name, func.span, format!("`{name}` is {what}, not a function"));
         }
-        let err = Error::at(ErrorKind::Name, func.span, format!("unknown function `{name}`"));
+        let err = Error::at(ErrorKind::Name, func.span, format!("unknown function `{}`", excerpt(name)));
         match suggest(name, &ops::all_names()) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err,
@@ -467,7 +491,19 @@ impl Lowerer<'_> {
             }
             axis = Some(value);
         }
-        let axis = axis.map(axis_literal).transpose()?.flatten();
+        let positional = args.len() == 2;
+        let axis = axis.map(axis_literal).transpose().map_err(|e| match op {
+            // `max(a, b)` is NumPy's `max(a, axis=b)`; the elementwise one is `maximum`.
+            ReduceOp::Min | ReduceOp::Max if positional => {
+                let elementwise = if op == ReduceOp::Min { "minimum" } else { "maximum" };
+                e.with_help(format!(
+                    "`{name}(x, k)` reduces along axis k; for the elementwise {elementwise} of two arrays, \
+                     write `{elementwise}(...)`"
+                ))
+            }
+            _ => e,
+        })?;
+        let axis = axis.flatten();
         let x = self.expr(&args[0])?;
         let dtype = self.ty(x).dtype;
         let acc = op.accumulator(dtype);
@@ -549,10 +585,19 @@ fn were(n: usize) -> String {
     format!("{n} {}", if n == 1 { "was" } else { "were" })
 }
 
-/// The known name closest to `name` by edit distance, if it is close enough to be
-/// a plausible typo (at most a third of the letters wrong, and not all of them).
+/// The known name closest to `name`: one that differs only in case (`Sin` is
+/// `sin`, not `min`), else the closest by edit distance if it is close enough
+/// to be a plausible typo (at most a third of the letters wrong, and not all
+/// of them).
 fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        return Some(k);
+    }
     let len = name.chars().count();
+    if len > 64 {
+        // No name is that long, and the distance would cost len * |k| steps.
+        return None;
+    }
     let limit = (len / 3).max(1);
     known
         .iter()
