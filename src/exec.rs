@@ -38,8 +38,11 @@ use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
 
+mod combine;
 mod reduce;
 mod team;
+
+pub use combine::LaneCombiner;
 
 use team::Team;
 
@@ -166,6 +169,60 @@ pub fn eval(
         }
     }
     finish_outputs(program, plan, vals)
+}
+
+/// How [`eval_stage`] hands back a stage's reductions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reductions {
+    /// Finished values, each of its reduction's shape (as [`eval`] computes them).
+    Finish,
+    /// Unfinished: per output element (*lane*, C order) the partial of each
+    /// [`crate::codegen::FOLD_BLOCK`]-element block of its lane, in block order,
+    /// as an array of shape `[lanes, blocks]`. Partials of consecutive pieces of
+    /// a lane that start at block boundaries, combined by a [`LaneCombiner`],
+    /// give the bits of the whole lane's reduction.
+    Partials,
+}
+
+/// The values one stage computes: its roots (stored values) and its reductions,
+/// in the stage's order.
+#[derive(Debug)]
+pub struct StageValues {
+    pub roots: Vec<Array>,
+    pub reductions: Vec<Array>,
+}
+
+/// Run one stage of a plan on its parameters alone (`params`: one view per
+/// `stage.params`, in order), for callers that run a plan piece by piece (the
+/// streaming driver runs stages over windows). The stage's kernels, partition
+/// and order are those of [`eval`], so its values have the same bits.
+pub fn eval_stage(
+    program: &Program,
+    plan: &Plan,
+    stage: &Stage,
+    params: &[ArrayView<'_>],
+    reductions: Reductions,
+    config: &EvalConfig,
+) -> Result<StageValues> {
+    let threads = requested_threads(config)?;
+    let shapes = Shapes::for_stage(program, stage, params)?;
+    let mut runner = Runner::new(config, threads, shapes.most_elements())?;
+    runner.reductions = reductions;
+    let mut locs = vec![None; program.nodes.len()];
+    for (k, p) in stage.params.iter().enumerate() {
+        locs[p.index()] = Some(Loc::Input(k));
+    }
+    let mut vals = Values { inputs: params, outs: &mut [], locs, temps: vec![None; program.nodes.len()] };
+    if stage.reductions.is_empty() {
+        run_elementwise(program, plan, stage, &shapes, &mut vals, &runner)?;
+    } else {
+        reduce::run_stage(program, plan, stage, &shapes, &mut vals, &runner)?;
+    }
+    let mut take = |id: NodeId| vals.temps[id.index()].take().expect("a stage computes its roots and reductions");
+    Ok(StageValues {
+        roots: stage.roots.iter().map(|&r| take(r)).collect(),
+        reductions: stage.reductions.iter().map(|&r| take(r)).collect(),
+    })
 }
 
 /// Move (or copy) the requested values into the result list or the caller's
@@ -369,23 +426,67 @@ impl Shapes {
             }
             shapes.of[i] = match &node.inst {
                 Inst::Input(k) => shapes.intern(inputs[*k].shape()),
-                Inst::Const(_) => shapes.intern(&[]),
-                Inst::Unary(_, a) | Inst::Cast(a) => shapes.of[a.index()],
-                Inst::Binary(..) | Inst::Call(..) => {
-                    let args = node.inst.args();
-                    let mut acc = shapes.of[args[0].index()];
-                    for a in &args[1..] {
-                        acc = shapes.broadcast(acc, shapes.of[a.index()]).ok_or_else(error)?;
-                    }
-                    acc
-                }
-                Inst::Reduce { arg, .. } => {
-                    let s = crate::shape::node_shape(node, &[shapes.of(*arg)])?;
-                    shapes.intern(&s)
-                }
+                _ => shapes.node(node).ok_or_else(error)??,
             };
         }
         Ok(shapes)
+    }
+
+    /// The shapes of the nodes one stage computes, from the shapes of its
+    /// parameters (`params`, in the stage's parameter order). The stage's values
+    /// must broadcast: the caller checked the whole program's shapes first.
+    fn for_stage(program: &Program, stage: &Stage, params: &[ArrayView<'_>]) -> Result<Shapes> {
+        let n = program.nodes.len();
+        let mut shapes = Shapes { table: Vec::new(), of: vec![u32::MAX; n] };
+        let mut needed = vec![false; n];
+        for &id in stage.roots.iter().chain(&stage.reductions) {
+            needed[id.index()] = true;
+        }
+        for (&p, v) in stage.params.iter().zip(params) {
+            shapes.of[p.index()] = shapes.intern(v.shape());
+        }
+        // Back from the stage's values to its parameters: what the kernel computes.
+        for i in (0..n).rev() {
+            if needed[i] && shapes.of[i] == u32::MAX {
+                for a in program.nodes[i].inst.args() {
+                    needed[a.index()] = true;
+                }
+            }
+        }
+        for (i, node) in program.nodes.iter().enumerate() {
+            if !needed[i] || shapes.of[i] != u32::MAX {
+                continue;
+            }
+            let broadcast_error =
+                || Error::new(ErrorKind::Shape, format!("the values of stage node %{i} do not broadcast"));
+            shapes.of[i] = match &node.inst {
+                Inst::Input(k) => unreachable!("input {k} is a parameter of every stage that reads it"),
+                _ => shapes.node(node).ok_or_else(broadcast_error)??,
+            };
+        }
+        Ok(shapes)
+    }
+
+    /// The shape of a computed node from its arguments' shapes: `None` if they do
+    /// not broadcast, an error if a reduction's axis is out of range.
+    fn node(&mut self, node: &crate::ir::Node) -> Option<Result<u32>> {
+        Some(Ok(match &node.inst {
+            Inst::Input(_) => unreachable!("inputs have the shapes they are given"),
+            Inst::Const(_) => self.intern(&[]),
+            Inst::Unary(_, a) | Inst::Cast(a) => self.of[a.index()],
+            Inst::Binary(..) | Inst::Call(..) => {
+                let args = node.inst.args();
+                let mut acc = self.of[args[0].index()];
+                for a in &args[1..] {
+                    acc = self.broadcast(acc, self.of[a.index()])?;
+                }
+                acc
+            }
+            Inst::Reduce { arg, .. } => match crate::shape::node_shape(node, &[self.of(*arg)]) {
+                Ok(s) => self.intern(&s),
+                Err(e) => return Some(Err(e)),
+            },
+        }))
     }
 
     fn of(&self, id: NodeId) -> &[usize] {
@@ -591,6 +692,7 @@ struct Runner {
     cache: Arc<KernelCache>,
     team: Team,
     chunk: usize,
+    reductions: Reductions,
 }
 
 /// The most threads an evaluation runs on (`EvalConfig::threads`, `--threads`):
@@ -622,7 +724,7 @@ impl Runner {
         let chunk = config.chunk.unwrap_or(DEFAULT_CHUNK).max(1);
         let tasks = elements.div_ceil(chunk).max(1);
         let threads = if tasks >= threads { threads } else { 1 << tasks.ilog2() };
-        Ok(Runner { cache, team: Team::new(threads)?, chunk })
+        Ok(Runner { cache, team: Team::new(threads)?, chunk, reductions: Reductions::Finish })
     }
 
     fn run(&self, kernel: &CompiledKernel, iter: &Iteration, operands: &[Operand]) {

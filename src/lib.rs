@@ -45,6 +45,7 @@ pub mod npy;
 pub mod repr;
 pub mod semantics;
 pub mod shape;
+pub mod stream;
 pub mod syntax;
 pub mod types;
 pub mod vmath;
@@ -383,7 +384,7 @@ impl Compiled {
 
     /// The program the JIT runs for these outputs (optimized unless the config
     /// says not to) and its plan; the interpreter always runs the unoptimized IR.
-    fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<exec::Planned> {
+    pub(crate) fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<exec::Planned> {
         self.plans.get(&self.program, ids, fuse::FuseConfig { fuse: config.fuse }, config.optimize)
     }
 
@@ -432,7 +433,7 @@ impl Compiled {
         Ok(out)
     }
 
-    fn output_ids(&self, outputs: &[Option<&str>]) -> Result<Vec<ir::NodeId>> {
+    pub(crate) fn output_ids(&self, outputs: &[Option<&str>]) -> Result<Vec<ir::NodeId>> {
         outputs
             .iter()
             .map(|name| {
