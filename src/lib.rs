@@ -154,6 +154,62 @@ impl Expr {
         let program = ir::lower(&self.ast, &sig)?;
         Ok(Compiled::new(self.source.clone(), program))
     }
+
+    /// [`Expr::compile`] with named *weak* scalars besides the inputs: values that
+    /// type as Python numbers do under NEP 50 (as a literal in their place would),
+    /// so `a * x` with `a` float32 and `x = Scalar::Float64(2.5)` stays float32.
+    /// An int or float of any width is a Python int or float, a bool a strong
+    /// `True`/`False`. Their values are compiled in as constants, so a new value
+    /// means a new compilation (the Python package passes Python scalars this way).
+    ///
+    /// ```
+    /// use jitexpr::{DType, Expr, Scalar};
+    ///
+    /// let c = Expr::parse("a * x")?.compile_with(&[("a", DType::Float32)], &[("x", Scalar::Float64(2.5))])?;
+    /// assert_eq!(c.output_dtype(None), Some(DType::Float32));
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn compile_with(&self, signature: &[(&str, DType)], weak: &[(&str, Scalar)]) -> Result<Compiled> {
+        let sig: Vec<(String, DType)> = signature.iter().map(|(n, d)| (n.to_string(), *d)).collect();
+        let weak: Vec<(String, Scalar)> = weak.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+        let program = ir::lower::lower_with(&self.ast, &sig, &weak)?;
+        Ok(Compiled::new(self.source.clone(), program))
+    }
+
+    /// The names the program reads before assigning them, in order of first use:
+    /// what a caller must bind as inputs (a named constant `pi e inf nan` among
+    /// them is used as the constant unless an input of that name is given).
+    ///
+    /// ```
+    /// let e = jitexpr::Expr::parse("t = a * 2; t + sin(b) + pi")?;
+    /// assert_eq!(e.free_names(), ["a", "b", "pi"]);
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn free_names(&self) -> Vec<&str> {
+        self.ast.free_names()
+    }
+
+    /// The `--emit tokens` dump of the source.
+    pub fn emit_tokens(&self) -> Result<String> {
+        Ok(syntax::token::dump_tokens(&syntax::lex(&self.source)?))
+    }
+
+    /// The `--emit ast` dump.
+    pub fn emit_ast(&self) -> String {
+        self.ast.to_string()
+    }
+}
+
+/// How a program's result splits over blocks of its inputs ([`Compiled::split`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// No reduction: any block of the result is the program on the same blocks.
+    Elementwise,
+    /// The result is the reduction `op` (`"sum"`, `"max"`, ...) over `axis` (all
+    /// axes when `None`) of an elementwise argument.
+    Reduction { op: &'static str, axis: Option<i64> },
+    /// Reductions feed further work: the program needs several passes.
+    Staged,
 }
 
 /// A typed program, ready to evaluate on arrays of any shape.
@@ -177,6 +233,51 @@ impl Compiled {
 
     pub fn program(&self) -> &ir::Program {
         &self.program
+    }
+
+    /// The inputs the program was compiled for, with their dtypes, in signature order.
+    pub fn inputs(&self) -> impl Iterator<Item = (&str, DType)> {
+        self.program.inputs.iter().map(|i| (i.name.as_str(), i.dtype))
+    }
+
+    /// The names the program assigns, each a possible named output, in order of
+    /// first assignment.
+    pub fn output_names(&self) -> impl Iterator<Item = &str> {
+        self.program.names.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The shapes of the requested outputs (`None`: the result) for inputs of these
+    /// shapes, given in the order of [`Compiled::inputs`]: what a caller
+    /// allocates before [`Compiled::eval_views_into`] (a shape or axis error is
+    /// reported here, with its span, as evaluation would).
+    pub fn output_shapes(&self, input_shapes: &[&[usize]], outputs: &[Option<&str>]) -> Result<Vec<Vec<usize>>> {
+        let ids = self.output_ids(outputs)?;
+        let shapes = shape::infer(&self.program, input_shapes, &ids)?;
+        Ok(ids
+            .iter()
+            .map(|id| shapes[id.index()].clone().expect("shape inference covers every requested output"))
+            .collect())
+    }
+
+    /// How the program's result splits over blocks of its inputs, for callers that
+    /// distribute work (the Dask integration): `Elementwise` when no reduction
+    /// is computed anywhere, so each block of the result needs only the same
+    /// blocks of the inputs; `Reduction` when the result is one reduction
+    /// (`sum(expr, axis=k)`) of an elementwise argument and the program has no
+    /// other; `Staged` otherwise (a reduction feeds later work, as in softmax).
+    pub fn split(&self) -> Split {
+        let reductions: Vec<&ir::Node> =
+            self.program.nodes.iter().filter(|n| matches!(n.inst, ir::Inst::Reduce { .. })).collect();
+        match (reductions.as_slice(), &self.program.node(self.program.result).inst) {
+            ([], _) => Split::Elementwise,
+            ([_], ir::Inst::Reduce { op, axis, .. }) => Split::Reduction { op: op.name(), axis: *axis },
+            _ => Split::Staged,
+        }
+    }
+
+    /// The `--emit ir` dump: the typed program before optimization.
+    pub fn emit_ir(&self) -> String {
+        self.program.to_string()
     }
 
     /// The dtype of an output (`None`: the result), if the program has it.

@@ -32,38 +32,15 @@
 
 use ::ndarray::{ArrayD, Dimension, IxDyn, ShapeBuilder};
 
-use crate::array::view::Raw;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut, Element, Order};
 use crate::diag::{Error, ErrorKind, Result};
 
 impl<'a, T: Element, D: Dimension> From<::ndarray::ArrayView<'a, T, D>> for ArrayView<'a> {
     fn from(v: ::ndarray::ArrayView<'a, T, D>) -> ArrayView<'a> {
-        let shape = v.shape().to_vec();
-        let strides = v.strides().to_vec();
-        // The memory the view reaches, from its lowest to its highest element,
-        // relative to its first element (negative strides reach below it).
-        let (mut lo, mut hi) = (0isize, 0isize);
-        if !v.is_empty() {
-            for (&d, &s) in shape.iter().zip(&strides) {
-                // ndarray keeps every offset of a view within isize.
-                let span = (d as isize - 1) * s;
-                if span < 0 {
-                    lo += span;
-                } else {
-                    hi += span;
-                }
-            }
-        }
-        let len = if v.is_empty() { 0 } else { (hi - lo) as usize + 1 };
-        // SAFETY: `lo` is the offset of the view's lowest element, inside the
-        // allocation it borrows, so the pointer stays in that allocation; every
-        // element of the view is in `base..base + len`, valid for reads and not
-        // written while the ndarray view's borrow `'a` lasts (ndarray's
-        // invariant for `ArrayView`). Elements in between that the view skips are
-        // never read: engines read elements of the view only (see `Raw`). For an
-        // empty view `len` is 0 and nothing is read.
-        let raw = unsafe { Raw::from_raw_parts(v.as_ptr().wrapping_offset(lo), len) };
-        ArrayView::from_parts(T::wrap_raw(raw), shape, strides, (-lo) as usize)
+        // SAFETY: ndarray's invariant for `ArrayView`: every element the view
+        // reaches from `as_ptr()` is in one allocation, initialized, aligned and
+        // not written while the borrow `'a` lasts.
+        unsafe { ArrayView::from_raw_parts(v.as_ptr(), v.shape(), v.strides()) }
             .expect("a view's own span holds every element it reaches")
     }
 }

@@ -58,7 +58,6 @@ impl<'a, T: Copy> Raw<'a, T> {
     /// For `'a`, every element a view built on this buffer reaches must be
     /// valid for reads and not written through any other pointer; `ptr` must be
     /// non-null and aligned, and `ptr..ptr + len` one allocation.
-    #[cfg(feature = "ndarray")]
     pub(crate) unsafe fn from_raw_parts(ptr: *const T, len: usize) -> Raw<'a, T> {
         Raw { ptr, len, _borrow: PhantomData }
     }
@@ -304,6 +303,51 @@ impl<'a> ArrayView<'a> {
     /// ```
     pub fn new<T: Element>(data: &'a [T], shape: &[usize], strides: &[isize], offset: usize) -> Result<ArrayView<'a>> {
         ArrayView::from_parts(T::wrap_raw(Raw::new(data)), shape.to_vec(), strides.to_vec(), offset)
+    }
+
+    /// A view of memory the caller owns, given the address of its first element
+    /// (index 0 along every axis), its shape and its strides in elements (negative
+    /// for reversed axes, 0 for broadcast ones): how the ndarray feature and the
+    /// Python package read ndarray views and NumPy arrays without copies. The
+    /// buffer is taken to run from the lowest to the highest element the view
+    /// reaches; an error if those offsets overflow.
+    ///
+    /// # Safety
+    /// For `'a`: `first` is non-null and aligned for `T`; every element the shape
+    /// and strides reach from `first` lies in one allocation, holds a valid `T`
+    /// (a `bool` is 0 or 1), and is not written through any other pointer.
+    pub unsafe fn from_raw_parts<T: Element>(
+        first: *const T,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<ArrayView<'a>> {
+        let (mut lo, mut hi) = (0isize, 0isize);
+        let empty = shape.contains(&0);
+        if shape.len() != strides.len() {
+            return Err(layout_error(format!("{} strides for {} dimensions", strides.len(), shape.len())));
+        }
+        if !empty {
+            for (&d, &s) in shape.iter().zip(strides) {
+                let span = isize::try_from(d - 1)
+                    .ok()
+                    .and_then(|d| d.checked_mul(s))
+                    .ok_or_else(|| layout_error(format!("the view of shape {} overflows", fmt_shape(shape))))?;
+                let (l, h) = if span < 0 { (lo.checked_add(span), Some(hi)) } else { (Some(lo), hi.checked_add(span)) };
+                match (l, h) {
+                    (Some(l), Some(h)) => (lo, hi) = (l, h),
+                    _ => return Err(layout_error(format!("the view of shape {} overflows", fmt_shape(shape)))),
+                }
+            }
+        }
+        let len = if empty { 0 } else { hi.abs_diff(lo) + 1 };
+        // SAFETY: `lo` is the offset of the view's lowest element, inside the
+        // allocation (the caller's contract), so the pointer stays in it; every
+        // element of the view is in `base..base + len`, valid for reads and not
+        // written for `'a`. Elements in between that the view skips are never
+        // read: engines read elements of the view only (see `Raw`). For an
+        // empty view `len` is 0 and nothing is read.
+        let raw = unsafe { Raw::from_raw_parts(first.wrapping_offset(lo), len) };
+        ArrayView::from_parts(T::wrap_raw(raw), shape.to_vec(), strides.to_vec(), lo.unsigned_abs())
     }
 
     pub(crate) fn from_parts(

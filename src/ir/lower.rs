@@ -31,8 +31,20 @@ use weak::{Folded, Py};
 
 /// Type the program for the inputs in `sig`.
 pub fn lower(ast: &ast::Program, sig: &Signature) -> Result<Program> {
+    lower_with(ast, sig, &[])
+}
+
+/// Type the program for the inputs in `sig` and the *weak* named values in
+/// `weak`: Python scalars bound to names, which lower as literals do (NEP 50 weak,
+/// folded with Python semantics, constants in the IR), so `a * x` with `a`
+/// float32 and `x` the Python float 2.5 stays float32. A bool is a strong bool
+/// constant, as `True` is; an int or float of any width is a Python int or float.
+pub fn lower_with(ast: &ast::Program, sig: &Signature, weak: &[(String, Scalar)]) -> Result<Program> {
     check_signature(sig)?;
-    let mut cx = Lowerer { sig, nodes: Vec::new(), input_nodes: vec![None; sig.len()], vars: Vec::new() };
+    if let Some((name, _)) = weak.iter().find(|(n, _)| sig.iter().any(|(m, _)| m == n)) {
+        return Err(Error::new(ErrorKind::Input, format!("input `{name}` is given twice")));
+    }
+    let mut cx = Lowerer { sig, weak, nodes: Vec::new(), input_nodes: vec![None; sig.len()], vars: Vec::new() };
     let mut last = None;
     for stmt in &ast.stmts {
         last = Some(cx.stmt(stmt)?);
@@ -94,6 +106,8 @@ enum Last {
 
 struct Lowerer<'a> {
     sig: &'a Signature,
+    /// Named Python scalars, weak like literals.
+    weak: &'a [(String, Scalar)],
     nodes: Vec<Node>,
     /// The node of each input, made at its first use.
     input_nodes: Vec<Option<NodeId>>,
@@ -192,6 +206,15 @@ impl Lowerer<'_> {
         if let Some(i) = self.sig.iter().position(|(n, _)| n == name) {
             return Ok(Value::Strong(self.input(i, span)));
         }
+        if let Some((_, v)) = self.weak.iter().find(|(n, _)| n == name) {
+            return Ok(match *v {
+                Scalar::Bool(b) => Value::Strong(self.push(Inst::Const(Scalar::Bool(b)), DType::Bool, span)),
+                Scalar::Int32(i) => Value::Weak(Py::Int(i128::from(i))),
+                Scalar::Int64(i) => Value::Weak(Py::Int(i128::from(i))),
+                Scalar::Float32(f) => Value::Weak(Py::Float(f64::from(f))),
+                Scalar::Float64(f) => Value::Weak(Py::Float(f)),
+            });
+        }
         if let Some((_, v)) = CONSTANTS.iter().find(|(n, _)| *n == name) {
             return Ok(Value::Weak(Py::Float(*v)));
         }
@@ -224,7 +247,8 @@ impl Lowerer<'_> {
     fn value_names(&self) -> Vec<&str> {
         let vars = self.vars.iter().map(|(n, _)| n.as_str());
         let inputs = self.sig.iter().map(|(n, _)| n.as_str());
-        vars.chain(inputs).chain(CONSTANTS.iter().map(|(n, _)| *n)).collect()
+        let weak = self.weak.iter().map(|(n, _)| n.as_str());
+        vars.chain(inputs).chain(weak).chain(CONSTANTS.iter().map(|(n, _)| *n)).collect()
     }
 
     fn unknown_function(&self, func: &Ident) -> Error {

@@ -69,6 +69,49 @@ pub enum ExprKind {
     },
 }
 
+impl Program {
+    /// The names the program reads before assigning them, in order of first use:
+    /// the inputs it needs (and any named constant it uses, which an input of that
+    /// name shadows). Function names are not values, so they are not listed.
+    pub fn free_names(&self) -> Vec<&str> {
+        let mut assigned: Vec<&str> = Vec::new();
+        let mut free: Vec<&str> = Vec::new();
+        for stmt in &self.stmts {
+            let value = match stmt {
+                Stmt::Assign { value, .. } | Stmt::Expr(value) => value,
+            };
+            value.visit_names(&mut |n| {
+                if !assigned.contains(&n) && !free.contains(&n) {
+                    free.push(n);
+                }
+            });
+            if let Stmt::Assign { name, .. } = stmt {
+                assigned.push(&name.name);
+            }
+        }
+        free
+    }
+}
+
+impl Expr {
+    /// Call `f` on every variable name the expression reads, left to right.
+    fn visit_names<'a>(&'a self, f: &mut impl FnMut(&'a str)) {
+        match &self.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) => {}
+            ExprKind::Name(n) => f(n),
+            ExprKind::Unary { operand, .. } => operand.visit_names(f),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.visit_names(f);
+                rhs.visit_names(f);
+            }
+            ExprKind::Call { args, kwargs, .. } => {
+                args.iter().for_each(|a| a.visit_names(f));
+                kwargs.iter().for_each(|(_, v)| v.visit_names(f));
+            }
+        }
+    }
+}
+
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for stmt in &self.stmts {

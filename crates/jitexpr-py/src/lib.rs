@@ -1,0 +1,257 @@
+//! `jitexpr._jitexpr`: the Python bindings of jitexpr (PyO3 + rust-numpy).
+//!
+//! A translation layer only, like polars' `py-polars`: it converts NumPy arrays
+//! to views ([`convert`]), releases the GIL while compiling and evaluating,
+//! calls the core's public API and maps its errors to Python exceptions
+//! ([`errors`]). No semantics live here; the user API (`evaluate`, `compile`,
+//! name lookup, caches, `out=` casting) is the Python package `jitexpr`.
+
+mod convert;
+mod errors;
+
+use convert::{check_disjoint, Operand, Output};
+use jitexpr::{Compiled as CoreCompiled, DType, Engine, EvalConfig, Expr as CoreExpr, Scalar};
+use numpy::PyUntypedArrayMethods;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt};
+
+/// A parsed program (`jitexpr.Expr` in the core).
+#[pyclass(frozen, module = "jitexpr._jitexpr")]
+struct Expr {
+    expr: CoreExpr,
+}
+
+/// The dtype named `name` (`"float64"`, ...).
+fn dtype_named(name: &str) -> PyResult<DType> {
+    DType::from_name(name).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "dtype {name} is not supported; jitexpr supports bool, int32, int64, float32, float64"
+        ))
+    })
+}
+
+/// A Python bool, int or float as the core's weak scalar.
+fn weak_scalar(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+    if v.is_instance_of::<PyBool>() {
+        Ok(Scalar::Bool(v.extract()?))
+    } else if v.is_instance_of::<PyInt>() {
+        let i: i64 = v.extract().map_err(|_| {
+            PyValueError::new_err(format!("the Python int `{name}` is outside int64; pass it as a float or an array"))
+        })?;
+        Ok(Scalar::Int64(i))
+    } else if v.is_instance_of::<PyFloat>() {
+        Ok(Scalar::Float64(v.extract()?))
+    } else {
+        Err(PyTypeError::new_err(format!("`{name}` is not a Python bool, int or float")))
+    }
+}
+
+#[pymethods]
+impl Expr {
+    #[new]
+    fn new(py: Python<'_>, source: String) -> PyResult<Expr> {
+        let expr = py.detach(|| CoreExpr::parse(&source)).map_err(|e| errors::to_py(&e, &source))?;
+        Ok(Expr { expr })
+    }
+
+    #[getter]
+    fn source(&self) -> &str {
+        self.expr.source()
+    }
+
+    /// Names the program reads before assigning them, in order of first use.
+    #[getter]
+    fn free_names(&self) -> Vec<String> {
+        self.expr.free_names().into_iter().map(str::to_string).collect()
+    }
+
+    /// Type the program for `signature` (input name, dtype name) and the weak
+    /// Python scalars `weak` (name, value).
+    fn compile(
+        &self,
+        py: Python<'_>,
+        signature: Vec<(String, String)>,
+        weak: Vec<(String, Bound<'_, PyAny>)>,
+    ) -> PyResult<Compiled> {
+        let sig = signature.iter().map(|(n, d)| Ok((n.as_str(), dtype_named(d)?))).collect::<PyResult<Vec<_>>>()?;
+        let weak = weak.iter().map(|(n, v)| Ok((n.as_str(), weak_scalar(n, v)?))).collect::<PyResult<Vec<_>>>()?;
+        let compiled =
+            py.detach(|| self.expr.compile_with(&sig, &weak)).map_err(|e| errors::to_py(&e, self.expr.source()))?;
+        Ok(Compiled { compiled })
+    }
+
+    fn emit_tokens(&self) -> PyResult<String> {
+        self.expr.emit_tokens().map_err(|e| errors::to_py(&e, self.expr.source()))
+    }
+
+    fn emit_ast(&self) -> String {
+        self.expr.emit_ast()
+    }
+}
+
+/// A typed program (`jitexpr.Compiled` in the core).
+#[pyclass(frozen, module = "jitexpr._jitexpr")]
+struct Compiled {
+    compiled: CoreCompiled,
+}
+
+/// The evaluation settings the Python layer passes.
+fn config(engine: &str, threads: usize) -> PyResult<EvalConfig> {
+    let engine = match engine {
+        "jit" => Engine::Jit,
+        "interp" => Engine::Interp,
+        other => return Err(PyValueError::new_err(format!("unknown engine {other:?}; use 'jit' or 'interp'"))),
+    };
+    Ok(EvalConfig { engine, threads: Some(threads.max(1)), ..EvalConfig::default() })
+}
+
+impl Compiled {
+    fn err(&self, e: jitexpr::Error) -> PyErr {
+        errors::to_py(&e, self.compiled.source())
+    }
+}
+
+#[pymethods]
+impl Compiled {
+    /// Input names in signature order.
+    #[getter]
+    fn input_names(&self) -> Vec<String> {
+        self.compiled.inputs().map(|(n, _)| n.to_string()).collect()
+    }
+
+    /// Input dtype names in signature order.
+    #[getter]
+    fn input_dtypes(&self) -> Vec<&'static str> {
+        self.compiled.inputs().map(|(_, d)| d.name()).collect()
+    }
+
+    /// Assigned names, each a possible output.
+    #[getter]
+    fn output_names(&self) -> Vec<String> {
+        self.compiled.output_names().map(str::to_string).collect()
+    }
+
+    /// The dtype name of an output (`None`: the result).
+    #[pyo3(signature = (name=None))]
+    fn dtype(&self, name: Option<&str>) -> PyResult<&'static str> {
+        self.compiled
+            .output_dtype(name)
+            .map(DType::name)
+            .ok_or_else(|| PyValueError::new_err(format!("`{}` is not assigned in the program", name.unwrap_or(""))))
+    }
+
+    /// How the result splits over blocks: `("elementwise", None, None)`,
+    /// `("reduction", op, axis)` or `("staged", None, None)`.
+    fn split(&self) -> (&'static str, Option<&'static str>, Option<i64>) {
+        match self.compiled.split() {
+            jitexpr::Split::Elementwise => ("elementwise", None, None),
+            jitexpr::Split::Reduction { op, axis } => ("reduction", Some(op), axis),
+            jitexpr::Split::Staged => ("staged", None, None),
+        }
+    }
+
+    /// The shape of an output (`None`: the result) for these input arrays.
+    #[pyo3(signature = (name, inputs))]
+    fn shape(&self, name: Option<&str>, inputs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<usize>> {
+        let mut shapes = Vec::with_capacity(inputs.len());
+        for a in &inputs {
+            shapes.push(a.cast::<numpy::PyUntypedArray>()?.shape().to_vec());
+        }
+        let shapes: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+        let mut out = self.compiled.output_shapes(&shapes, &[name]).map_err(|e| self.err(e))?;
+        Ok(out.pop().expect("one shape per requested output"))
+    }
+
+    /// Evaluate: `inputs` are NumPy arrays in signature order; `outputs` the
+    /// requested outputs (`None`: the result); `outs` an array to write each into
+    /// (C-contiguous, of its exact dtype and shape, overlapping nothing) or
+    /// `None` for a new one. Returns the output arrays.
+    fn eval<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: Vec<Bound<'py, PyAny>>,
+        outputs: Vec<Option<String>>,
+        outs: Vec<Option<Bound<'py, PyAny>>>,
+        engine: &str,
+        threads: usize,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let config = config(engine, threads)?;
+        let names: Vec<(&str, DType)> = self.compiled.inputs().collect();
+        if inputs.len() != names.len() {
+            return Err(PyValueError::new_err(format!("{} inputs given for {}", inputs.len(), names.len())));
+        }
+        let mut operands = Vec::with_capacity(inputs.len());
+        for (obj, (name, dtype)) in inputs.iter().zip(&names) {
+            let op = Operand::new(obj, name)?;
+            if op.dtype != *dtype {
+                return Err(PyTypeError::new_err(format!(
+                    "input `{name}` was compiled for {dtype} but is {}",
+                    op.dtype
+                )));
+            }
+            operands.push(op);
+        }
+        let wanted: Vec<Option<&str>> = outputs.iter().map(Option::as_deref).collect();
+        let shapes: Vec<&[usize]> = operands.iter().map(Operand::shape).collect();
+        let out_shapes = self.compiled.output_shapes(&shapes, &wanted).map_err(|e| self.err(e))?;
+        if outs.len() != wanted.len() {
+            return Err(PyValueError::new_err("one `out` entry per requested output"));
+        }
+        let mut results = Vec::with_capacity(wanted.len());
+        for ((name, shape), out) in wanted.iter().zip(&out_shapes).zip(&outs) {
+            let dtype = self.compiled.output_dtype(*name).expect("output_shapes checked the name");
+            results.push(match out {
+                Some(obj) => Output::given(obj, dtype, shape)?,
+                None => Output::empty(py, dtype, shape)?,
+            });
+        }
+        check_disjoint(&operands, &results)?;
+        let views = operands.iter().map(Operand::view).collect::<PyResult<Vec<_>>>()?;
+        let named: Vec<(&str, jitexpr::ArrayView<'_>)> = names.iter().map(|(n, _)| *n).zip(views).collect();
+        let mut targets = Vec::with_capacity(results.len());
+        for (name, out) in wanted.iter().zip(&results) {
+            targets.push((*name, out.view_mut()?));
+        }
+        let compiled = &self.compiled;
+        py.detach(|| compiled.eval_views_into(&named, &mut targets, &config)).map_err(|e| self.err(e))?;
+        drop(targets);
+        Ok(results.into_iter().map(|o| o.array.into_any()).collect())
+    }
+
+    /// The text of one `--emit` stage after parsing (ir, opt, fused, clif, asm)
+    /// for the requested outputs.
+    fn explain(&self, py: Python<'_>, stage: &str, outputs: Vec<Option<String>>) -> PyResult<String> {
+        let wanted: Vec<Option<&str>> = outputs.iter().map(Option::as_deref).collect();
+        let config = EvalConfig::default();
+        let c = &self.compiled;
+        let text = py.detach(|| match stage {
+            "ir" => Ok(Ok(c.emit_ir())),
+            "opt" => Ok(c.emit_opt(&wanted)),
+            "fused" => Ok(c.emit_fused(&wanted, &config)),
+            "clif" => Ok(c.emit_clif(&wanted, &config)),
+            "asm" => Ok(c.emit_asm(&wanted, &config)),
+            _ => Err(()),
+        });
+        match text {
+            Ok(r) => r.map_err(|e| self.err(e)),
+            Err(()) => Err(PyValueError::new_err(format!(
+                "unknown stage {stage:?}; the stages are tokens, ast, ir, opt, fused, clif, asm"
+            ))),
+        }
+    }
+}
+
+/// The number of logical CPUs.
+#[pyfunction]
+fn detect_number_of_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[pymodule]
+fn _jitexpr(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Expr>()?;
+    m.add_class::<Compiled>()?;
+    m.add_function(wrap_pyfunction!(detect_number_of_cores, m)?)?;
+    Ok(())
+}
