@@ -42,8 +42,6 @@
 //! assert!(err.render("2 * (a + ").contains('^'));
 //! ```
 
-#![deny(clippy::undocumented_unsafe_blocks)]
-
 // In pipeline order (blank lines keep rustfmt from sorting them).
 // Errors, shared by every stage.
 pub mod diag;
