@@ -26,13 +26,13 @@
 //! per stage from the shapes and strides (of any sign) before any call; chunks
 //! write disjoint elements of the outputs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::array::view::c_strides;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
-use crate::fuse::{self, FuseConfig, Plan, Stage};
+use crate::fuse::{self, Plan, Stage};
 use crate::ir::{Inst, NodeId, Program};
 use crate::shape::Strided;
 use crate::types::DType;
@@ -48,65 +48,6 @@ use team::Team;
 
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
-
-/// A program as the JIT runs it: optimized for the requested outputs (or not), and
-/// its plan of stages over the (optimized) program's node ids.
-#[derive(Debug)]
-pub struct Planned {
-    pub program: Program,
-    pub plan: Plan,
-}
-
-/// What a plan depends on besides the program.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct PlanKey {
-    outputs: Vec<NodeId>,
-    fuse: FuseConfig,
-    optimize: bool,
-}
-
-/// Plans already made for a program, by requested outputs, fusion and
-/// optimization mode, so a cached evaluation neither optimizes nor plans again.
-/// Cloning gives an empty memo.
-#[derive(Default)]
-pub struct PlanMemo(Mutex<Vec<(PlanKey, Arc<Planned>)>>);
-
-impl PlanMemo {
-    /// How many plans one program keeps (distinct output requests are few).
-    const CAPACITY: usize = 16;
-
-    pub fn get(&self, program: &Program, outputs: &[NodeId], fuse: FuseConfig, optimize: bool) -> Arc<Planned> {
-        let key = PlanKey { outputs: outputs.to_vec(), fuse, optimize };
-        let mut plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, p)) = plans.iter().find(|(k, _)| *k == key) {
-            return p.clone();
-        }
-        let planned = Arc::new(if optimize {
-            let opt = crate::ir::opt::optimize(program, outputs);
-            let plan = fuse::plan(&opt.program, &opt.outputs, fuse);
-            Planned { program: opt.program, plan }
-        } else {
-            Planned { program: program.clone(), plan: fuse::plan(program, outputs, fuse) }
-        });
-        if plans.len() == Self::CAPACITY {
-            plans.remove(0);
-        }
-        plans.push((key, planned.clone()));
-        planned
-    }
-}
-
-impl Clone for PlanMemo {
-    fn clone(&self) -> Self {
-        PlanMemo::default()
-    }
-}
-
-impl std::fmt::Debug for PlanMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PlanMemo({})", self.0.lock().map(|p| p.len()).unwrap_or(0))
-    }
-}
 
 /// Where the values of program nodes live during one evaluation.
 #[derive(Clone, Copy, Debug)]

@@ -89,7 +89,9 @@ fn trim(src: &str, span: Span) -> Span {
     Span::new(start, start + text.trim().len())
 }
 
-fn is_identifier(s: &str) -> bool {
+/// Whether `s` is a name the language accepts for an input or output: ASCII
+/// letters, digits and `_`, not starting with a digit.
+pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -594,7 +594,9 @@ fn parse_outputs(args: &[String]) -> Result<Vec<OutputSpec>, Failure> {
     let mut specs: Vec<OutputSpec> = Vec::with_capacity(args.len());
     for arg in args {
         let spec = match arg.split_once('=') {
-            Some((name, path)) if is_identifier(name) => OutputSpec { name: Some(name.to_string()), path: path.into() },
+            Some((name, path)) if jitexpr::inputs::is_identifier(name) => {
+                OutputSpec { name: Some(name.to_string()), path: path.into() }
+            }
             _ => OutputSpec { name: None, path: arg.into() },
         };
         if spec.path.as_os_str().is_empty() {
@@ -610,12 +612,6 @@ fn parse_outputs(args: &[String]) -> Result<Vec<OutputSpec>, Failure> {
         specs.push(spec);
     }
     Ok(specs)
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// On the command line an unknown variable is most likely a missing `-i`; say so

@@ -175,7 +175,7 @@ fn bind<'a>(compiled: &Compiled, inputs: &[(&str, &'a dyn Source)]) -> Result<Ve
 
 /// Everything decided before the first pass.
 struct Prepared<'a> {
-    planned: Arc<exec::Planned>,
+    planned: Arc<crate::plan::Planned>,
     sources: Vec<&'a dyn Source>,
     shapes: Vec<Option<Vec<usize>>>,
     windowing: Option<Windowing>,
