@@ -330,9 +330,17 @@ fn open_inputs(args: &[String]) -> Result<Vec<(String, InputSource)>, Failure> {
         let source = match value {
             InputValue::Array(a) => InputSource::Array(a),
             InputValue::Generated(g) => InputSource::Generated(g),
-            InputValue::File(path) => InputSource::File(
-                NpyReader::open(&path).map_err(|e| Failure::in_expr(e.or_at(trimmed(arg, value_span)), arg))?,
-            ),
+            InputValue::File(path) => {
+                let at = |e: Error| Failure::in_expr(e.or_at(trimmed(arg, value_span)), arg);
+                // A regular file is read window by window; a pipe or device
+                // (`<(...)`, `/dev/stdin`) cannot be read at positions, so it is
+                // read whole, its header checked before any data is.
+                if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                    InputSource::File(NpyReader::open(&path).map_err(at)?)
+                } else {
+                    InputSource::Array(npy::read_file(&path).map_err(at)?)
+                }
+            }
         };
         inputs.push((name, source));
     }

@@ -180,17 +180,14 @@ impl Program {
         let vals = match info.rule {
             FuncRule::Where if dt(&args[0]) != DType::Bool => return false,
             FuncRule::Where => &args[1..],
-            FuncRule::Math | FuncRule::Same { .. } | FuncRule::Predicate => args,
+            FuncRule::Math | FuncRule::Same { .. } | FuncRule::Int | FuncRule::Float64 | FuncRule::Predicate => args,
         };
         let operand = dt(&vals[0]);
         if !vals.iter().all(|a| dt(a) == operand) {
             return false;
         }
-        match info.rule {
-            FuncRule::Math => operand.is_float() && dtype == operand,
-            FuncRule::Same { bool_ok } => dtype == operand && (bool_ok || operand != DType::Bool),
-            FuncRule::Predicate => dtype == DType::Bool,
-            FuncRule::Where => dtype == operand,
-        }
+        // The rule's own typing: lowering has cast the operands already, so they
+        // must be what the rule computes in, and the result what it gives.
+        matches!(info.rule.compute(info.name, operand), Ok((op, out)) if op == operand && out == dtype)
     }
 }

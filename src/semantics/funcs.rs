@@ -280,10 +280,9 @@ pub fn func_impl(f: Func) -> FuncImpl {
         Func::Arccosh => FuncImpl::float(math1!(libm::acosh, libm::acoshf)),
         // libm's atanh negates its result for negative arguments, NaN included:
         // a domain error must give the default NaN, as every other function does.
-        Func::Arctanh => FuncImpl::float(math1!(
-            |x: f64| super::float::domain_nan(x, libm::atanh(x)),
-            |x: f32| super::float::domain_nan32(x, libm::atanhf(x))
-        )),
+        Func::Arctanh => FuncImpl::float(math1!(|x: f64| super::float::domain_nan(x, libm::atanh(x)), |x: f32| {
+            super::float::domain_nan32(x, libm::atanhf(x))
+        })),
         Func::Hypot => kernel2!(Hypot),
         Func::Fmod => FuncImpl::float(math2!(|a: f64, b| a % b, |a: f32, b| a % b)).int(IntImpl::Op(B::TruncRem)),
         Func::Abs => FuncImpl::op(B::Abs).bool(B::Identity),

@@ -497,13 +497,13 @@ fn sqrt_and_division_kernels_are_the_ieee_operations() {
 fn defect8_domain_error_nans_have_the_default_nan_sign() {
     let negative_default = cfg!(any(target_arch = "x86", target_arch = "x86_64"));
     assert_eq!(DEFAULT_NAN.is_sign_negative(), negative_default);
-    let cases: [(Func, &[f64]); 6] = [
-        (Func::Log, &[-1.0, -9.0, f64::NEG_INFINITY, -1e-30]),
-        (Func::Log2, &[-1.0, -9.0, f64::NEG_INFINITY]),
-        (Func::Log10, &[-1.0, -9.0, f64::NEG_INFINITY]),
-        (Func::Log1p, &[-2.0, -10.0, f64::NEG_INFINITY]),
-        (Func::Arcsin, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
-        (Func::Arccos, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
+    let cases: [(Unary, &[f64]); 6] = [
+        (Unary::Log, &[-1.0, -9.0, f64::NEG_INFINITY, -1e-30]),
+        (Unary::Log2, &[-1.0, -9.0, f64::NEG_INFINITY]),
+        (Unary::Log10, &[-1.0, -9.0, f64::NEG_INFINITY]),
+        (Unary::Log1p, &[-2.0, -10.0, f64::NEG_INFINITY]),
+        (Unary::Arcsin, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
+        (Unary::Arccos, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
     ];
     for (f, xs) in cases {
         let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
@@ -526,7 +526,7 @@ fn defect8_domain_error_nans_have_the_default_nan_sign() {
     let (xs, ys) = ([-1.0, -9.0, -1.0, -0.5], [2.5, 2.5, 0.3, -1.5]);
     for v in vector_variants() {
         let mut out = [0.0; 4];
-        map2_f64_with(v, Math2::Op(BinaryOp::Pow), &xs, &ys, &mut out);
+        map2_f64_with(v, Binary::Pow, &xs, &ys, &mut out);
         assert!(out.iter().all(|r| r.is_nan() && r.is_sign_negative() == negative_default), "pow on {v:?}: {out:?}");
     }
 }
