@@ -162,14 +162,14 @@ def _reduce(args, expression, stage, op, red_axis, dtype):
     count = 1
     for d in axis:
         count *= shape[d]
-    return total.map_blocks(_divide, count=count, dtype=dtype, meta=np.empty((0,) * total.ndim, dtype=dtype))
+    return total.map_blocks(_divide, count=count, out_dtype=dtype, dtype=dtype, meta=np.empty((0,) * total.ndim, dtype=dtype))
 
 
-def _divide(total, count, dtype):
+def _divide(total, count, out_dtype):
     # As NumPy's mean: the sum in the accumulator dtype over a Python int count
     # (float32 stays float32); nothing to average is NaN, silently as jitexpr.
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.asarray(total) / count, dtype=dtype)
+        return np.asarray(np.asarray(total) / count, dtype=out_dtype)
 
 
 def _partial(*blocks, expression, stage, ndim, axis, skip_empty):

@@ -107,13 +107,17 @@ def test_local_cluster_two_processes(client):
 # Programs with reductions feeding later work, and means: staged passes.
 STAGED = [
     "e = exp(a - max(a)); e / sum(e)",
-    "e = exp(a - max(a, axis=1)); e / sum(e, axis=1)",
+    "e = exp(a - max(a, axis=0)); e / sum(e, axis=0)",
     "(a - mean(a)) / sqrt(mean((a - mean(a))**2))",
     "sum(a * b - min(b, axis=0), axis=1) + mean(b)",
     "mean(a * b)",
     "mean(a + b, axis=0)",
     "mean(a, axis=-1)",
 ]
+
+
+def used(ex, **arrays):
+    return {n: v for n, v in arrays.items() if n in ex}
 
 
 def check(r, ex, local):
@@ -129,7 +133,7 @@ def test_staged_programs(scheduler, ex):
     a, b = data()
     x = da.from_array(a, chunks=(8, 6))
     y = da.from_array(b, chunks=(5, 23))  # other chunking: aligned by Dask
-    r = jd.evaluate(ex, a=x, b=y)
+    r = jd.evaluate(ex, **used(ex, a=x, b=y))
     assert isinstance(r, da.Array)
     check(r.compute(scheduler=scheduler), ex, {"a": a, "b": b})
 
@@ -139,7 +143,7 @@ def test_staged_programs_on_the_cluster(client):
     x = da.from_array(a, chunks=(11, 7))
     y = da.from_array(b, chunks=(6, 9))
     for ex in STAGED:
-        check(client.compute(jd.evaluate(ex, a=x, b=y)).result(), ex, {"a": a, "b": b})
+        check(client.compute(jd.evaluate(ex, **used(ex, a=x, b=y))).result(), ex, {"a": a, "b": b})
     with pytest.raises(ValueError):
         client.compute(jd.evaluate("a + b - max(b)", a=x, b=da.ones(5, chunks=2))).result()
 
