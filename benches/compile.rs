@@ -64,7 +64,7 @@ fn end_to_end(c: &mut Criterion) {
     let inputs: Vec<(&str, Array)> = ["a", "b", "c"]
         .iter()
         .enumerate()
-        .map(|(k, n)| (*n, bench::random_array(DType::Float64, 16, k as u64)))
+        .map(|(k, n)| (*n, bench::random_array(DType::Float64, 16, k as u64).expect("16 elements fit")))
         .collect();
     let named: Vec<(&str, &Array)> = inputs.iter().map(|(n, a)| (*n, a)).collect();
     let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, _)| (*n, DType::Float64)).collect();

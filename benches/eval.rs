@@ -36,7 +36,7 @@ fn inputs(n: usize) -> Vec<(&'static str, Array)> {
     ["a", "b", "c"]
         .iter()
         .enumerate()
-        .map(|(k, name)| (*name, bench::random_array(DType::Float64, n, k as u64)))
+        .map(|(k, name)| (*name, bench::random_array(DType::Float64, n, k as u64).expect("bench inputs fit in memory")))
         .collect()
 }
 

@@ -9,6 +9,7 @@
 //! to dtypes so engine code can be written once, generically, and dispatched on
 //! the dtype outside the loops.
 
+pub mod alloc;
 pub mod view;
 
 use std::borrow::Cow;
@@ -202,8 +203,8 @@ impl Array {
 
     /// An array from a buffer laid out in `order`.
     pub fn with_order(data: Data, shape: Vec<usize>, order: Order) -> Result<Array> {
-        let n =
-            shape_size(&shape).ok_or_else(|| Error::new(ErrorKind::Shape, format!("shape {shape:?} is too large")))?;
+        check_shape(&shape)?;
+        let n = shape_size(&shape).expect("check_shape checked the element count");
         if n != data.len() {
             return Err(Error::new(
                 ErrorKind::Shape,
@@ -231,10 +232,13 @@ impl Array {
         Array { data, shape: vec![], order: Order::C }
     }
 
+    /// An array of zeros (False); an [`ErrorKind::Memory`] error, not an
+    /// abort, when the memory is not available.
     pub fn zeros(dtype: DType, shape: Vec<usize>) -> Result<Array> {
-        let n =
-            shape_size(&shape).ok_or_else(|| Error::new(ErrorKind::Shape, format!("shape {shape:?} is too large")))?;
-        Array::new(Data::zeros(dtype, n), shape)
+        check_shape(&shape)?;
+        let n = shape_size(&shape).expect("check_shape checked the element count");
+        let data = Data::try_zeros(dtype, n).ok_or_else(|| alloc::out_of_memory(dtype, &shape))?;
+        Array::new(data, shape)
     }
 
     pub fn dtype(&self) -> DType {
@@ -356,9 +360,37 @@ impl PartialEq for Array {
     }
 }
 
-/// The number of elements of a shape, or `None` if it overflows `usize`.
+/// NumPy 2's `NPY_MAXDIMS`: no array has more dimensions (deeper shapes only
+/// come from mistakes or hostile input, and would make walks over axes deep).
+pub const MAX_DIMS: usize = 64;
+
+/// The most elements an array may have: its bytes (at most 8 per element) must
+/// fit `isize`, as Rust's allocator and NumPy both require.
+pub const MAX_ARRAY_ELEMENTS: usize = isize::MAX as usize / 8;
+
+/// The number of elements of a shape, or `None` if it exceeds
+/// [`MAX_ARRAY_ELEMENTS`] (or overflows). The one place shapes are multiplied:
+/// every element count of a shape a user controls goes through here.
 pub fn shape_size(shape: &[usize]) -> Option<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).filter(|&n| n <= MAX_ARRAY_ELEMENTS)
+}
+
+/// A shape any array may have: at most [`MAX_DIMS`] dimensions and
+/// [`MAX_ARRAY_ELEMENTS`] elements; otherwise an [`ErrorKind::Limit`] error.
+pub fn check_shape(shape: &[usize]) -> Result<()> {
+    if shape.len() > MAX_DIMS {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("an array of {} dimensions; NumPy and jitexpr allow at most {MAX_DIMS}", shape.len()),
+        ));
+    }
+    if shape_size(shape).is_none() {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("shape {} has more elements than any array can hold (2**60)", fmt_shape(shape)),
+        ));
+    }
+    Ok(())
 }
 
 /// NumPy's spelling of a shape: `()`, `(3,)`, `(2, 3)`.

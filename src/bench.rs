@@ -26,6 +26,7 @@ pub mod report;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::array::alloc::{out_of_memory, try_collect, try_with_capacity};
 use crate::array::{Array, Data};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::inputs::SplitMix64;
@@ -129,7 +130,8 @@ pub struct Report {
 /// measure every row.
 pub fn run(source: &str, given: Vec<(String, Array)>, config: &BenchConfig) -> Result<Report> {
     let expr = Expr::parse(source)?;
-    let inputs = complete_inputs(&expr, given, config.n, config.dtype);
+    check_config(config)?;
+    let inputs = complete_inputs(&expr, given, config.n, config.dtype)?;
     let sig: Vec<(&str, DType)> = inputs.iter().map(|i| (i.name.as_str(), i.array.dtype())).collect();
     let compiled = expr.compile(&sig)?;
     let named: Vec<(&str, &Array)> = inputs.iter().map(|i| (i.name.as_str(), &i.array)).collect();
@@ -188,15 +190,31 @@ fn row(
 /// The given inputs, then a random array for every free variable of `expr` not
 /// among them, in order of first use; the `k`-th free variable is seeded with `k`,
 /// so giving one input does not change the values of the others.
-pub fn complete_inputs(expr: &Expr, given: Vec<(String, Array)>, n: usize, dtype: DType) -> Vec<BenchInput> {
+pub fn complete_inputs(expr: &Expr, given: Vec<(String, Array)>, n: usize, dtype: DType) -> Result<Vec<BenchInput>> {
     let mut inputs: Vec<BenchInput> =
         given.into_iter().map(|(name, array)| BenchInput { name, array, generated: false }).collect();
     for (seed, name) in free_names(expr.ast()).into_iter().enumerate() {
         if !inputs.iter().any(|i| i.name == name) {
-            inputs.push(BenchInput { name, array: random_array(dtype, n, seed as u64), generated: true });
+            inputs.push(BenchInput { name, array: random_array(dtype, n, seed as u64)?, generated: true });
         }
     }
-    inputs
+    Ok(inputs)
+}
+
+/// The most timed evaluations per row (`--repeat`): more would run for days.
+pub const MAX_REPEAT: usize = 1_000_000;
+
+/// Refuse settings no run could finish: too many threads or repetitions.
+fn check_config(config: &BenchConfig) -> Result<()> {
+    crate::exec::requested_threads(&EvalConfig { threads: Some(config.threads), ..EvalConfig::default() })?;
+    match config.repeat {
+        Some(0) => Err(Error::new(ErrorKind::Usage, "--repeat must be at least 1")),
+        Some(r) if r > MAX_REPEAT => Err(Error::new(
+            ErrorKind::Limit,
+            format!("{r} repetitions is more than a run can take (at most {MAX_REPEAT})"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The names a program reads before assigning them, in order of first use, except
@@ -240,17 +258,20 @@ fn collect_free(e: &ast::Expr, assigned: &[&str], free: &mut Vec<String>) {
 
 /// `n` seeded pseudo-random elements ([`SplitMix64`]): floats uniform in [0.1,
 /// 1.1) (positive, so `log`, `sqrt` and division are defined), integers uniform in
-/// [1, 100] (no division by zero), bools fair.
-pub fn random_array(dtype: DType, n: usize, seed: u64) -> Array {
+/// [1, 100] (no division by zero), bools fair. An [`ErrorKind::Memory`] error if
+/// the memory is not available.
+pub fn random_array(dtype: DType, n: usize, seed: u64) -> Result<Array> {
     let mut rng = SplitMix64(seed);
+    let rng = &mut rng;
     let data = match dtype {
-        DType::Bool => Data::Bool((0..n).map(|_| rng.next_u64() >> 63 == 1).collect()),
-        DType::Int32 => Data::Int32((0..n).map(|_| 1 + (rng.next_u64() % 100) as i32).collect()),
-        DType::Int64 => Data::Int64((0..n).map(|_| 1 + (rng.next_u64() % 100) as i64).collect()),
-        DType::Float32 => Data::Float32((0..n).map(|_| (0.1 + rng.next_f64()) as f32).collect()),
-        DType::Float64 => Data::Float64((0..n).map(|_| 0.1 + rng.next_f64()).collect()),
+        DType::Bool => try_collect(n, std::iter::repeat_with(|| rng.next_u64() >> 63 == 1)).map(Data::Bool),
+        DType::Int32 => try_collect(n, std::iter::repeat_with(|| 1 + (rng.next_u64() % 100) as i32)).map(Data::Int32),
+        DType::Int64 => try_collect(n, std::iter::repeat_with(|| 1 + (rng.next_u64() % 100) as i64)).map(Data::Int64),
+        DType::Float32 => try_collect(n, std::iter::repeat_with(|| (0.1 + rng.next_f64()) as f32)).map(Data::Float32),
+        DType::Float64 => try_collect(n, std::iter::repeat_with(|| 0.1 + rng.next_f64())).map(Data::Float64),
     };
-    Array::new(data, vec![n]).expect("n elements in shape [n]")
+    let data = data.ok_or_else(|| out_of_memory(dtype, &[n]))?;
+    Ok(Array::new(data, vec![n]).expect("n elements in shape [n]"))
 }
 
 /// Bytes of the inputs the program reads (a given input it does not use costs nothing).
@@ -291,7 +312,8 @@ fn measure(
     };
     let first = once()?;
     let repeat = repeat.unwrap_or_else(|| auto_repeat(first));
-    let mut times = Vec::with_capacity(repeat);
+    let mut times = try_with_capacity(repeat)
+        .ok_or_else(|| Error::new(ErrorKind::Memory, format!("cannot allocate the times of {repeat} runs")))?;
     for _ in 0..repeat {
         times.push(once()?);
     }

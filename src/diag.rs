@@ -59,6 +59,16 @@ pub enum ErrorKind {
     Io,
     /// A command-line flag that is missing or malformed.
     Usage,
+    /// A documented limit was exceeded (source length, statements, dimensions,
+    /// element count, threads; see README).
+    Limit,
+    /// Memory for an array could not be allocated.
+    Memory,
+    /// The operating system refused to start a worker thread.
+    Thread,
+    /// A bug in jitexpr: code generation failed, or a program broke an IR
+    /// invariant. Never caused by user input; please report it.
+    Internal,
 }
 
 impl ErrorKind {
@@ -74,6 +84,10 @@ impl ErrorKind {
             ErrorKind::Input => "input",
             ErrorKind::Io => "io",
             ErrorKind::Usage => "usage",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Memory => "memory",
+            ErrorKind::Thread => "thread",
+            ErrorKind::Internal => "internal",
         }
     }
 }
@@ -133,17 +147,14 @@ impl Error {
         let start = clamp_to_char_boundary(source, span.start.min(source.len()));
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-        let line = &source[line_start..line_end];
         let line_no = source[..line_start].matches('\n').count() + 1;
         let gutter = line_no.to_string();
         let pad = " ".repeat(gutter.len());
-        // Columns are counted in characters so the caret lines up under non-ASCII text.
-        let col = source[line_start..start].chars().count();
         let end = clamp_to_char_boundary(source, span.end.clamp(start, line_end));
-        let width = source[start..end].chars().count().max(1);
-        out.push_str(&format!("{pad} |\n{gutter} | {line}\n{pad} | "));
-        out.push_str(&" ".repeat(col));
-        out.push_str(&"^".repeat(width));
+        let shown = excerpt_line(&source[line_start..line_end], start - line_start, end - line_start);
+        out.push_str(&format!("{pad} |\n{gutter} | {}\n{pad} | ", shown.line));
+        out.push_str(&" ".repeat(shown.caret_col));
+        out.push_str(&"^".repeat(shown.caret_width));
         if let Some(help) = &self.help {
             out.push(' ');
             out.push_str(help);
@@ -151,6 +162,72 @@ impl Error {
         out.push('\n');
         out
     }
+}
+
+/// The most characters of a source line a diagnostic shows; a longer line is cut
+/// to a window around the caret, with `...` where text was left out.
+const MAX_SHOWN: usize = 100;
+/// How much of the line before the caret a cut line keeps.
+const SHOWN_BEFORE: usize = 30;
+/// Columns a tab is drawn as (tabs are drawn as spaces so the caret lines up).
+const TAB: usize = 4;
+
+/// A source line as drawn, and where the caret goes under it.
+struct ShownLine {
+    line: String,
+    caret_col: usize,
+    caret_width: usize,
+}
+
+/// Draw `line` with a caret under bytes `start..end`: tabs as spaces, columns
+/// in characters (so the caret lines up under non-ASCII text), at most
+/// [`MAX_SHOWN`] characters around the caret.
+fn excerpt_line(line: &str, start: usize, end: usize) -> ShownLine {
+    let chars: Vec<char> = line.chars().collect();
+    let col = line[..start].chars().count();
+    let width = line[start..end].chars().count().max(1);
+    let (lo, hi) = if chars.len() <= MAX_SHOWN {
+        (0, chars.len())
+    } else {
+        let lo = col.saturating_sub(SHOWN_BEFORE).min(chars.len() - MAX_SHOWN);
+        (lo, lo + MAX_SHOWN)
+    };
+    let mut shown = ShownLine { line: String::new(), caret_col: 0, caret_width: 0 };
+    if lo > 0 {
+        shown.line.push_str("...");
+        shown.caret_col += 3;
+    }
+    for (i, &c) in chars.iter().enumerate().take(hi).skip(lo) {
+        let cols = if c == '\t' { TAB } else { 1 };
+        if c == '\t' {
+            shown.line.push_str(&" ".repeat(TAB));
+        } else {
+            shown.line.push(c);
+        }
+        if i < col {
+            shown.caret_col += cols;
+        } else if i < col + width {
+            shown.caret_width += cols;
+        }
+    }
+    if hi < chars.len() {
+        shown.line.push_str("...");
+    }
+    // A caret at the end of the line (or past the window) still shows.
+    shown.caret_width = shown.caret_width.max(1);
+    shown
+}
+
+/// Source text quoted in a message, cut to its first characters if it is long
+/// (a 100 KB literal or name would otherwise be echoed whole).
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 40;
+    let n = text.chars().count();
+    if n <= MAX {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX - 10).collect();
+    format!("{head}... ({n} characters)")
 }
 
 fn clamp_to_char_boundary(s: &str, mut i: usize) -> usize {
@@ -213,6 +290,31 @@ mod tests {
               |     ^
         "#]]
         .assert_eq(&err.render("a + "));
+    }
+
+    #[test]
+    fn render_caret_after_a_tab_lines_up() {
+        let err = Error::at(ErrorKind::Name, Span::new(5, 6), "unknown name `b`");
+        expect![[r#"
+            error: unknown name `b`
+              |
+            1 |     a + b
+              |         ^
+        "#]]
+        .assert_eq(&err.render("\ta + b"));
+    }
+
+    #[test]
+    fn render_long_line_is_cut_around_the_caret() {
+        let src = format!("{} + $ + {}", "a".repeat(50_000), "b".repeat(50_000));
+        let err = Error::at(ErrorKind::Lex, Span::new(50_003, 50_004), "unexpected character `$`");
+        let shown = err.render(&src);
+        assert!(shown.len() < 400, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let caret = lines[3].find('^').expect("a caret");
+        assert_eq!(lines[2].as_bytes()[caret], b'$', "{shown}");
+        assert!(lines[2].starts_with("1 | ...") && lines[2].ends_with("..."), "{shown}");
+        assert_eq!(excerpt(&"9".repeat(1000)), format!("{}... (1000 characters)", "9".repeat(30)));
     }
 
     #[test]

@@ -29,7 +29,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::array::view::c_strides;
-use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut, Data};
+use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::{self, FuseConfig, Plan, Stage};
@@ -142,10 +142,11 @@ pub fn eval(
     outs: &mut [ArrayViewMut<'_>],
     config: &EvalConfig,
 ) -> Result<Vec<Array>> {
-    let runner = Runner::new(config)?;
+    let threads = requested_threads(config)?;
     // Shapes (and every shape error, with the interpreter's wording and order)
     // before any work.
     let shapes = Shapes::infer(program, plan, inputs)?;
+    let runner = Runner::new(config, threads, shapes.most_elements())?;
     let mut locs = vec![None; program.nodes.len()];
     for (i, node) in program.nodes.iter().enumerate() {
         if let Inst::Input(k) = node.inst {
@@ -391,6 +392,11 @@ impl Shapes {
         &self.table[self.of[id.index()] as usize]
     }
 
+    /// The element count of the largest shape: a bound on every stage's work.
+    fn most_elements(&self) -> usize {
+        self.table.iter().map(|s| crate::array::shape_size(s).unwrap_or(0)).max().unwrap_or(0)
+    }
+
     fn intern(&mut self, shape: &[usize]) -> u32 {
         match self.table.iter().position(|s| s == shape) {
             Some(k) => k as u32,
@@ -424,38 +430,7 @@ impl Shapes {
 
 /// A zeroed array, or an error (not an abort) when the memory is not available.
 fn alloc(dtype: DType, shape: &[usize]) -> Result<Array> {
-    let n = crate::array::shape_size(shape);
-    let data = n.and_then(|n| match dtype {
-        DType::Bool => zeroed::<bool>(n).map(Data::Bool),
-        DType::Int32 => zeroed::<i32>(n).map(Data::Int32),
-        DType::Int64 => zeroed::<i64>(n).map(Data::Int64),
-        DType::Float32 => zeroed::<f32>(n).map(Data::Float32),
-        DType::Float64 => zeroed::<f64>(n).map(Data::Float64),
-    });
-    let data = data.ok_or_else(|| {
-        Error::new(ErrorKind::Shape, format!("cannot allocate a {dtype} array of shape {}", fmt_shape(shape)))
-    })?;
-    Array::new(data, shape.to_vec())
-}
-
-/// `n` zeros from the zeroing allocator (large blocks come as untouched zero
-/// pages, so the kernel's first write is the only pass over the memory), or
-/// `None` if the allocation fails.
-fn zeroed<T: crate::array::Element>(n: usize) -> Option<Vec<T>> {
-    if n == 0 {
-        return Some(Vec::new());
-    }
-    let layout = std::alloc::Layout::array::<T>(n).ok()?;
-    // SAFETY: `layout` has non-zero size (n > 0 and every element type has
-    // size >= 1).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` was allocated by the global allocator with the layout of
-    // `[T; n]`, so capacity `n` matches; all `n` elements are initialized because
-    // all-zero bytes are a valid `bool` (false), integer (0) and float (+0.0).
-    Some(unsafe { Vec::from_raw_parts(ptr, n, n) })
+    Array::zeros(dtype, shape.to_vec())
 }
 
 /// One buffer a kernel reads or writes: its start, element count, element size
@@ -618,15 +593,35 @@ struct Runner {
     chunk: usize,
 }
 
+/// The most threads an evaluation runs on (`EvalConfig::threads`, `--threads`):
+/// more is surely a mistake, and would only cost memory and start-up time.
+pub const MAX_THREADS: usize = 1024;
+
+/// The thread count a configuration asks for: all cores by default; 0 and more
+/// than [`MAX_THREADS`] are errors.
+pub fn requested_threads(config: &EvalConfig) -> Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match config.threads {
+        None => Ok(cores),
+        Some(0) => Err(Error::new(ErrorKind::Usage, "the number of threads must be at least 1")),
+        Some(n) if n > MAX_THREADS => Err(Error::new(
+            ErrorKind::Limit,
+            format!("{n} threads is more than jitexpr runs (at most {MAX_THREADS}; this machine has {cores} cores)"),
+        )),
+        Some(n) => Ok(n),
+    }
+}
+
 impl Runner {
-    fn new(config: &EvalConfig) -> Result<Runner> {
+    /// A runner for an evaluation whose largest array has `elements` elements.
+    /// No more threads start than there are tasks of `chunk` elements: with
+    /// fewer tasks than `threads`, the largest power of two that is not more
+    /// (so teams come in few sizes, each built once and reused).
+    fn new(config: &EvalConfig, threads: usize, elements: usize) -> Result<Runner> {
         let cache = config.cache.clone().unwrap_or_else(KernelCache::shared);
         let chunk = config.chunk.unwrap_or(DEFAULT_CHUNK).max(1);
-        let threads = match config.threads {
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            Some(0) => return Err(Error::new(ErrorKind::Usage, "the number of threads must be at least 1")),
-            Some(n) => n,
-        };
+        let tasks = elements.div_ceil(chunk).max(1);
+        let threads = if tasks >= threads { threads } else { 1 << tasks.ilog2() };
         Ok(Runner { cache, team: Team::new(threads)?, chunk })
     }
 
@@ -699,6 +694,19 @@ fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defect4_no_more_threads_start_than_there_are_tasks() {
+        let asked = EvalConfig { threads: Some(1000), ..EvalConfig::default() };
+        assert_eq!(Runner::new(&asked, 1000, 10).expect("a runner").team.threads(), 1);
+        // 10 tasks of one element: the largest power of two not above 10.
+        let small_chunks = EvalConfig { threads: Some(1000), chunk: Some(1), ..EvalConfig::default() };
+        assert_eq!(Runner::new(&small_chunks, 1000, 10).expect("a runner").team.threads(), 8);
+        let enough = EvalConfig { threads: Some(3), chunk: Some(1), ..EvalConfig::default() };
+        assert_eq!(Runner::new(&enough, 3, 10).expect("a runner").team.threads(), 3);
+        let absurd = EvalConfig { threads: Some(100_000), ..EvalConfig::default() };
+        assert_eq!(requested_threads(&absurd).unwrap_err().kind, ErrorKind::Limit);
+    }
 
     fn operand(len: usize, start: usize) -> Operand {
         Operand { ptr: std::ptr::null_mut(), len, size: 8, start }

@@ -228,10 +228,158 @@ fn fused_stages(program: &Program, outputs: &[NodeId], needed: &[bool]) -> Vec<S
         // Inputs, finished reductions and values an earlier stage stored are
         // read; everything else is recomputed.
         let is_param = |id: NodeId| !is_elementwise(program, id) || stored[id.index()];
-        stages.push(build_stage(program, &roots, &reductions, is_param));
-        for r in &roots {
-            stored[r.index()] = true;
+        let stage = build_stage(program, &roots, &reductions, is_param);
+        let level_stages = if kernel_size(&stage.kernel) <= MAX_KERNEL_NODES {
+            vec![stage]
+        } else {
+            split(program, &roots, &reductions, &stored)
+        };
+        for stage in level_stages {
+            for r in &stage.roots {
+                stored[r.index()] = true;
+            }
+            stages.push(stage);
         }
+    }
+    stages
+}
+
+/// The most nodes one kernel holds (parameters, constants and operations,
+/// [`REDUCTION_SIZE`] per reduction). What a kernel keeps in its stack frame
+/// (block buffers, spilled values, accumulator slots) and how deep code
+/// generation walks it grow with its nodes, so this bounds both whatever the
+/// size of the program: a larger level is split (see [`split`]). Programs this
+/// large are rare; splitting one costs a store and a load per value crossing a
+/// cut, next to hundreds of operations per element.
+pub const MAX_KERNEL_NODES: usize = 512;
+
+/// What a reduction counts against [`MAX_KERNEL_NODES`]: its accumulator slots
+/// (at most 8, `codegen::accumulator_slots`), which a folding kernel carries in
+/// registers, and the argument it reads.
+const REDUCTION_SIZE: usize = 8;
+
+fn kernel_size(kernel: &Kernel) -> usize {
+    kernel.nodes.len() + REDUCTION_SIZE * kernel.reductions.len()
+}
+
+/// One reduction level as several stages of at most [`MAX_KERNEL_NODES`] each.
+///
+/// The level's operations are cut, in the post-order a kernel computes them in
+/// (each operand before its reader, one subtree after the other), into runs
+/// that fit; a run's stage stores the values later runs read (and the
+/// requested outputs it computes), which later runs read as parameters. Cutting
+/// the post-order keeps those crossings few: a chain of statements crosses
+/// with one value, a balanced tree with at most its depth, like the values a
+/// single kernel would keep live at that point.
+fn split(program: &Program, roots: &[NodeId], reductions: &[NodeId], stored: &[bool]) -> Vec<Stage> {
+    let len = program.nodes.len();
+    let leaf = |id: NodeId| {
+        !is_elementwise(program, id) || stored[id.index()] || matches!(program.node(id).inst, Inst::Const(_))
+    };
+    let reduce_arg = |r: NodeId| match program.node(r).inst {
+        Inst::Reduce { arg, .. } => arg,
+        _ => unreachable!("stage reductions are Reduce nodes"),
+    };
+    // The level's work in post-order: operations, and each reduction after its argument.
+    enum Item {
+        Op(NodeId),
+        Reduce(NodeId),
+    }
+    let mut items = Vec::new();
+    let mut state = vec![0u8; len];
+    let mut visit = |start: NodeId, items: &mut Vec<Item>| {
+        let mut stack = vec![(start, false)];
+        while let Some((id, done)) = stack.pop() {
+            if done {
+                state[id.index()] = 2;
+                items.push(Item::Op(id));
+                continue;
+            }
+            if leaf(id) || state[id.index()] != 0 {
+                continue;
+            }
+            state[id.index()] = 1;
+            stack.push((id, true));
+            stack.extend(program.node(id).inst.args().into_iter().rev().map(|a| (a, false)));
+        }
+    };
+    for &r in roots {
+        visit(r, &mut items);
+    }
+    for &r in reductions {
+        visit(reduce_arg(r), &mut items);
+        items.push(Item::Reduce(r));
+    }
+    // Cut into runs: an item costs itself and each leaf it is the first in the
+    // run to read (an argument from an earlier run is a parameter, a leaf).
+    let mut run_of = vec![usize::MAX; len];
+    let mut counted = vec![usize::MAX; len];
+    let mut runs: Vec<(Vec<NodeId>, Vec<NodeId>)> = vec![(vec![], vec![])];
+    let mut size = 0;
+    for item in &items {
+        let (own, args) = match *item {
+            Item::Op(id) => (1, program.node(id).inst.args()),
+            Item::Reduce(r) => (REDUCTION_SIZE, vec![reduce_arg(r)]),
+        };
+        let run = runs.len() - 1;
+        let new_leaves = |run: usize, counted: &[usize]| {
+            let mut fresh: Vec<NodeId> = args
+                .iter()
+                .copied()
+                .filter(|&a| (leaf(a) || run_of[a.index()] < run) && counted[a.index()] != run)
+                .collect();
+            fresh.sort();
+            fresh.dedup();
+            fresh
+        };
+        let mut run = run;
+        let mut fresh = new_leaves(run, &counted);
+        if size > 0 && size + own + fresh.len() > MAX_KERNEL_NODES {
+            runs.push((vec![], vec![]));
+            run += 1;
+            size = 0;
+            fresh = new_leaves(run, &counted);
+        }
+        for a in &fresh {
+            counted[a.index()] = run;
+        }
+        size += own + fresh.len();
+        match *item {
+            Item::Op(id) => {
+                run_of[id.index()] = run;
+                runs[run].0.push(id);
+            }
+            Item::Reduce(r) => runs[run].1.push(r),
+        }
+    }
+    // A value is stored by its run when a later run reads it or it is requested.
+    let mut crossing = vec![false; len];
+    for item in &items {
+        let (run, args) = match *item {
+            Item::Op(id) => (run_of[id.index()], program.node(id).inst.args()),
+            Item::Reduce(r) => {
+                let run = runs.iter().position(|(_, rs)| rs.contains(&r)).expect("every reduction is in a run");
+                (run, vec![reduce_arg(r)])
+            }
+        };
+        for a in args {
+            crossing[a.index()] |= run_of[a.index()] < run;
+        }
+    }
+    let last = runs.len() - 1;
+    let mut stages = Vec::new();
+    for (run, (ops, reds)) in runs.iter().enumerate() {
+        let mut stage_roots: Vec<NodeId> =
+            ops.iter().copied().filter(|&id| crossing[id.index()] || roots.contains(&id)).collect();
+        // Requested constants are no operation of any run: the last stores them.
+        if run == last {
+            stage_roots.extend(roots.iter().copied().filter(|&r| leaf(r)));
+        }
+        if stage_roots.is_empty() && reds.is_empty() {
+            continue;
+        }
+        let is_param = |id: NodeId| !is_elementwise(program, id) || stored[id.index()] || run_of[id.index()] < run;
+        stages.push(build_stage(program, &stage_roots, reds, is_param));
     }
     stages
 }
@@ -665,6 +813,24 @@ mod tests {
                     store %5
             "#]],
         );
+    }
+
+    /// A level too large for one kernel is split into kernels that fit; a
+    /// chain of statements crosses each cut with one value.
+    #[test]
+    fn a_level_past_the_node_limit_is_split_into_kernels_that_fit() {
+        use super::{kernel_size, plan, FuseConfig, MAX_KERNEL_NODES};
+        let source = format!("x = a; {}; sum(x)", vec!["x = sin(x)*0.5 + a"; 2000].join("; "));
+        let compiled = Expr::parse(&source).unwrap().compile(&[("a", DType::Float64)]).unwrap();
+        let program = compiled.program();
+        let plan = plan(program, &[program.result], FuseConfig { fuse: true });
+        assert!(plan.stages.len() > 1);
+        for stage in &plan.stages {
+            assert!(kernel_size(&stage.kernel) <= MAX_KERNEL_NODES, "{}", stage.kernel);
+            assert!(stage.params.len() <= 2, "a and the value crossing the cut: {:?}", stage.params);
+        }
+        let last = plan.stages.last().expect("stages");
+        assert_eq!((last.roots.len(), last.reductions.len()), (0, 1), "the sum is accumulated once, at the end");
     }
 
     #[test]

@@ -18,7 +18,8 @@
 
 use std::path::Path;
 
-use crate::array::{Array, Data};
+use crate::array::alloc::try_collect;
+use crate::array::{shape_size, Array, Data, MAX_DIMS};
 use crate::diag::{Error, ErrorKind, Result, Span};
 use crate::npy;
 use crate::types::Scalar;
@@ -323,6 +324,13 @@ impl Call<'_> {
                 ))
             }
         };
+        if dims.len() > MAX_DIMS {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                arg.span,
+                format!("a shape of {} dimensions; NumPy and jitexpr allow at most {MAX_DIMS}", dims.len()),
+            ));
+        }
         let mut shape = Vec::with_capacity(dims.len());
         let mut size: u128 = 1;
         for (d, span) in dims {
@@ -396,7 +404,8 @@ fn arange(call: &Call) -> Result<Array> {
             let (diff, stride) = if step > 0 { (stop - start, step) } else { (start - stop, -step) };
             let len = (diff + stride - 1).div_euclid(stride).max(0);
             let n = check_size(len as u128, call.span)?;
-            Ok(Array::from_vec((0..n as i128).map(|i| (start + i * step) as i64).collect::<Vec<i64>>()))
+            let values = (0..n as i128).map(|i| (start + i * step) as i64);
+            Ok(Array::from_vec(generated(call, n, values)?))
         }
         _ => arange_float(call, start.as_f64(), stop.as_f64(), step.as_f64()),
     }
@@ -437,7 +446,7 @@ fn arange_float(call: &Call, start: f64, stop: f64, step: f64) -> Result<Array> 
         1 => second,
         _ => start + i as f64 * delta,
     });
-    Ok(Array::from_vec(values.collect::<Vec<f64>>()))
+    Ok(Array::from_vec(generated(call, n, values)?))
 }
 
 /// `linspace(start, stop, num)` with NumPy's algorithm: `start + i * step`, the last
@@ -454,12 +463,12 @@ fn linspace(call: &Call) -> Result<Array> {
         let step = delta / div;
         if step == 0.0 {
             // NumPy divides first when the step underflows (denormal bounds).
-            (0..n).map(|i| i as f64 / div * delta + start).collect()
+            generated(call, n, (0..n).map(|i| i as f64 / div * delta + start))?
         } else {
-            (0..n).map(|i| i as f64 * step + start).collect()
+            generated(call, n, (0..n).map(|i| i as f64 * step + start))?
         }
     } else {
-        (0..n).map(|i| i as f64 * delta + start).collect()
+        generated(call, n, (0..n).map(|i| i as f64 * delta + start))?
     };
     if n > 1 {
         values[n - 1] = stop;
@@ -477,8 +486,8 @@ fn random(call: &Call) -> Result<Array> {
         None => 0,
     };
     let mut rng = SplitMix64(seed);
-    let n = shape.iter().product();
-    let values: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
+    let n = shape_size(&shape).expect("call.shape checked the size");
+    let values = generated(call, n, (0..n).map(|_| rng.next_f64()))?;
     Ok(Array::new(Data::Float64(values), shape).expect("size matches shape"))
 }
 
@@ -486,8 +495,21 @@ fn random(call: &Call) -> Result<Array> {
 fn filled(call: &Call, name: &str, value: f64) -> Result<Array> {
     call.arity(name, 1..=1, "takes 1 argument (shape)")?;
     let shape = call.shape(&call.args[0])?;
-    let n = shape.iter().product();
-    Ok(Array::new(Data::Float64(vec![value; n]), shape).expect("size matches shape"))
+    let n = shape_size(&shape).expect("call.shape checked the size");
+    let values = generated(call, n, std::iter::repeat_n(value, n))?;
+    Ok(Array::new(Data::Float64(values), shape).expect("size matches shape"))
+}
+
+/// The `n` values of a generator, in memory allocated fallibly: a size within
+/// [`MAX_ELEMENTS`] may still be more than the machine has.
+fn generated<T>(call: &Call, n: usize, values: impl Iterator<Item = T>) -> Result<Vec<T>> {
+    try_collect(n, values).ok_or_else(|| {
+        Error::at(
+            ErrorKind::Memory,
+            call.span,
+            format!("cannot allocate {n} elements ({} bytes each) for this input", std::mem::size_of::<T>()),
+        )
+    })
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014, constants from Vigna's reference code):

@@ -72,7 +72,9 @@ pub enum Engine {
 #[derive(Clone, Debug)]
 pub struct EvalConfig {
     pub engine: Engine,
-    /// JIT threads, the calling thread included; `None`: all cores.
+    /// JIT threads, the calling thread included; `None`: all cores. At most
+    /// [`exec::MAX_THREADS`] (more is an `ErrorKind::Limit` error); an evaluation
+    /// with less work than threads starts fewer.
     pub threads: Option<usize>,
     /// JIT: fuse all elementwise work between reductions into one loop; `false`
     /// runs one operation at a time with temporaries (to measure what fusion buys).
@@ -118,7 +120,7 @@ impl Expr {
     pub fn compile(&self, signature: &[(&str, DType)]) -> Result<Compiled> {
         let sig: Vec<(String, DType)> = signature.iter().map(|(n, d)| (n.to_string(), *d)).collect();
         let program = ir::lower(&self.ast, &sig)?;
-        Ok(Compiled::new(self.source.clone(), program))
+        Compiled::new(self.source.clone(), program)
     }
 
     /// [`Expr::compile`] with named *weak* scalars besides the inputs: values that
@@ -139,7 +141,7 @@ impl Expr {
         let sig: Vec<(String, DType)> = signature.iter().map(|(n, d)| (n.to_string(), *d)).collect();
         let weak: Vec<(String, Scalar)> = weak.iter().map(|(n, v)| (n.to_string(), *v)).collect();
         let program = ir::lower::lower_with(&self.ast, &sig, &weak)?;
-        Ok(Compiled::new(self.source.clone(), program))
+        Compiled::new(self.source.clone(), program)
     }
 
     /// The names the program reads before assigning them, in order of first use:
@@ -214,8 +216,12 @@ pub struct Compiled {
 
 impl Compiled {
     /// A typed program ready to evaluate (`source` is only for diagnostics).
-    pub fn new(source: String, program: ir::Program) -> Compiled {
-        Compiled { source, program, plans: exec::PlanMemo::default() }
+    /// The program is checked first ([`ir::Program::check`]): IR built by hand
+    /// that breaks an invariant is an [`ErrorKind::Internal`] error here, never
+    /// undefined behaviour in an engine.
+    pub fn new(source: String, program: ir::Program) -> Result<Compiled> {
+        program.check()?;
+        Ok(Compiled { source, program, plans: exec::PlanMemo::default() })
     }
 
     pub fn source(&self) -> &str {

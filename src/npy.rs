@@ -18,7 +18,11 @@
 //! Invariants: the header is never trusted. Every size is checked (with overflow
 //! checks) against the bytes actually present *before* anything is allocated, so a
 //! 100-byte file claiming ten trillion elements fails at once; reading never panics
-//! on any input. Bytes after the data are ignored, as NumPy does, and not read.
+//! on any input. A pipe or device (no length to check against) is read as a
+//! stream: the magic first (`/dev/zero` fails after 8 bytes), a header of at most
+//! [`MAX_HEADER`] bytes, then the data in chunks whose buffer grows only as bytes
+//! arrive. Every allocation is fallible ([`ErrorKind::Memory`]). Bytes after the
+//! data are ignored, as NumPy does, and not read.
 //!
 //! We write our own small codec instead of using `npyz` or `ndarray-npy` because we
 //! need exact control of error messages, allocation limits, dtype widening and
@@ -32,7 +36,8 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use crate::array::{fmt_shape, shape_size, Array, Data, Order};
+use crate::array::alloc::try_with_capacity;
+use crate::array::{fmt_shape, shape_size, Array, Data, Order, MAX_DIMS};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::types::DType;
 
@@ -41,14 +46,14 @@ const MAGIC: &[u8; 6] = b"\x93NUMPY";
 const ALIGN: usize = 64;
 /// `np.save` leaves room after the shape so the first axis can grow in place.
 const GROWTH_AXIS_MAX_DIGITS: usize = 21;
-/// NumPy 2's `NPY_MAXDIMS`: more dimensions than this only come from a hostile or
-/// broken file, and would make every recursive walk over axes deep.
-const MAX_DIMS: usize = 64;
+/// The longest header read: `np.save` writes a few hundred bytes even for 64
+/// dimensions, and a stream's header is read before anything is known about it.
+const MAX_HEADER: u64 = 1 << 20;
 
 /// Read a `.npy` file held in memory.
 pub fn read(bytes: &[u8]) -> Result<Array> {
     let mut reader = bytes;
-    decode(&mut reader, bytes.len() as u64).map_err(|fail| fail.into_error("invalid .npy data"))
+    decode(&mut reader, Some(bytes.len() as u64)).map_err(|fail| fail.into_error("invalid .npy data"))
 }
 
 /// Read a `.npy` file. Input errors name the path; OS errors are [`ErrorKind::Io`].
@@ -61,15 +66,10 @@ pub fn read_file(path: &Path) -> Result<Array> {
     if meta.is_dir() {
         return Err(Error::new(ErrorKind::Io, format!("{context}: it is a directory")));
     }
-    let result = if meta.is_file() {
-        decode(&mut BufReader::new(file), meta.len())
-    } else {
-        // A pipe or device has no length to check sizes against: read it all.
-        let mut bytes = Vec::new();
-        BufReader::new(file).read_to_end(&mut bytes).map_err(io_error)?;
-        decode(&mut &bytes[..], bytes.len() as u64)
-    };
-    result.map_err(|fail| fail.into_error(&context))
+    // A pipe or device has no length to check sizes against: it is read as a
+    // stream, the magic first, the data only as far as the header says.
+    let total = meta.is_file().then_some(meta.len());
+    decode(&mut BufReader::new(file), total).map_err(|fail| fail.into_error(&context))
 }
 
 /// The bytes of `array` as `np.save` writes them.
@@ -87,10 +87,12 @@ pub fn write_file(path: &Path, array: &Array) -> Result<()> {
     w.flush().map_err(io_error)
 }
 
-/// Why decoding failed: the data is not a valid `.npy` file, or the OS failed.
+/// Why decoding failed: the data is not a valid `.npy` file, the OS failed, or
+/// the array does not fit in memory.
 enum Fail {
     Format(String),
     Io(io::Error),
+    Memory(String),
 }
 
 impl Fail {
@@ -98,6 +100,7 @@ impl Fail {
         match self {
             Fail::Format(msg) => Error::new(ErrorKind::Input, format!("{context}: {msg}")),
             Fail::Io(e) => Error::new(ErrorKind::Io, format!("{context}: {e}")),
+            Fail::Memory(msg) => Error::new(ErrorKind::Memory, format!("{context}: {msg}")),
         }
     }
 }
@@ -120,8 +123,9 @@ impl From<io::Error> for Fail {
     }
 }
 
-/// Decode a `.npy` stream of `total` bytes.
-fn decode(r: &mut impl Read, total: u64) -> Result<Array, Fail> {
+/// Decode a `.npy` stream of `total` bytes (`None`: a pipe or device, whose
+/// length is known only at its end).
+fn decode(r: &mut impl Read, total: Option<u64>) -> Result<Array, Fail> {
     let (header_text, left) = read_header_text(r, total)?;
     let header = header::parse(&header_text)?;
     let stored = Stored::parse(&header.descr)?;
@@ -130,27 +134,38 @@ fn decode(r: &mut impl Read, total: u64) -> Result<Array, Fail> {
     }
     let n = shape_size(&header.shape)
         .ok_or_else(|| format!("shape {} is too large: its element count overflows", fmt_shape(&header.shape)))?;
-    let nbytes = n
-        .checked_mul(stored.size())
-        .and_then(|b| u64::try_from(b).ok())
-        .ok_or_else(|| format!("shape {} is too large: its data size overflows", fmt_shape(&header.shape)))?;
-    if nbytes > left {
+    // At most 2**60 elements of at most 8 bytes: no overflow.
+    let nbytes = (n * stored.size()) as u64;
+    if let Some(left) = left.filter(|&left| nbytes > left) {
         return Err(format!("file is truncated: header says {nbytes} bytes of data, file has {left}").into());
     }
     // Bytes after the data (left - nbytes of them) are ignored, as NumPy does.
-    let data = stored.read_elements(r, n)?;
+    // A stream's bytes may not all be there: its buffer grows as they arrive.
+    let growth = if left.is_some() { Growth::Exact } else { Growth::AsRead };
+    let data = stored.read_elements(r, n, growth).map_err(|fail| match fail {
+        Fail::Memory(_) => {
+            Fail::Memory(format!("cannot allocate memory for {} elements of shape {}", n, fmt_shape(&header.shape)))
+        }
+        other => other,
+    })?;
     let order = if header.fortran_order { Order::Fortran } else { Order::C };
     Ok(Array::with_order(data, header.shape, order).expect("element count matches the shape by construction"))
 }
 
 /// Read magic, version, header length and header; return the header text and the
-/// number of bytes left after it.
-fn read_header_text(r: &mut impl Read, total: u64) -> Result<(String, u64), Fail> {
+/// number of bytes left after it (`None` for a stream of unknown length).
+fn read_header_text(r: &mut impl Read, total: Option<u64>) -> Result<(String, Option<u64>), Fail> {
     let mut prelude = [0u8; 8];
-    if total < prelude.len() as u64 {
-        return Err(format!("not a .npy file: only {total} bytes").into());
+    match total {
+        Some(total) if total < prelude.len() as u64 => {
+            return Err(format!("not a .npy file: only {total} bytes").into())
+        }
+        _ => {}
     }
-    r.read_exact(&mut prelude)?;
+    r.read_exact(&mut prelude).map_err(|e| match e.kind() {
+        io::ErrorKind::UnexpectedEof => Fail::Format("not a .npy file: fewer than 8 bytes".to_string()),
+        _ => Fail::Io(e),
+    })?;
     if &prelude[..6] != MAGIC {
         return Err("not a .npy file: it does not start with \\x93NUMPY".to_string().into());
     }
@@ -160,20 +175,23 @@ fn read_header_text(r: &mut impl Read, total: u64) -> Result<(String, u64), Fail
         (2, 0) | (3, 0) => 4,
         _ => return Err(format!("unsupported .npy format version {major}.{minor} (expected 1.0, 2.0 or 3.0)").into()),
     };
-    let mut left = total - 8;
-    if left < len_bytes {
+    let mut left = total.map(|t| t - 8);
+    if left.is_some_and(|left| left < len_bytes) {
         return Err("file is truncated inside the header length".to_string().into());
     }
     let mut len_buf = [0u8; 4];
     r.read_exact(&mut len_buf[..len_bytes as usize])?;
-    left -= len_bytes;
+    left = left.map(|l| l - len_bytes);
     let header_len = u64::from(u32::from_le_bytes(len_buf));
-    if header_len > left {
+    if let Some(left) = left.filter(|&left| header_len > left) {
         return Err(format!("header length {header_len} goes past the end of the file ({left} bytes left)").into());
+    }
+    if header_len > MAX_HEADER {
+        return Err(format!("header length {header_len} is more than the {MAX_HEADER} bytes any header needs").into());
     }
     let mut raw = vec![0u8; header_len as usize];
     r.read_exact(&mut raw)?;
-    left -= header_len;
+    left = left.map(|l| l - header_len);
     let text = if major == 3 {
         String::from_utf8(raw).map_err(|e| format!("header is not valid UTF-8: {e}"))?
     } else {
@@ -238,20 +256,22 @@ impl Stored {
         }
     }
 
-    /// Read `n` elements (their bytes are known to be present) into our dtype.
-    fn read_elements(self, r: &mut impl Read, n: usize) -> io::Result<Data> {
+    /// Read `n` elements into our dtype.
+    fn read_elements(self, r: &mut impl Read, n: usize, growth: Growth) -> Result<Data, Fail> {
         Ok(match self {
-            Stored::Bool => Data::Bool(elements(r, n, |b: [u8; 1]| b[0] != 0)?),
-            Stored::I8 => Data::Int32(elements(r, n, |b: [u8; 1]| i32::from(b[0] as i8))?),
-            Stored::U8 => Data::Int32(elements(r, n, |b: [u8; 1]| i32::from(b[0]))?),
-            Stored::I16 { big } => Data::Int32(elements(r, n, |b| i32::from(i16::from_le_bytes(le(b, big))))?),
-            Stored::U16 { big } => Data::Int32(elements(r, n, |b| i32::from(u16::from_le_bytes(le(b, big))))?),
-            Stored::I32 { big } => Data::Int32(elements(r, n, |b| i32::from_le_bytes(le(b, big)))?),
-            Stored::U32 { big } => Data::Int64(elements(r, n, |b| i64::from(u32::from_le_bytes(le(b, big))))?),
-            Stored::I64 { big } => Data::Int64(elements(r, n, |b| i64::from_le_bytes(le(b, big)))?),
-            Stored::F16 { big } => Data::Float32(elements(r, n, |b| f16_to_f32(u16::from_le_bytes(le(b, big))))?),
-            Stored::F32 { big } => Data::Float32(elements(r, n, |b| f32::from_le_bytes(le(b, big)))?),
-            Stored::F64 { big } => Data::Float64(elements(r, n, |b| f64::from_le_bytes(le(b, big)))?),
+            Stored::Bool => Data::Bool(elements(r, n, growth, |b: [u8; 1]| b[0] != 0)?),
+            Stored::I8 => Data::Int32(elements(r, n, growth, |b: [u8; 1]| i32::from(b[0] as i8))?),
+            Stored::U8 => Data::Int32(elements(r, n, growth, |b: [u8; 1]| i32::from(b[0]))?),
+            Stored::I16 { big } => Data::Int32(elements(r, n, growth, |b| i32::from(i16::from_le_bytes(le(b, big))))?),
+            Stored::U16 { big } => Data::Int32(elements(r, n, growth, |b| i32::from(u16::from_le_bytes(le(b, big))))?),
+            Stored::I32 { big } => Data::Int32(elements(r, n, growth, |b| i32::from_le_bytes(le(b, big)))?),
+            Stored::U32 { big } => Data::Int64(elements(r, n, growth, |b| i64::from(u32::from_le_bytes(le(b, big))))?),
+            Stored::I64 { big } => Data::Int64(elements(r, n, growth, |b| i64::from_le_bytes(le(b, big)))?),
+            Stored::F16 { big } => {
+                Data::Float32(elements(r, n, growth, |b| f16_to_f32(u16::from_le_bytes(le(b, big))))?)
+            }
+            Stored::F32 { big } => Data::Float32(elements(r, n, growth, |b| f32::from_le_bytes(le(b, big)))?),
+            Stored::F64 { big } => Data::Float64(elements(r, n, growth, |b| f64::from_le_bytes(le(b, big)))?),
         })
     }
 }
@@ -283,18 +303,38 @@ fn le<const N: usize>(mut bytes: [u8; N], big: bool) -> [u8; N] {
     bytes
 }
 
+/// How [`elements`] allocates its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Growth {
+    /// All at once: the bytes are known to be present (a file of known length).
+    Exact,
+    /// Chunk by chunk as bytes arrive (a stream), so a header that lies about
+    /// the size costs no more memory than the bytes that really come.
+    AsRead,
+}
+
 /// Read `n` elements of `N` bytes each, converting each with `f`, through a small
-/// buffer so that memory stays the size of the result.
-fn elements<T, const N: usize>(r: &mut impl Read, n: usize, f: impl Fn([u8; N]) -> T) -> io::Result<Vec<T>> {
+/// buffer so that memory stays the size of the result. Allocation is fallible.
+fn elements<T, const N: usize>(
+    r: &mut impl Read,
+    n: usize,
+    growth: Growth,
+    f: impl Fn([u8; N]) -> T,
+) -> Result<Vec<T>, Fail> {
     const CHUNK_BYTES: usize = 1 << 16;
     let per_chunk = CHUNK_BYTES / N;
-    let mut out = Vec::with_capacity(n);
+    let no_memory = || Fail::Memory(String::new());
+    let mut out = match growth {
+        Growth::Exact => try_with_capacity(n).ok_or_else(no_memory)?,
+        Growth::AsRead => Vec::new(),
+    };
     let mut buf = vec![0u8; per_chunk.min(n) * N];
     let mut left = n;
     while left > 0 {
         let k = left.min(per_chunk);
         let bytes = &mut buf[..k * N];
         r.read_exact(bytes)?;
+        out.try_reserve(k).map_err(|_| no_memory())?;
         out.extend(bytes.chunks_exact(N).map(|c| f(c.try_into().expect("chunks_exact yields N bytes"))));
         left -= k;
     }

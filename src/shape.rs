@@ -11,7 +11,7 @@
 //! output reads are not inferred, so a mistake in an unused assignment does not
 //! stop the evaluation of the others.
 
-use crate::array::fmt_shape;
+use crate::array::{check_shape, fmt_shape, shape_size};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::ir::ops::ReduceOp;
 use crate::ir::{Inst, Node, NodeId, Program};
@@ -82,14 +82,18 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]], outputs: &[NodeId]) -
 /// The shape a computing node produces from its arguments' shapes (in
 /// [`Inst::args`] order). `Input` nodes have no rule here: their shape is the bound
 /// array's.
+/// The result must be a shape an array can have (see [`check_shape`]), so
+/// every engine may multiply its dimensions.
 pub fn node_shape(node: &Node, args: &[&[usize]]) -> Result<Vec<usize>> {
-    match &node.inst {
+    let shape = match &node.inst {
         Inst::Input(_) => Err(Error::at(ErrorKind::Input, node.span, "an input's shape comes from its array")),
         Inst::Const(_) => Ok(vec![]),
         Inst::Unary(..) | Inst::Cast(_) => Ok(args[0].to_vec()),
         Inst::Binary(..) | Inst::Call(..) => broadcast_args(node, args),
         Inst::Reduce { op, axis, .. } => reduce_shape(node, *op, *axis, args[0]),
-    }
+    }?;
+    check_shape(&shape).map_err(|e| e.or_at(node.span))?;
+    Ok(shape)
 }
 
 fn broadcast_args(node: &Node, args: &[&[usize]]) -> Result<Vec<usize>> {
@@ -109,7 +113,12 @@ fn broadcast_args(node: &Node, args: &[&[usize]]) -> Result<Vec<usize>> {
 
 fn reduce_shape(node: &Node, op: ReduceOp, axis: Option<i64>, arg: &[usize]) -> Result<Vec<usize>> {
     let axis = normalize_axis(axis, arg.len()).map_err(|m| Error::at(ErrorKind::Shape, node.span, m))?;
-    let (_, len, _) = reduce_extent(arg, axis);
+    // Not `reduce_extent`: the dimensions beside an empty axis may multiply past
+    // any array's size (the result's shape is checked by the caller).
+    let len = match axis {
+        None => shape_size(arg).expect("an argument's shape was checked"),
+        Some(k) => arg[k],
+    };
     if len == 0 && !op.has_identity() {
         let name = match op {
             ReduceOp::Min => "minimum",
@@ -147,11 +156,14 @@ pub fn normalize_axis(axis: Option<i64>, rank: usize) -> Result<Option<usize>, S
 
 /// A reduction's loop nest over a C-order array: `(outer, len, inner)` with the
 /// element `[o, j, i]` at `(o * len + j) * inner + i`; the reduction runs over `j`.
-/// `axis: None` is the whole array as one lane.
+/// `axis: None` is the whole array as one lane. The shape and the reduction's
+/// result shape must be checked ones (shape inference does that), so no
+/// product overflows.
 pub fn reduce_extent(shape: &[usize], axis: Option<usize>) -> (usize, usize, usize) {
+    let size = |dims: &[usize]| shape_size(dims).expect("checked shapes have countable elements");
     match axis {
-        None => (1, shape.iter().product(), 1),
-        Some(k) => (shape[..k].iter().product(), shape[k], shape[k + 1..].iter().product()),
+        None => (1, size(shape), 1),
+        Some(k) => (size(&shape[..k]), shape[k], size(&shape[k + 1..])),
     }
 }
 

@@ -617,7 +617,7 @@ fn layouts_do_not_change_results() {
     fail_with(&failures, runs, "runs on other layouts");
 }
 
-const KINDS: [ErrorKind; 10] = [
+const KINDS: [ErrorKind; 14] = [
     ErrorKind::Lex,
     ErrorKind::Parse,
     ErrorKind::Name,
@@ -628,6 +628,10 @@ const KINDS: [ErrorKind; 10] = [
     ErrorKind::Input,
     ErrorKind::Io,
     ErrorKind::Usage,
+    ErrorKind::Limit,
+    ErrorKind::Memory,
+    ErrorKind::Thread,
+    ErrorKind::Internal,
 ];
 
 /// What is wrong with a case's definition, if anything.

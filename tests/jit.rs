@@ -62,7 +62,7 @@ impl B {
     fn finish(mut self, result: NodeId) -> Compiled {
         self.p.result = result;
         self.p.validate();
-        Compiled::new(String::new(), self.p)
+        Compiled::new(String::new(), self.p).expect("hand-built IR that validates")
     }
 }
 
@@ -899,4 +899,19 @@ fn shape_errors_after_cse_of_commuted_operands_are_the_interpreters() {
     let got = c.eval_with(&[("a", &a), ("b", &b)], &[None], &EvalConfig::default()).expect_err("shapes clash");
     assert_eq!((got.kind, &got.message, got.span), (want.kind, &want.message, want.span));
     assert!(want.message.contains("(3, 1) (2, 1)"), "{}", want.message);
+}
+
+#[test]
+fn defect9_compiled_new_checks_hand_built_ir() {
+    // `a + b` with a bool and a float64 operand: no engine has a meaning for it.
+    let mut b = B::new(&[("a", DType::Bool), ("b", DType::Float64)]);
+    let bad = b.push(Inst::Binary(BinaryOp::Add, NodeId(0), NodeId(1)), DType::Float64);
+    b.p.result = bad;
+    let err = Compiled::new(String::new(), b.p.clone()).unwrap_err();
+    assert_eq!(err.kind, jitexpr::ErrorKind::Internal);
+    assert!(err.message.starts_with("invalid IR at node 2"), "{}", err.message);
+    // A result that refers to no node.
+    b.p.result = NodeId(7);
+    b.p.nodes.truncate(2);
+    assert_eq!(Compiled::new(String::new(), b.p).unwrap_err().kind, jitexpr::ErrorKind::Internal);
 }

@@ -181,7 +181,8 @@ fn views_outside_their_buffer_are_errors_not_panics() {
         (&[usize::MAX][..], &[0][..], 4),
     ] {
         let err = ArrayView::new(&data, shape, strides, offset).unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Shape, "{shape:?} {strides:?} {offset}");
+        // A shape with more elements than any array can have is over a limit.
+        assert!(matches!(err.kind, ErrorKind::Shape | ErrorKind::Limit), "{shape:?} {strides:?} {offset}");
     }
     let v = ArrayView::new(&data, &[2, 2], &[1, 2], 0).expect("the transpose of a 2x2");
     assert!(v.clone().slice(0, 0, 3, 1).is_err());

@@ -233,8 +233,8 @@ fn check_layout(len: usize, shape: &[usize], strides: &[isize], offset: usize) -
             strides.len()
         )));
     }
-    let n = shape_size(shape)
-        .ok_or_else(|| layout_error(format!("shape {} has more elements than memory can hold", fmt_shape(shape))))?;
+    super::check_shape(shape)?;
+    let n = shape_size(shape).expect("check_shape checked the element count");
     if n == 0 {
         return if offset <= len {
             Ok(())

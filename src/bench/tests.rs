@@ -20,7 +20,7 @@ fn free_names_are_read_before_assigned_and_not_constants() {
 fn generated_inputs_fill_only_the_missing_names() {
     let expr = Expr::parse("a + b * c").expect("parses");
     let given = vec![("b".to_string(), Array::from_vec(vec![1.0f64, 2.0]))];
-    let inputs = complete_inputs(&expr, given, 4, DType::Float32);
+    let inputs = complete_inputs(&expr, given, 4, DType::Float32).expect("small inputs");
     let summary: Vec<(&str, DType, usize, bool)> =
         inputs.iter().map(|i| (i.name.as_str(), i.array.dtype(), i.array.len(), i.generated)).collect();
     assert_eq!(
@@ -28,25 +28,25 @@ fn generated_inputs_fill_only_the_missing_names() {
         [("b", DType::Float64, 2, false), ("a", DType::Float32, 4, true), ("c", DType::Float32, 4, true)]
     );
     // Seeds follow the position among free names, so a given input does not shift them.
-    let alone = complete_inputs(&expr, Vec::new(), 4, DType::Float32);
+    let alone = complete_inputs(&expr, Vec::new(), 4, DType::Float32).expect("small inputs");
     assert_eq!(alone[2].array, inputs[2].array);
 }
 
 #[test]
 fn random_arrays_are_seeded_and_in_range() {
-    let f = random_array(DType::Float64, 10_000, 3);
-    assert_eq!(f, random_array(DType::Float64, 10_000, 3));
-    assert_ne!(f, random_array(DType::Float64, 10_000, 4));
+    let f = random_array(DType::Float64, 10_000, 3).expect("a small array");
+    assert_eq!(f, random_array(DType::Float64, 10_000, 3).expect("a small array"));
+    assert_ne!(f, random_array(DType::Float64, 10_000, 4).expect("a small array"));
     let v = f.as_slice::<f64>().expect("float64");
     assert!(v.iter().all(|&x| (0.1..1.1).contains(&x)));
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     assert!((mean - 0.6).abs() < 0.02, "mean {mean}");
-    let i = random_array(DType::Int32, 1000, 0);
+    let i = random_array(DType::Int32, 1000, 0).expect("a small array");
     assert!(i.as_slice::<i32>().expect("int32").iter().all(|x| (1..=100).contains(x)));
-    let b = random_array(DType::Bool, 1000, 0);
+    let b = random_array(DType::Bool, 1000, 0).expect("a small array");
     let trues = b.as_slice::<bool>().expect("bool").iter().filter(|&&x| x).count();
     assert!((400..600).contains(&trues), "{trues} trues");
-    let f32s = random_array(DType::Float32, 1000, 0);
+    let f32s = random_array(DType::Float32, 1000, 0).expect("a small array");
     assert!(f32s.as_slice::<f32>().expect("float32").iter().all(|&x| (0.1..=1.1).contains(&x)));
 }
 

@@ -1,9 +1,11 @@
 //! The `jitexpr` command line: `main -> try_main -> one function per subcommand`
 //! (`eval`, `bench`).
 //!
-//! Exit codes: 0 success; 2 any user error (bad expression, input, file, flag),
-//! printed as `error: ...` with a caret under the offending text; 1 an internal
-//! error (a bug). A closed stdout (`jitexpr ... | head`) is not an error.
+//! Exit codes: 0 success; 2 any user error (bad expression, input, file, flag,
+//! a documented limit, not enough memory or threads), printed as `error: ...` with
+//! a caret under the offending text; 1 an internal error (a bug: a panic, or an
+//! [`ErrorKind::Internal`] error), printed with a request to report it. A closed
+//! stdout (`jitexpr ... | head`) is not an error.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
@@ -29,6 +31,8 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct EvalArgs {
     /// The expression, e.g. `2*a + sin(b)**2 > c` or `x = a*b; x / sum(x)`.
+    /// It may start with `-` (`-a + b`), if it comes before any option.
+    #[arg(allow_hyphen_values = true)]
     expr: String,
     /// An input: NAME=FILE.npy, NAME=NUMBER, NAME=arange(N), NAME=linspace(START, STOP, N),
     /// NAME=random(N) or NAME=random(N, SEED).
@@ -57,6 +61,7 @@ struct EvalArgs {
 #[derive(clap::Args, Debug)]
 struct BenchArgs {
     /// The expression, e.g. `sqrt(a**2 + b**2 + c**2)`.
+    #[arg(allow_hyphen_values = true)]
     expr: String,
     /// Elements of every generated input (`1000000`, `1_000_000` or `1e6`).
     #[arg(short = 'n', value_name = "N", default_value = "1000000", value_parser = parse_count)]
@@ -145,7 +150,28 @@ impl Failure {
     }
 }
 
+/// What an internal error adds to its message.
+const PLEASE_REPORT: &str = "this is a bug in jitexpr; please report it with the command that caused it";
+
 fn main() -> ExitCode {
+    // A panic is a bug: say so in our format, then exit 1 (below) rather than 101.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        let place = info.location().map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("error: internal error: {what}{place}\n  = help: {PLEASE_REPORT}");
+    }));
+    match std::panic::catch_unwind(run_cli) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn run_cli() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -157,9 +183,13 @@ fn main() -> ExitCode {
     match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = stderr.write_all(f.error.render(&f.source).as_bytes());
-            ExitCode::from(2)
+            let internal = f.error.kind == ErrorKind::Internal;
+            let mut text = f.error.render(&f.source);
+            if internal {
+                text.push_str(&format!("  = help: {PLEASE_REPORT}\n"));
+            }
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            ExitCode::from(if internal { 1 } else { 2 })
         }
     }
 }
@@ -187,11 +217,11 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
         Some(Emit::Ast) => return print_stdout(&expr.ast().to_string()),
         Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif | Emit::Asm) | None => {}
     }
+    let config = eval_config(&args)?;
     let inputs = load_inputs(&args.inputs)?;
     let outputs = parse_outputs(&args.outputs)?;
     let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (n.as_str(), a.dtype())).collect();
     let compiled = expr.compile(&sig).map_err(|e| Failure::in_expr(unknown_name_hint(e), &args.expr))?;
-    let config = eval_config(&args)?;
     let wanted = wanted_outputs(&outputs);
     let emitted = match args.emit {
         Some(Emit::Ir) => Some(compiled.program().to_string()),
@@ -231,13 +261,16 @@ fn eval_config(args: &EvalArgs) -> Result<EvalConfig, Failure> {
         EngineArg::Interp => Engine::Interp,
         EngineArg::Jit => Engine::Jit,
     };
-    Ok(EvalConfig {
+    let config = EvalConfig {
         engine,
         threads: args.threads,
         fuse: !args.no_fuse,
         optimize: !args.no_opt,
         ..EvalConfig::default()
-    })
+    };
+    // Refused at once, whichever engine runs.
+    jitexpr::exec::requested_threads(&config).map_err(Failure::plain)?;
+    Ok(config)
 }
 
 /// The outputs to evaluate: every `-o`, then the result if no `-o` took it.

@@ -187,6 +187,14 @@ fn isa() -> &'static OwnedTargetIsa {
         // cranelift-jit requires these.
         set(&mut flags, "use_colocated_libcalls", "false");
         set(&mut flags, "is_pic", "false");
+        // Probe every page of a frame as it is allocated, so that no frame can
+        // step over a thread's guard page into other memory (stack clash).
+        // Frames are small by construction (`phases::BUFFER_BYTES`,
+        // `fuse::MAX_KERNEL_NODES`); the probes make a mistake there a clean
+        // stack overflow rather than a write outside the stack. Inline: the
+        // JIT has no `__probestack` symbol to call.
+        set(&mut flags, "enable_probestack", "true");
+        set(&mut flags, "probestack_strategy", "inline");
         let builder = cranelift_native::builder().unwrap_or_else(|msg| panic!("host machine is not supported: {msg}"));
         builder.finish(settings::Flags::new(flags)).expect("the host ISA accepts its own default flags")
     })
@@ -230,7 +238,7 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
     ctx.set_disasm(true);
     let code = ctx
         .compile(isa.as_ref(), &mut Default::default())
-        .map_err(|e| Error::new(ErrorKind::Io, format!("the JIT could not compile a kernel: {:?}", e.inner)))?;
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("the JIT could not compile a kernel: {:?}", e.inner)))?;
     Ok(code.vcode.clone().unwrap_or_default())
 }
 
@@ -261,7 +269,7 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
 /// Cranelift reports allocation failures (mmap, mprotect) and compile bugs the
 /// same way; neither is the user's mistake, so say what failed.
 fn jit_error(what: &str, e: cranelift_module::ModuleError) -> Error {
-    Error::new(ErrorKind::Io, format!("the JIT could not {what} a kernel: {e}"))
+    Error::new(ErrorKind::Internal, format!("the JIT could not {what} a kernel: {e}"))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! A *block call* is a varying call of a function vmath has a block kernel for
 //! (exp, log, trig, ..., float `**`, and sqrt and `/`, which AVX-512 runs 4 times
 //! faster than Cranelift's 128-bit vectors). The kernel then runs over blocks of
-//! [`BLOCK`] elements, and each block runs the phases in turn: phase `p` is a loop
+//! [`Phases::len`] elements (at most [`BLOCK`]), and each block runs the phases in turn: phase `p` is a loop
 //! over the block computing the nodes of phase `p`; between phase `p` and `p + 1`,
 //! every block call of phase `p + 1` runs once on the whole block (its arguments
 //! are in buffers, or are contiguous parameters read in place; its result goes to
@@ -20,6 +20,11 @@
 //! phase (outputs never alias inputs: exec hands kernels fresh or exclusively
 //! borrowed output buffers); a block call that is a contiguous output writes it
 //! directly.
+//!
+//! The buffers live in the kernel's stack frame, so their size is bounded, not
+//! the program's: a kernel with many buffers runs shorter blocks, keeping them
+//! within [`BUFFER_BYTES`] (fusion caps a kernel's nodes at
+//! [`crate::fuse::MAX_KERNEL_NODES`], so [`MIN_BLOCK`] always fits).
 
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
@@ -31,6 +36,18 @@ use crate::vmath;
 /// stay in L1 with the inputs. Measured (`examples/jit_timing.rs`): 256 and 1024
 /// were within a few percent, 512 the fastest on `log(1 + exp(a))`.
 pub(super) const BLOCK: i64 = 512;
+
+/// The most bytes of block buffers a kernel keeps in its stack frame: the
+/// frame must fit in any thread's stack (2 MiB for spawned threads and
+/// tests), next to the caller's frames, whatever the size of the program.
+pub(super) const BUFFER_BYTES: i64 = 64 << 10;
+
+/// The shortest block: below this the calls into vmath cost more than they
+/// compute. `MAX_KERNEL_NODES` buffers of 8-byte elements fit in
+/// `BUFFER_BYTES` at this length.
+pub(super) const MIN_BLOCK: i64 = 16;
+
+const _: () = assert!(crate::fuse::MAX_KERNEL_NODES as i64 * 8 * MIN_BLOCK <= BUFFER_BYTES);
 
 /// The vmath block kernel of a node, by address, and its arity.
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +69,9 @@ pub(super) struct Phases {
     pub direct: Vec<Option<usize>>,
     /// Number of phases (1 when the kernel has no block call).
     pub count: u32,
+    /// Elements per block: [`BLOCK`], halved while the buffers would exceed
+    /// [`BUFFER_BYTES`] (never below [`MIN_BLOCK`]).
+    pub len: i64,
 }
 
 impl Phases {
@@ -108,12 +128,22 @@ impl Phases {
         }
         let count = phase.iter().copied().max().unwrap_or(0) + 1;
         let contiguous_output = |slot: &usize| layouts[kernel.params.len() + slot] == Layout::Contiguous;
-        let direct = (0..len)
+        let direct: Vec<Option<usize>> = (0..len)
             .map(|k| block[k].and_then(|_| kernel.outputs.iter().position(|&o| o as usize == k)))
             .map(|slot| slot.filter(contiguous_output))
             .collect();
-        Phases { phase, block, buffered, direct, count }
+        let buffers = (0..len).filter(|&k| buffered[k] && direct[k].is_none()).count();
+        Phases { phase, block, buffered, direct, count, len: block_len(buffers) }
     }
+}
+
+/// The block length for `buffers` block buffers (see [`Phases::len`]).
+fn block_len(buffers: usize) -> i64 {
+    let mut len = BLOCK;
+    while len > MIN_BLOCK && buffers as i64 * 8 * len > BUFFER_BYTES {
+        len /= 2;
+    }
+    len
 }
 
 fn args(op: &KOp) -> Vec<u32> {

@@ -25,8 +25,11 @@
 //! row `j mod K`: the same additions either way. So each output element's bits
 //! depend only on the values of its lane and their order: not on the thread
 //! count, the chunk size, fusion, broadcasting or which layout the loop takes.
-//! Parallel tasks are runs of consecutive blocks; their partials are gathered in
-//! block order and combined afterwards.
+//! Parallel tasks compute whole subtrees of a lane's tree of blocks, combining
+//! each block's partial as soon as it is folded ([`tree`]); their results (one
+//! per lane, or a few pieces of a long lane, bounded by the team) are gathered
+//! in order and joined by the top of the same tree. So the memory for partials
+//! does not grow with the number of elements reduced.
 //!
 //! Accuracy: a float sum adds at most `BLOCK / 8 = 16` elements into a slot, then
 //! `log2(8) = 3` tree levels, then `ceil(log2(blocks))` levels: the error bound
@@ -46,6 +49,8 @@ use crate::ir::{Inst, NodeId, Program};
 use crate::semantics::{maximum, minimum, Float};
 use crate::shape::Strided;
 use crate::types::{DType, Scalar};
+
+use tree::{tree, Cut, Pending};
 
 use super::{
     alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
@@ -403,6 +408,8 @@ macro_rules! typed2 {
     };
 }
 
+mod tree;
+
 /// Every element of `out` is the result of reducing nothing.
 fn fill_finished(red: Red, out: &mut Data) {
     fn fill<T: Acc>(red: Red, out: &mut [T]) {
@@ -421,21 +428,21 @@ fn fill_finished(red: Red, out: &mut Data) {
 /// A buffer of `n` accumulator starts.
 fn starts(red: Red, n: usize) -> Data {
     let mut d = Data::zeros(red.dtype, n);
-    restart(red, &mut d);
+    restart(red, &mut d, n);
     d
 }
 
-/// Set every element of `d` to the accumulator start.
-fn restart(red: Red, d: &mut Data) {
+/// Set the first `n` elements of `d` to the accumulator start.
+fn restart(red: Red, d: &mut Data, n: usize) {
     fn fill<T: Acc>(red: Red, d: &mut [T]) {
         d.fill(T::from_scalar(accumulator_start(red.op, red.dtype)));
     }
     match d {
-        Data::Bool(o) => fill(red, o),
-        Data::Int32(o) => fill(red, o),
-        Data::Int64(o) => fill(red, o),
-        Data::Float32(o) => fill(red, o),
-        Data::Float64(o) => fill(red, o),
+        Data::Bool(o) => fill(red, &mut o[..n]),
+        Data::Int32(o) => fill(red, &mut o[..n]),
+        Data::Int64(o) => fill(red, &mut o[..n]),
+        Data::Float32(o) => fill(red, &mut o[..n]),
+        Data::Float64(o) => fill(red, &mut o[..n]),
     }
 }
 
@@ -470,65 +477,92 @@ mod fold {
     pub(super) fn run(run: &Run<'_>, count: usize, runner: &Runner, outs: &mut [Data]) {
         let lanes = run.iter.total / count;
         let per_lane = count.div_ceil(BLOCK);
-        let units = lanes * per_lane;
         let per_task = (runner.chunk / count.min(BLOCK)).max(1);
-        let tasks = units.div_ceil(per_task);
-        let parts =
-            runner.map_tasks(tasks, |t| task(run, count, per_lane, t * per_task..((t + 1) * per_task).min(units)));
+        let cut = Cut::new(lanes, per_lane, per_task, runner.team.threads());
+        // Blocks folded per round of kernel calls: a task's worth, at most a lane.
+        let window = per_task.min(per_lane);
+        let parts = runner.map_tasks(cut.tasks(), |t| task(run, count, window, &cut, t));
         let partials = concat(run.reds, parts);
+        debug_assert!(partials.iter().all(|p| p.len() == cut.partials()));
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
-            typed2!(out, p, |o, p| finish(*red, p, per_lane, o));
+            typed2!(out, p, |o, p| finish(*red, p, cut.pieces, o));
         }
     }
 
-    /// The partial of each block `units` (block `b` of lane `l` is unit
-    /// `l * per_lane + b`), per reduction.
-    fn task(run: &Run<'_>, count: usize, per_lane: usize, units: std::ops::Range<usize>) -> Vec<Data> {
-        let inner = run.iter.inner;
-        // One group of slots per block, carried from one kernel call to the next.
-        let mut groups: Vec<Data> = run.reds.iter().map(|r| starts(*r, units.len() * r.slots)).collect();
-        let mut ptrs = Vec::new();
-        let mut accs = vec![std::ptr::null_mut(); run.reds.len()];
-        let mut u = units.start;
-        while u < units.end {
-            // The task's blocks of one lane, elements `lane_start + pos..end`.
-            let lane = u / per_lane;
-            let last = units.end.min((lane + 1) * per_lane);
+    /// The value of each subtree of task `t`, per reduction.
+    fn task(run: &Run<'_>, count: usize, window: usize, cut: &Cut, t: usize) -> Vec<Data> {
+        let mut out: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect();
+        let mut w = Window {
+            groups: run.reds.iter().map(|r| starts(*r, window * r.slots)).collect(),
+            leaves: run.reds.iter().map(|r| Data::zeros(r.dtype, window)).collect(),
+            ptrs: Vec::new(),
+            accs: vec![std::ptr::null_mut(); run.reds.len()],
+        };
+        let mut pending = Pending::new(run.reds, 1);
+        for (lane, blocks) in cut.nodes(t) {
+            let mut held = 0..0;
+            let end = blocks.end;
+            tree(blocks, &mut pending, run.reds, &mut |u, pending| {
+                if !held.contains(&u) {
+                    held = u..(u + window).min(end);
+                    w.fold(run, count, lane, held.clone());
+                }
+                pending.push(&w.leaves, u - held.start);
+            });
+            pending.pop_into(&mut out);
+        }
+        out
+    }
+
+    /// Buffers for folding a window of consecutive blocks of one lane.
+    struct Window {
+        /// One group of slots per block, carried from one kernel call to the next.
+        groups: Vec<Data>,
+        /// Each block's partial (its slots combined).
+        leaves: Vec<Data>,
+        ptrs: Vec<*mut u8>,
+        accs: Vec<*mut u8>,
+    }
+
+    impl Window {
+        /// Fold `blocks` of lane `lane` into `self.leaves[..blocks.len()]`.
+        fn fold(&mut self, run: &Run<'_>, count: usize, lane: usize, blocks: std::ops::Range<usize>) {
+            for (g, red) in self.groups.iter_mut().zip(run.reds) {
+                restart(*red, g, blocks.len() * red.slots);
+            }
+            let inner = run.iter.inner;
             let lane_start = lane * count;
-            let (mut pos, end) = ((u % per_lane) * BLOCK, ((last - lane * per_lane) * BLOCK).min(count));
+            let (mut pos, end) = (blocks.start * BLOCK, (blocks.end * BLOCK).min(count));
             while pos < end {
                 let f = lane_start + pos;
                 let (row, col) = (f / inner, f % inner);
                 let n = (inner - col).min(end - pos);
-                let group = lane * per_lane + pos / BLOCK - units.start;
-                for ((a, g), red) in accs.iter_mut().zip(&mut groups).zip(run.reds) {
-                    // SAFETY: `group` is one of the task's units, so inside the
-                    // buffer of `units.len()` groups.
+                let group = pos / BLOCK - blocks.start;
+                for ((a, g), red) in self.accs.iter_mut().zip(&mut self.groups).zip(run.reds) {
+                    // SAFETY: `group < blocks.len()`, which is at most the
+                    // window the buffer holds groups for.
                     *a = unsafe { buffer_ptr(g).add(group * red.slots * red.dtype.size()) };
                 }
                 // SAFETY: `col + n <= inner` and `row` is an outer row (`f` is an
                 // element of the iteration); the call folds elements `pos..pos + n`
-                // of the lane, whose blocks are this and following units of the
-                // task (`pos + n <= end`), so their groups are in the buffer.
-                unsafe { run.call(&mut ptrs, row, col, n, &accs, Some(pos % BLOCK)) };
+                // of the lane, whose blocks are this and following blocks of the
+                // window (`pos + n <= end`), so their groups are in the buffer.
+                unsafe { run.call(&mut self.ptrs, row, col, n, &self.accs, Some(pos % BLOCK)) };
                 pos += n;
             }
-            u = last;
+            for ((l, g), red) in self.leaves.iter_mut().zip(&self.groups).zip(run.reds) {
+                typed2!(l, g, |l, g| {
+                    for (l, slots) in l.iter_mut().zip(g.chunks_exact(red.slots)).take(blocks.len()) {
+                        *l = pairwise(red.op, slots);
+                    }
+                });
+            }
         }
-        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len())).collect();
-        for ((p, g), red) in partials.iter_mut().zip(&groups).zip(run.reds) {
-            typed2!(p, g, |p, g| {
-                for (p, slots) in p.iter_mut().zip(g.chunks_exact(red.slots)) {
-                    *p = pairwise(red.op, slots);
-                }
-            });
-        }
-        partials
     }
 
-    fn finish<T: Acc>(red: Red, partials: &[T], per_lane: usize, out: &mut [T]) {
+    fn finish<T: Acc>(red: Red, partials: &[T], pieces: usize, out: &mut [T]) {
         for (lane, o) in out.iter_mut().enumerate() {
-            *o = T::finish(red.op, pairwise(red.op, &partials[lane * per_lane..(lane + 1) * per_lane]), red.count);
+            *o = T::finish(red.op, pairwise(red.op, &partials[lane * pieces..(lane + 1) * pieces]), red.count);
         }
     }
 }
@@ -547,7 +581,7 @@ mod rows {
         len: usize,
         post_rows: usize,
         width: usize,
-        /// Output elements per unit (a tile of the width).
+        /// Output elements per lane of blocks (a tile of the width).
         tile: usize,
         tiles: usize,
         blocks: usize,
@@ -567,63 +601,63 @@ mod rows {
             let tile = width.min(TILE);
             Geometry { pre, len, post_rows, width, tile, tiles: width.div_ceil(tile), blocks: len.div_ceil(BLOCK) }
         }
-
-        /// Unit `u` as (pre row, tile, block).
-        fn unit(&self, u: usize) -> (usize, usize, usize) {
-            (u / (self.blocks * self.tiles), (u / self.blocks) % self.tiles, u % self.blocks)
-        }
     }
 
     pub(super) fn run(run: &Run<'_>, runner: &Runner, outs: &mut [Data]) {
         let g = Geometry::new(run);
-        let units = g.pre * g.tiles * g.blocks;
+        // A lane of the tree: the blocks of one tile of one pre row.
         let per_task = (runner.chunk / (g.len.min(BLOCK) * g.tile)).max(1);
-        let tasks = units.div_ceil(per_task);
-        let parts = runner.map_tasks(tasks, |t| task(run, &g, t * per_task..((t + 1) * per_task).min(units)));
+        let cut = Cut::new(g.pre * g.tiles, g.blocks, per_task, runner.team.threads());
+        let parts = runner.map_tasks(cut.tasks(), |t| task(run, &g, &cut, t));
         let partials = concat(run.reds, parts);
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
-            typed2!(out, p, |o, p| finish(*red, &g, p, o));
+            typed2!(out, p, |o, p| finish(*red, &g, cut.pieces, p, o));
         }
     }
 
-    /// Per reduction, the partial row (`g.tile` elements) of each unit.
-    fn task(run: &Run<'_>, g: &Geometry, units: std::ops::Range<usize>) -> Vec<Data> {
+    /// Per reduction, the partial row (the tile's width) of each subtree of task `t`.
+    fn task(run: &Run<'_>, g: &Geometry, cut: &Cut, t: usize) -> Vec<Data> {
         let inner = run.iter.inner;
-        let mut partials: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, units.len() * g.tile)).collect();
+        let mut out: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect();
         let mut ptrs = Vec::new();
         let mut accs = vec![std::ptr::null_mut(); run.reds.len()];
         // Slot rows: row `j` of a block accumulates into slot row `j mod K`.
         let mut slots: Vec<Data> = run.reds.iter().map(|r| starts(*r, r.slots * g.tile)).collect();
-        for (at, u) in units.enumerate() {
-            let (o, t, b) = g.unit(u);
-            let p0 = t * g.tile;
+        let mut leaf: Vec<Data> = run.reds.iter().map(|r| Data::zeros(r.dtype, g.tile)).collect();
+        for (lane, blocks) in cut.nodes(t) {
+            let (o, p0) = (lane / g.tiles, (lane % g.tiles) * g.tile);
             let w = g.tile.min(g.width - p0);
-            slots.iter_mut().zip(run.reds).for_each(|(s, red)| restart(*red, s));
-            for j in b * BLOCK..((b + 1) * BLOCK).min(g.len) {
-                let mut p = p0;
-                while p < p0 + w {
-                    let (prow, col) = (p / inner, p % inner);
-                    let n = (inner - col).min(p0 + w - p);
-                    for ((a, s), red) in accs.iter_mut().zip(&mut slots).zip(run.reds) {
-                        let at = ((j - b * BLOCK) % red.slots) * g.tile + (p - p0);
-                        // SAFETY: `at + n <= (slot + 1) * tile` since `p - p0 + n
-                        // <= w <= tile`: inside the slot buffer.
-                        *a = unsafe { buffer_ptr(s).add(at * red.dtype.size()) };
+            let mut pending = Pending::new(run.reds, w);
+            tree(blocks, &mut pending, run.reds, &mut |b, pending| {
+                slots.iter_mut().zip(run.reds).for_each(|(s, red)| restart(*red, s, red.slots * g.tile));
+                for j in b * BLOCK..((b + 1) * BLOCK).min(g.len) {
+                    let mut p = p0;
+                    while p < p0 + w {
+                        let (prow, col) = (p / inner, p % inner);
+                        let n = (inner - col).min(p0 + w - p);
+                        for ((a, s), red) in accs.iter_mut().zip(&mut slots).zip(run.reds) {
+                            let at = ((j - b * BLOCK) % red.slots) * g.tile + (p - p0);
+                            // SAFETY: `at + n <= (slot + 1) * tile` since `p - p0 + n
+                            // <= w <= tile`: inside the slot buffer.
+                            *a = unsafe { buffer_ptr(s).add(at * red.dtype.size()) };
+                        }
+                        let row = (o * g.len + j) * g.post_rows + prow;
+                        // SAFETY: `col + n <= inner`, `row` is an outer row (`o`, `j`,
+                        // `prow` are in range); each row accumulator covers `n`
+                        // elements of its slot (above).
+                        unsafe { run.call(&mut ptrs, row, col, n, &accs, None) };
+                        p += n;
                     }
-                    let row = (o * g.len + j) * g.post_rows + prow;
-                    // SAFETY: `col + n <= inner`, `row` is an outer row (`o`, `j`,
-                    // `prow` are in range); each row accumulator covers `n`
-                    // elements of its slot (above).
-                    unsafe { run.call(&mut ptrs, row, col, n, &accs, None) };
-                    p += n;
                 }
-            }
-            let rows = ((b + 1) * BLOCK).min(g.len) - b * BLOCK;
-            for ((p, s), red) in partials.iter_mut().zip(&slots).zip(run.reds) {
-                typed2!(p, s, |p, s| combine_slots(*red, s, rows, g.tile, w, &mut p[at * g.tile..]));
-            }
+                let rows = ((b + 1) * BLOCK).min(g.len) - b * BLOCK;
+                for ((l, s), red) in leaf.iter_mut().zip(&slots).zip(run.reds) {
+                    typed2!(l, s, |l, s| combine_slots(*red, s, rows, g.tile, w, l));
+                }
+                pending.push(&leaf, 0);
+            });
+            pending.pop_into(&mut out);
         }
-        partials
+        out
     }
 
     /// `out[c] = tree(slot rows at column c)` for the first `w` columns, the slot
@@ -640,13 +674,17 @@ mod rows {
         }
     }
 
-    fn finish<T: Acc>(red: Red, g: &Geometry, partials: &[T], out: &mut [T]) {
-        let mut lane = Vec::with_capacity(g.blocks);
+    /// `partials` holds, per lane (pre row, tile) in order, its `pieces`
+    /// partial rows of the tile's width.
+    fn finish<T: Acc>(red: Red, g: &Geometry, pieces: usize, partials: &[T], out: &mut [T]) {
+        let mut lane = Vec::with_capacity(pieces);
         for o in 0..g.pre {
             for p in 0..g.width {
                 let (t, c) = (p / g.tile, p % g.tile);
+                let w = g.tile.min(g.width - t * g.tile);
+                let base = (o * g.width + t * g.tile) * pieces;
                 lane.clear();
-                lane.extend((0..g.blocks).map(|b| partials[((o * g.tiles + t) * g.blocks + b) * g.tile + c]));
+                lane.extend((0..pieces).map(|k| partials[base + k * w + c]));
                 out[o * g.width + p] = T::finish(red.op, pairwise(red.op, &lane), red.count);
             }
         }

@@ -180,6 +180,14 @@ impl Team {
     }
 }
 
+/// The stack of a worker thread. Workers run only tasks: exec's loops (a few
+/// KiB of frames) and one kernel at a time, whose frame is bounded whatever
+/// the program (block buffers at most `codegen::phases::BUFFER_BYTES`, 64 KiB,
+/// and at most `fuse::MAX_KERNEL_NODES` spilled values), then vmath and
+/// `semantics` leaf calls. 2 MiB is over ten times that; set here rather than
+/// left to `RUST_MIN_STACK`, which could shrink it below what a kernel needs.
+const WORKER_STACK: usize = 2 << 20;
+
 /// A rayon pool of `workers` threads, built once per size and reused by every evaluation.
 fn worker_pool(workers: usize) -> Result<Arc<Workers>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<Workers>>>> = OnceLock::new();
@@ -190,8 +198,12 @@ fn worker_pool(workers: usize) -> Result<Arc<Workers>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .thread_name(|i| format!("jitexpr-{i}"))
+        .stack_size(WORKER_STACK)
         .build()
-        .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot start {} threads: {e}", workers + 1)))?;
+        .map_err(|e| {
+            Error::new(ErrorKind::Thread, format!("cannot start {workers} worker threads: {e}"))
+                .with_help("ask for fewer with `--threads` (`EvalConfig::threads`)")
+        })?;
     let pool =
         Arc::new(Workers { pool, posted: AtomicU64::new(0), current: Mutex::new(None), watching: AtomicUsize::new(0) });
     pools.insert(workers, pool.clone());

@@ -18,7 +18,9 @@
 //! a C-order copy (its pairwise summation walks C-order memory), and an input
 //! requested as an output, whose value is a C-order copy; outputs are C order;
 //! shape errors come from [`crate::shape`] before any work and carry the
-//! offending node's span.
+//! offending node's span; a temporary the system has no memory for is an
+//! [`ErrorKind::Memory`] error before its loop runs (checked by allocating and
+//! releasing its buffer), not an abort.
 
 mod elementwise;
 mod lanes;
@@ -29,6 +31,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
+use crate::array::alloc::check_room;
 use crate::array::{Array, ArrayView};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::ir::{Inst, Node, NodeId, Program};
@@ -99,6 +102,8 @@ fn run(p: &Program, inputs: &[ArrayView<'_>], outputs: &[NodeId], stats: &mut St
                     .iter()
                     .map(|a| values[a.index()].as_ref().expect("an argument lives until its last use").view())
                     .collect();
+                // The loops collect into vectors that would abort on failure.
+                check_room(node.dtype, shape).map_err(|e| e.or_at(node.span))?;
                 stats.live += 1;
                 stats.peak = stats.peak.max(stats.live);
                 Value::Temp(compute(node, &views, shape.clone()))

@@ -24,7 +24,7 @@ mod weak;
 
 use super::ops::{self, BinaryOp, Callee, Func, FuncRule, ReduceOp, UnaryOp};
 use super::{Input, Inst, Node, NodeId, Program, Signature};
-use crate::diag::{Error, ErrorKind, Result, Span};
+use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{self, Expr, ExprKind, Ident, Stmt};
 use crate::types::{promote, DType, Scalar, Ty};
 use weak::{Folded, Py};
@@ -222,7 +222,7 @@ impl Lowerer<'_> {
             return Err(Error::at(ErrorKind::Name, span, format!("`{name}` is a function, not a value"))
                 .with_help(format!("call it, e.g. `{name}(x)`")));
         }
-        let err = Error::at(ErrorKind::Name, span, format!("unknown name `{name}`"));
+        let err = Error::at(ErrorKind::Name, span, format!("unknown name `{}`", excerpt(name)));
         let known = self.value_names();
         Err(match suggest(name, &known) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
@@ -263,7 +263,7 @@ impl Lowerer<'_> {
             };
             return Error::at(ErrorKind::Name, func.span, format!("`{name}` is {what}, not a function"));
         }
-        let err = Error::at(ErrorKind::Name, func.span, format!("unknown function `{name}`"));
+        let err = Error::at(ErrorKind::Name, func.span, format!("unknown function `{}`", excerpt(name)));
         match suggest(name, &ops::all_names()) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err,
@@ -491,7 +491,19 @@ impl Lowerer<'_> {
             }
             axis = Some(value);
         }
-        let axis = axis.map(axis_literal).transpose()?.flatten();
+        let positional = args.len() == 2;
+        let axis = axis.map(axis_literal).transpose().map_err(|e| match op {
+            // `max(a, b)` is NumPy's `max(a, axis=b)`; the elementwise one is `maximum`.
+            ReduceOp::Min | ReduceOp::Max if positional => {
+                let elementwise = if op == ReduceOp::Min { "minimum" } else { "maximum" };
+                e.with_help(format!(
+                    "`{name}(x, k)` reduces along axis k; for the elementwise {elementwise} of two arrays, \
+                     write `{elementwise}(...)`"
+                ))
+            }
+            _ => e,
+        })?;
+        let axis = axis.flatten();
         let x = self.expr(&args[0])?;
         let dtype = self.ty(x).dtype;
         let acc = op.accumulator(dtype);
@@ -573,10 +585,19 @@ fn were(n: usize) -> String {
     format!("{n} {}", if n == 1 { "was" } else { "were" })
 }
 
-/// The known name closest to `name` by edit distance, if it is close enough to be
-/// a plausible typo (at most a third of the letters wrong, and not all of them).
+/// The known name closest to `name`: one that differs only in case (`Sin` is
+/// `sin`, not `min`), else the closest by edit distance if it is close enough
+/// to be a plausible typo (at most a third of the letters wrong, and not all
+/// of them).
 fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        return Some(k);
+    }
     let len = name.chars().count();
+    if len > 64 {
+        // No name is that long, and the distance would cost len * |k| steps.
+        return None;
+    }
     let limit = (len / 3).max(1);
     known
         .iter()

@@ -4,7 +4,7 @@
 //! consumed by the interpreter, the optimizer and the fuser. A [`Program`] is an
 //! arena of [`Node`]s in topological order (every argument precedes its user).
 //!
-//! Invariants (checked by [`Program::validate`] in tests):
+//! Invariants (checked by [`Program::check`] whenever a `Compiled` is made):
 //! - every node has a concrete dtype; weak literals have been resolved (NEP 50);
 //! - operands of an elementwise node have already been cast to the dtype the
 //!   operation computes in: `Binary` operands share one dtype, `Call` arguments
@@ -19,9 +19,9 @@ pub mod ops;
 pub mod opt;
 pub mod print;
 
-use crate::diag::Span;
+use crate::diag::{Error, ErrorKind, Result, Span};
 use crate::types::{DType, Scalar};
-use ops::{BinaryOp, Func, ReduceOp, UnaryOp};
+use ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
 
 pub use lower::lower;
 
@@ -113,35 +113,65 @@ impl Program {
     /// Check the invariants listed in the module docs; panics with a message on a
     /// violation (a bug in a pass, never a user error).
     pub fn validate(&self) {
+        if let Err(e) = self.check() {
+            panic!("{}", e.message);
+        }
+    }
+
+    /// Check the invariants listed in the module docs, and that every operation
+    /// is one the operator table defines for its operand dtypes: what every
+    /// engine relies on. An [`ErrorKind::Internal`] error names the first
+    /// violation. `Compiled::new` runs this, so hand-built IR cannot reach an
+    /// engine unchecked.
+    pub fn check(&self) -> Result<()> {
+        let bad =
+            |i: usize, what: String| Err(Error::new(ErrorKind::Internal, format!("invalid IR at node {i}: {what}")));
         for (i, node) in self.nodes.iter().enumerate() {
-            for a in node.inst.args() {
-                assert!(a.index() < i, "node {i} reads a later node {}", a.index());
+            if let Some(a) = node.inst.args().into_iter().find(|a| a.index() >= i) {
+                return bad(i, format!("it reads node {}, which does not precede it", a.index()));
             }
             let dt = |id: NodeId| self.node(id).dtype;
-            match &node.inst {
-                Inst::Input(k) => assert_eq!(self.inputs[*k].dtype, node.dtype, "input {k} dtype"),
-                Inst::Const(s) => assert_eq!(s.dtype(), node.dtype, "const dtype at node {i}"),
-                Inst::Unary(_, a) => assert_eq!(dt(*a), node.dtype, "unary dtype at node {i}"),
-                Inst::Binary(op, a, b) => {
-                    assert_eq!(dt(*a), dt(*b), "binary operands at node {i}");
-                    if !op.is_comparison() {
-                        assert_eq!(dt(*a), node.dtype, "binary result at node {i}");
-                    }
-                }
-                Inst::Call(f, args) => {
-                    assert_eq!(args.len(), f.info().arity, "arity at node {i}");
-                    let vals = if *f == Func::Where {
-                        assert_eq!(dt(args[0]), DType::Bool, "where condition at node {i}");
-                        &args[1..]
-                    } else {
-                        &args[..]
-                    };
-                    assert!(vals.iter().all(|a| dt(*a) == dt(vals[0])), "call operands at node {i}");
-                }
-                Inst::Cast(_) => {}
-                Inst::Reduce { arg, .. } => assert_eq!(dt(*arg), node.dtype, "reduce dtype at node {i}"),
+            let ok = match &node.inst {
+                Inst::Input(k) => self.inputs.get(*k).is_some_and(|input| input.dtype == node.dtype),
+                Inst::Const(s) => s.dtype() == node.dtype,
+                Inst::Unary(op, a) => dt(*a) == node.dtype && op.result(node.dtype).is_ok(),
+                Inst::Binary(op, a, b) => dt(*a) == dt(*b) && op.compute(dt(*a)) == Ok((dt(*a), node.dtype)),
+                Inst::Call(f, args) => self.call_is_typed(*f, args, node.dtype),
+                Inst::Cast(_) => true,
+                Inst::Reduce { op, arg, .. } => dt(*arg) == node.dtype && op.accumulator(node.dtype) == node.dtype,
+            };
+            if !ok {
+                return bad(i, format!("{:?} of dtype {} breaks the typing rules", node.inst, node.dtype));
             }
         }
-        assert!(self.result.index() < self.nodes.len(), "result out of range");
+        let in_range = |id: NodeId| id.index() < self.nodes.len();
+        if !in_range(self.result) || !self.names.iter().all(|(_, id)| in_range(*id)) {
+            return Err(Error::new(ErrorKind::Internal, "invalid IR: the result or a name refers to no node"));
+        }
+        Ok(())
+    }
+
+    /// Whether `f(args)` returning `dtype` follows the function's typing rule.
+    fn call_is_typed(&self, f: Func, args: &[NodeId], dtype: DType) -> bool {
+        let info = f.info();
+        if args.len() != info.arity {
+            return false;
+        }
+        let dt = |id: &NodeId| self.node(*id).dtype;
+        let vals = match info.rule {
+            FuncRule::Where if dt(&args[0]) != DType::Bool => return false,
+            FuncRule::Where => &args[1..],
+            FuncRule::Math | FuncRule::Same { .. } | FuncRule::Predicate => args,
+        };
+        let operand = dt(&vals[0]);
+        if !vals.iter().all(|a| dt(a) == operand) {
+            return false;
+        }
+        match info.rule {
+            FuncRule::Math => operand.is_float() && dtype == operand,
+            FuncRule::Same { bool_ok } => dtype == operand && (bool_ok || operand != DType::Bool),
+            FuncRule::Predicate => dtype == DType::Bool,
+            FuncRule::Where => dtype == operand,
+        }
     }
 }

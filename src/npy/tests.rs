@@ -174,8 +174,8 @@ fn round_trips_special_floats_bit_for_bit() {
 fn huge_header_is_written_as_version_2() {
     // Only reachable with more dimensions than NumPy allows (so reading refuses
     // it), but the rule is NumPy's.
-    let array = Array::new(Data::Float64(vec![1.5]), vec![1; 30_000]).expect("size 1");
-    let bytes = write(&array);
+    let mut bytes = header_bytes(DType::Float64, &[1; 30_000], Order::C);
+    bytes.extend_from_slice(&1.5f64.to_le_bytes());
     assert_eq!(&bytes[6..8], &[2, 0]);
     let header_len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
     assert_eq!((12 + header_len) % ALIGN, 0);
@@ -253,7 +253,7 @@ fn hostile_headers_fail_with_clear_messages() {
     expect![[r#"
         claims 10**12 elements: Input: invalid .npy data: file is truncated: header says 8000000000000 bytes of data, file has 36
         element count overflows: Input: invalid .npy data: shape (4294967296, 4294967296, 4294967296) is too large: its element count overflows
-        byte size overflows: Input: invalid .npy data: shape (4611686018427387904,) is too large: its data size overflows
+        byte size overflows: Input: invalid .npy data: shape (4611686018427387904,) is too large: its element count overflows
         one element short: Input: invalid .npy data: file is truncated: header says 32 bytes of data, file has 31
         negative dim: Input: invalid .npy data: shape (-1,) has a negative dimension -1
         empty: Input: invalid .npy data: not a .npy file: only 0 bytes
@@ -329,4 +329,28 @@ proptest! {
         bytes.extend_from_slice(&rest);
         let _ = read(&bytes);
     }
+}
+
+#[test]
+fn defect6_a_header_longer_than_any_real_one_is_refused_before_it_is_read() {
+    let mut bytes = b"\x93NUMPY\x02\x00".to_vec();
+    let len = 2u32 << 20;
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.resize(bytes.len() + len as usize, b' ');
+    let err = read(&bytes).unwrap_err();
+    assert_eq!(err.message, "invalid .npy data: header length 2097152 is more than the 1048576 bytes any header needs");
+}
+
+#[test]
+fn defect6_a_stream_that_claims_terabytes_costs_only_the_bytes_that_arrive() {
+    // A stream has no length to check the header against: the data is read as it
+    // comes, so 2**40 announced elements followed by two fail as truncated, with
+    // no attempt to allocate 8 TB first.
+    let mut bytes = header_bytes(DType::Float64, &[1 << 40], Order::C);
+    bytes.extend_from_slice(&[0u8; 16]);
+    let Err(Fail::Format(msg)) = decode(&mut &bytes[..], None) else { panic!("a format error") };
+    assert_eq!(msg, "file is truncated");
+    // Junk is refused after its first 8 bytes, however long the stream.
+    let Err(Fail::Format(msg)) = decode(&mut std::io::repeat(0), None) else { panic!("a format error") };
+    assert_eq!(msg, "not a .npy file: it does not start with \\x93NUMPY");
 }

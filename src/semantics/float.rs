@@ -195,6 +195,25 @@ fn vm2_f32(f: Math2, a: f32, b: f32) -> f32 {
     out[0]
 }
 
+/// `r`, unless it is a NaN `x` did not bring: then the platform's default NaN
+/// (see [`crate::vmath::DEFAULT_NAN`]).
+fn domain_nan(x: f64, r: f64) -> f64 {
+    if r.is_nan() && !x.is_nan() {
+        crate::vmath::DEFAULT_NAN
+    } else {
+        r
+    }
+}
+
+/// [`domain_nan`] in float32.
+fn domain_nan32(x: f32, r: f32) -> f32 {
+    if r.is_nan() && !x.is_nan() {
+        crate::vmath::DEFAULT_NAN_F32
+    } else {
+        r
+    }
+}
+
 // One-argument math functions as `extern "C"` functions, for each float width.
 // `x` names the argument in the bodies.
 macro_rules! math1_fns {
@@ -232,7 +251,9 @@ math1_fns! {
     // huge arguments (acosh(1e308) = inf); libm has the C library's algorithms.
     arcsinh => libm::asinh, libm::asinhf;
     arccosh => libm::acosh, libm::acoshf;
-    arctanh => libm::atanh, libm::atanhf;
+    // libm's atanh negates its result for negative arguments, NaN included:
+    // a domain error must give the default NaN, as every other function does.
+    arctanh => |x: f64| domain_nan(x, libm::atanh(x)), |x: f32| domain_nan32(x, libm::atanhf(x));
     erf => |x| vm1_f64(Func::Erf, x), |x| vm1_f32(Func::Erf, x);
     erfc => libm::erfc, libm::erfcf;
     rint => f64::round_ties_even, f32::round_ties_even;

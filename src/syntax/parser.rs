@@ -12,21 +12,36 @@
 //!   calls; a chain `a + b + c` is two levels), so neither this recursive parser nor
 //!   a later recursive pass can overflow the stack;
 //! - the program has at least one statement, and only the last may be a bare
-//!   expression.
+//!   expression;
+//! - the source is at most [`MAX_SOURCE_BYTES`] long and has at most
+//!   [`MAX_STATEMENTS`] statements (`ErrorKind::Limit` otherwise), so every
+//!   later stage works on a bounded program.
 //!
 //! Newlines separate statements except inside parentheses (Python's implicit line
 //! joining): `Parser::peek` skips them while a `(` is open.
 
 use super::ast::{Expr, ExprKind, Ident, Program, Stmt};
 use super::token::{lex, Token, TokenKind};
-use crate::diag::{Error, ErrorKind, Result, Span};
+use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
 use crate::ir::ops::{BinaryOp, UnaryOp};
 
 /// The deepest nesting accepted: `(` x 200 around a name is fine, 201 is an error.
 pub const MAX_DEPTH: usize = 200;
 
+/// The longest source text accepted, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+
+/// The most statements a program may have.
+pub const MAX_STATEMENTS: usize = 100_000;
+
 /// Parse a whole program.
 pub fn parse(src: &str) -> Result<Program> {
+    if src.len() > MAX_SOURCE_BYTES {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("the program is {} bytes long; the limit is {MAX_SOURCE_BYTES} (1 MiB)", src.len()),
+        ));
+    }
     let tokens = lex(src)?;
     Parser { src, tokens, pos: 0, parens: 0, depth: 0 }.program().map_err(|e| *e)
 }
@@ -178,7 +193,7 @@ impl Parser<'_> {
         match self.peek() {
             None => "end of input".to_string(),
             Some(Token { kind: TokenKind::Newline, .. }) => "a newline".to_string(),
-            Some(t) => format!("`{}`", self.text(t.span)),
+            Some(t) => format!("`{}`", excerpt(self.text(t.span))),
         }
     }
 
@@ -195,7 +210,13 @@ impl Parser<'_> {
             }
             if let Some(Stmt::Expr(prev)) = stmts.last() {
                 return Err(error(prev.span, "only the last statement may be a bare expression; assign it to a name")
-                    .with_help(format!("e.g. `t = {}`", self.text(prev.span)))
+                    .with_help(format!("e.g. `t = {}`", excerpt(self.text(prev.span))))
+                    .into());
+            }
+            if stmts.len() == MAX_STATEMENTS {
+                let at = self.next_span();
+                return Err(Error::at(ErrorKind::Limit, at, format!("more than {MAX_STATEMENTS} statements"))
+                    .with_help("split the program, or compute in fewer steps")
                     .into());
             }
             stmts.push(self.statement()?);
@@ -222,14 +243,14 @@ impl Parser<'_> {
             }
             Some(TokenKind::True | TokenKind::False) if is_assign => {
                 let span = self.next_span();
-                Err(error(span, format!("cannot assign to `{}`", self.text(span)))
+                Err(error(span, format!("cannot assign to `{}`", excerpt(self.text(span))))
                     .with_help("`True` and `False` are constants; to compare, use `==`")
                     .into())
             }
             _ => {
                 let expr = self.expression()?;
                 if self.at(&TokenKind::Assign) {
-                    return Err(error(expr.span, format!("cannot assign to `{}`", self.text(expr.span)))
+                    return Err(error(expr.span, format!("cannot assign to `{}`", excerpt(self.text(expr.span))))
                         .with_help("only a name can be assigned to; to compare, use `==`")
                         .into());
                 }
@@ -316,6 +337,9 @@ impl Parser<'_> {
     }
 
     /// `a < b < c`: report it at the second operator, suggesting `(a < b) & (b < c)`.
+    /// `a < 1 | b > 2` is the same chain to the parser (`|` binds more tightly
+    /// than `<`: `a < (1 | b) > 2`) but a different mistake, the most common one
+    /// from numexpr and pandas: the hint is `(a < 1) | (b > 2)`.
     fn chained_comparison(&mut self, first: &Expr) -> Box<Error> {
         let ExprKind::Binary { op, lhs, rhs } = &first.kind else {
             unreachable!("chained_comparison() is called with a comparison on the left")
@@ -328,7 +352,27 @@ impl Parser<'_> {
             Ok(third) => self.text(third.expr.span).to_string(),
             Err(_) => "...".to_string(),
         };
-        let (a, b) = (self.text(lhs.span), self.text(rhs.span));
+        let a = self.text(lhs.span);
+        if let ExprKind::Binary {
+            op: joint @ (BinaryOp::BitOr | BinaryOp::BitAnd | BinaryOp::BitXor),
+            lhs: x,
+            rhs: y,
+        } = &rhs.kind
+        {
+            // A parenthesized `(1 | b)` has a span that starts at `(`, not at `1`.
+            if rhs.span.start == x.span.start {
+                let sym = joint.symbol();
+                let at = self.src[x.span.end..y.span.start].find(sym).map_or(op2_span, |i| {
+                    let start = x.span.end + i;
+                    Span::new(start, start + sym.len())
+                });
+                let (x, y) = (self.text(x.span), self.text(y.span));
+                let help = format!("write `({a} {} {x}) {sym} ({y} {op2} {third})`", op.symbol());
+                let message = format!("`{sym}` binds more tightly than comparisons; parenthesize each comparison");
+                return Box::new(error(at, message).with_help(help));
+            }
+        }
+        let b = self.text(rhs.span);
         let help = format!("write `({a} {} {b}) & ({b} {op2} {third})`", op.symbol());
         Box::new(error(op2_span, "comparisons cannot be chained").with_help(help))
     }
@@ -485,7 +529,7 @@ impl Parser<'_> {
                 | TokenKind::True
                 | TokenKind::False
                 | TokenKind::Tilde,
-            ) => error(span, format!("unexpected token `{text}` after expression; missing an operator?")),
+            ) => error(span, format!("unexpected token `{}` after expression; missing an operator?", excerpt(text))),
             Some(TokenKind::Assign) => error(span, "unexpected `=` after expression")
                 .with_help("to compare, use `==`; `=` assigns to a name at the start of a statement"),
             Some(TokenKind::RParen) if self.parens == 0 => error(span, "unmatched `)`"),

@@ -35,10 +35,40 @@ impl LexError {
     fn unexpected(lex: &mut logos::Lexer<'_, TokenKind>) -> LexError {
         let text = lex.slice();
         let c = text.chars().next().unwrap_or(' ');
-        // Control characters are invisible in a message; show their escape.
-        let shown = if c.is_control() { c.escape_debug().to_string() } else { c.to_string() };
-        LexError::new(format!("unexpected character `{shown}`"), unexpected_char_help(c))
+        // An invisible character in a message looks like nothing, or a space: name
+        // it by its code point instead.
+        if is_invisible(c) {
+            let name = invisible_name(c).map_or(String::new(), |n| format!(" ({n})"));
+            let help = "it looks like a space or nothing at all; delete it, or type an ordinary space";
+            return LexError::new(format!("unexpected invisible character U+{:04X}{name}", u32::from(c)), Some(help));
+        }
+        LexError::new(format!("unexpected character `{c}`"), unexpected_char_help(c))
     }
+}
+
+/// Characters that show as nothing or as a space: controls, non-ASCII spaces
+/// and Unicode format characters (zero-width spaces and joiners, direction
+/// marks, the byte-order mark, the soft hyphen).
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && !c.is_ascii())
+        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// The Unicode name of the invisible characters pasted most often.
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{00A0}' => "no-break space",
+        '\u{00AD}' => "soft hyphen",
+        '\u{200B}' => "zero width space",
+        '\u{200C}' => "zero width non-joiner",
+        '\u{200D}' => "zero width joiner",
+        '\u{2009}' => "thin space",
+        '\u{202F}' => "narrow no-break space",
+        '\u{3000}' => "ideographic space",
+        '\u{FEFF}' => "zero width no-break space, a byte-order mark",
+        _ => return None,
+    })
 }
 
 fn unexpected_char_help(c: char) -> Option<&'static str> {
@@ -182,7 +212,10 @@ fn lex_int(lex: &mut logos::Lexer<'_, TokenKind>) -> Result<u64, LexError> {
 fn lex_float(lex: &mut logos::Lexer<'_, TokenKind>) -> Result<f64, LexError> {
     // The pattern only admits the forms Rust's parser accepts once `_` is gone
     // (`1.`, `.5`, `1.e5`, `2.5E+10`); overflow gives infinity, as in Python.
-    lex.slice().replace('_', "").parse().map_err(|_| LexError::new(format!("malformed number `{}`", lex.slice()), None))
+    lex.slice()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| LexError::new(format!("malformed number `{}`", crate::diag::excerpt(lex.slice())), None))
 }
 
 /// `!` without `=`: Python has no `!` operator, and neither do we.
@@ -194,7 +227,7 @@ fn bang(_: &mut logos::Lexer<'_, TokenKind>) -> Result<(), LexError> {
 fn bad_number(lex: &mut logos::Lexer<'_, TokenKind>) -> Result<(), LexError> {
     let text = lex.slice();
     let lower = text.to_ascii_lowercase();
-    let msg = format!("malformed number `{text}`");
+    let msg = format!("malformed number `{}`", crate::diag::excerpt(text));
     let help = if ["0x", "0o", "0b"].iter().any(|p| lower.starts_with(p)) {
         "hexadecimal, octal and binary literals are not supported; write the value in decimal"
     } else if text.contains("__") || text.ends_with('_') || text.contains("_.") || text.contains("._") {
@@ -408,6 +441,29 @@ mod tests {
                   |   ^ this is a Unicode minus sign; use the ASCII `-`
             "#]],
         );
+    }
+
+    #[test]
+    fn error_invisible_characters_are_named_by_code_point() {
+        for (src, message) in [
+            ("a +\u{200B} b", "unexpected invisible character U+200B (zero width space)"),
+            ("a +\u{00A0}b", "unexpected invisible character U+00A0 (no-break space)"),
+            ("a +\u{1}b", "unexpected invisible character U+0001"),
+        ] {
+            let err = lex(src).unwrap_err();
+            assert_eq!(
+                (err.message.as_str(), err.span),
+                (message, Some(Span::new(3, 3 + src[3..].chars().next().unwrap().len_utf8())))
+            );
+            assert!(err.help.is_some_and(|h| h.contains("ordinary space")));
+        }
+    }
+
+    #[test]
+    fn error_huge_malformed_number_is_cut_in_the_message() {
+        let src = format!("a + {}x", "9".repeat(100_000));
+        let err = lex(&src).unwrap_err();
+        assert_eq!(err.message, format!("malformed number `{}... (100001 characters)`", "9".repeat(30)));
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! Coefficients: `tools/vmath_coeffs.py`.
 
 use super::dd::{fast_two_sum, fma, poly, two_sum, Dd};
+use super::DEFAULT_NAN;
 
 // atan u = u + u^3 A(u^2), |u| <= 1/4.
 const ATAN_A: [f64; 11] = [
@@ -165,8 +166,12 @@ pub fn asin(x: f64) -> f64 {
     let (h, e) = fast_two_sum(PIO2.hi, -2.0 * u);
     let big = h + (e + fma(-2.0, r, PIO2.lo));
     let res = if a <= 0.5 { u + r } else { big };
-    let res = if a > 1.0 { f64::NAN } else { res };
-    res.copysign(x)
+    let res = res.copysign(x);
+    if a > 1.0 {
+        DEFAULT_NAN
+    } else {
+        res
+    }
 }
 
 #[inline(always)]
@@ -186,8 +191,10 @@ pub fn acos(x: f64) -> f64 {
     } else {
         left
     };
-    if a > 1.0 || x.is_nan() {
-        f64::NAN
+    if x.is_nan() {
+        x
+    } else if a > 1.0 {
+        DEFAULT_NAN
     } else {
         res
     }

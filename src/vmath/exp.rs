@@ -25,6 +25,7 @@
 use super::dd::{
     fast_two_sum, fma, frexp_sqrt2, i64_to_f64, poly, pow2i, round_int, scale, two_prod, two_sum, Dd, SHIFT,
 };
+use super::DEFAULT_NAN;
 
 // e^r = 1 + r + r^2 G(r), |r| <= 0.3467: |err| 2.6e-18.
 const EXP_G: [f64; 11] = [
@@ -291,8 +292,9 @@ pub(super) fn log_dd_normal(x: f64, e_adj: f64) -> Dd {
 fn log_special(x: f64, res: f64) -> f64 {
     let res = if x == f64::INFINITY { x } else { res };
     let res = if x == 0.0 { f64::NEG_INFINITY } else { res };
-    if x < 0.0 || x.is_nan() {
-        f64::NAN
+    let res = if x < 0.0 { DEFAULT_NAN } else { res };
+    if x.is_nan() {
+        x
     } else {
         res
     }

@@ -69,6 +69,22 @@ use crate::ir::ops::{BinaryOp, Func};
 use crate::semantics;
 use std::sync::OnceLock;
 
+/// The NaN a domain error gives (`log(-1)`, `arcsin(2)`, `(-8)**0.5`): the one
+/// the hardware's invalid operation produces, as the C library's `(x - x) / (x -
+/// x)` and every IEEE operation (`0/0`, `sqrt(-1)`) give it, and so NumPy. On x86
+/// that is the "default NaN" with the sign bit set (`signbit(log(-1))` is True);
+/// elsewhere (aarch64, RISC-V) the positive quiet NaN. A named constant, not
+/// `0.0 / 0.0`, because constant folding would give the positive NaN everywhere.
+pub(crate) const DEFAULT_NAN: f64 = if cfg!(any(target_arch = "x86", target_arch = "x86_64")) {
+    f64::from_bits(0xFFF8_0000_0000_0000)
+} else {
+    f64::NAN
+};
+
+/// [`DEFAULT_NAN`] in float32.
+pub(crate) const DEFAULT_NAN_F32: f32 =
+    if cfg!(any(target_arch = "x86", target_arch = "x86_64")) { f32::from_bits(0xFFC0_0000) } else { f32::NAN };
+
 /// `out[i] = f(x[i])` for `i < n`; see the module docs for the contract.
 pub type Block1F64 = unsafe extern "C" fn(x: *const f64, out: *mut f64, n: usize);
 /// `out[i] = f(x[i], y[i])` for `i < n`; see the module docs for the contract.

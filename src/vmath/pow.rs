@@ -32,6 +32,7 @@
 
 use super::dd::{fma, i64_to_f64, poly, pow2i, round_int, scale, two_prod, Dd};
 use super::exp::{exp_dd, is_normal_positive, log_dd, log_dd_normal, MIN_NORMAL};
+use super::DEFAULT_NAN;
 
 /// The arguments [`pow_fast`] takes: `x` positive, normal and finite, `y` finite
 /// and neither an [`exact_exponent`] nor one of the special path ([`special_exponent`]).
@@ -261,7 +262,7 @@ fn pow_general(x: f64, y: f64) -> f64 {
         res
     };
     let res = if x.is_sign_negative() && y_odd { -res } else { res };
-    let res = if x < 0.0 && ax < f64::INFINITY && !y_int { f64::NAN } else { res };
+    let res = if x < 0.0 && ax < f64::INFINITY && !y_int { DEFAULT_NAN } else { res };
     let res = if x.is_nan() || y.is_nan() { x + y } else { res };
     if y == 0.0 || x == 1.0 {
         1.0

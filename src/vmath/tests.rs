@@ -498,3 +498,45 @@ fn sqrt_and_division_kernels_are_the_ieee_operations() {
         assert!(same32(&out32, &x32.iter().zip(&y32).map(|(x, y)| x / y).collect::<Vec<_>>()), "{v:?} div f32");
     }
 }
+
+/// Issue #11, defect 8: a domain error gives the hardware's default NaN (negative
+/// on x86, as NumPy's `log(-1)` through the FPU), in every vector variant, so
+/// `signbit` and `copysign` of the result agree with NumPy. (The libm variant,
+/// for CPUs without FMA, is the C library's, whose `log10` gives +NaN.)
+#[test]
+fn defect8_domain_error_nans_have_the_default_nan_sign() {
+    let negative_default = cfg!(any(target_arch = "x86", target_arch = "x86_64"));
+    assert_eq!(DEFAULT_NAN.is_sign_negative(), negative_default);
+    let cases: [(Func, &[f64]); 6] = [
+        (Func::Log, &[-1.0, -9.0, f64::NEG_INFINITY, -1e-30]),
+        (Func::Log2, &[-1.0, -9.0, f64::NEG_INFINITY]),
+        (Func::Log10, &[-1.0, -9.0, f64::NEG_INFINITY]),
+        (Func::Log1p, &[-2.0, -10.0, f64::NEG_INFINITY]),
+        (Func::Arcsin, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
+        (Func::Arccos, &[2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY]),
+    ];
+    for (f, xs) in cases {
+        let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+        for v in vector_variants() {
+            let (mut out, mut out32) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+            map1_f64_with(v, f, xs, &mut out);
+            map1_f32_with(v, f, &x32, &mut out32);
+            for (i, (&r, &r32)) in out.iter().zip(&out32).enumerate() {
+                assert!(r.is_nan() && r32.is_nan(), "{f:?}({}) on {v:?}: {r}, {r32}", xs[i]);
+                assert_eq!(
+                    (r.is_sign_negative(), r32.is_sign_negative()),
+                    (negative_default, negative_default),
+                    "{f:?}({}) on {v:?}",
+                    xs[i]
+                );
+            }
+        }
+    }
+    // A negative base to a non-integer power (`x**2.5`, `x**0.3`).
+    let (xs, ys) = ([-1.0, -9.0, -1.0, -0.5], [2.5, 2.5, 0.3, -1.5]);
+    for v in vector_variants() {
+        let mut out = [0.0; 4];
+        map2_f64_with(v, Math2::Op(BinaryOp::Pow), &xs, &ys, &mut out);
+        assert!(out.iter().all(|r| r.is_nan() && r.is_sign_negative() == negative_default), "pow on {v:?}: {out:?}");
+    }
+}

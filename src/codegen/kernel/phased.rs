@@ -7,11 +7,14 @@
 //!                   compute every node that depends on invariant values only
 //! [no block calls]  phase 0 over [0, n)
 //! [block calls]     fill the buffers of invariant block-call arguments;
-//!   block(i0):      len = min(BLOCK, n - i0); rows advanced to i0;
+//!   block(i0):      len = min(L, n - i0); rows advanced to i0;
 //!                   phase 0 over [0, len); block calls of phase 1;
 //!                   phase 1 over [0, len); ...
-//!                   i0 += BLOCK; if i0 < n goto block(i0)
+//!                   i0 += L; if i0 < n goto block(i0)
 //! exit:             return
+//!
+//! L is the kernel's block length, `Phases::len`: 512 unless the buffers would
+//! make the frame too large (see [`super::super::phases`]).
 //!
 //! phase p over [0, len), rows r:
 //!   [vectorizable: broadcast invariant values to vectors;
@@ -40,7 +43,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::{args, element_addr, mem, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
-use crate::codegen::phases::{Phases, BLOCK};
+use crate::codegen::phases::Phases;
 use crate::codegen::{vector, Layout};
 use crate::fuse::{KOp, Kernel};
 use crate::types::DType;
@@ -133,13 +136,19 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
             continue;
         }
         let ty = clif_type(node.dtype);
-        let bytes = ty.bytes() * BLOCK as u32;
+        let bytes = ty.bytes() * cx.phases.len as u32;
         // 64-byte alignment: whole cache lines, aligned AVX-512 loads in vmath.
         let slot = em.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 6));
         let base = em.b.ins().stack_addr(cx.ptr_ty, slot, 0);
         rows.buffers[k] = Some(Row { base, stride: None });
         if !cx.varying[k] {
-            fill(&mut em.b, Row { base, stride: None }, cx.hoisted[k].expect("invariant nodes are hoisted"), ty);
+            fill(
+                &mut em.b,
+                Row { base, stride: None },
+                cx.hoisted[k].expect("invariant nodes are hoisted"),
+                ty,
+                cx.phases.len,
+            );
         }
     }
     let block = em.b.create_block();
@@ -150,7 +159,7 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
     em.b.switch_to_block(block);
     let i0 = em.b.block_params(block)[0];
     let rest = em.b.ins().isub(n, i0);
-    let full = em.b.ins().iconst(cx.ptr_ty, BLOCK);
+    let full = em.b.ins().iconst(cx.ptr_ty, cx.phases.len);
     let len = em.b.ins().umin(rest, full);
     let advance = |b: &mut FunctionBuilder<'_>, row: Row, dtype| Row {
         base: element_addr(b, row, i0, clif_type(dtype)),
@@ -175,15 +184,15 @@ fn emit_blocks(em: &mut Emitter<'_>, cx: &Cx<'_>, layouts: &[Layout], mut rows: 
         emit_block_calls(em, cx, p, &here, len);
         emit_phase(em, cx, p, &here, len);
     }
-    let next = em.b.ins().iadd_imm_u(i0, BLOCK);
+    let next = em.b.ins().iadd_imm_u(i0, cx.phases.len);
     let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     let done = em.b.create_block();
     em.b.ins().brif(more, block, &[next.into()], done, &[]);
     em.b.switch_to_block(done);
 }
 
-/// Store `v` into all `BLOCK` elements of a buffer (once per kernel call).
-fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type) {
+/// Store `v` into all `len` elements of a buffer (once per kernel call).
+fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type, len: i64) {
     let ptr_ty = b.func.dfg.value_type(base.base);
     let body = b.create_block();
     let done = b.create_block();
@@ -195,7 +204,7 @@ fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type) {
     let addr = element_addr(b, base, j, ty);
     b.ins().store(mem(), v, addr, 0);
     let next = b.ins().iadd_imm_u(j, 1);
-    let more = b.ins().icmp_imm_u(IntCC::UnsignedLessThan, next, BLOCK);
+    let more = b.ins().icmp_imm_u(IntCC::UnsignedLessThan, next, len);
     b.ins().brif(more, body, &[next.into()], done, &[]);
     b.switch_to_block(done);
 }
@@ -380,10 +389,36 @@ impl Iteration<'_, '_> {
         }
     }
 
+    /// Node `k`'s value in this iteration, computing what it needs first, in
+    /// the order a depth-first walk meets it (arguments in order). The walk
+    /// keeps its own stack: dependency chains are as long as the kernel.
     fn get(&mut self, em: &mut Emitter<'_>, k: usize) -> Value {
         if let Some(v) = self.vals[k] {
             return v;
         }
+        let mut seen = vec![false; self.vals.len()];
+        let mut stack = vec![(k, false)];
+        while let Some((n, ready)) = stack.pop() {
+            if ready {
+                self.compute(em, n);
+            } else if self.vals[n].is_none() && !std::mem::replace(&mut seen[n], true) {
+                stack.push((n, true));
+                if self.is_computed(n) {
+                    stack.extend(args(&self.cx.kernel.nodes[n].op).into_iter().rev().map(|a| (a, false)));
+                }
+            }
+        }
+        self.vals[k].expect("the walk computed the node")
+    }
+
+    /// Whether node `k` is computed from its arguments here (rather than
+    /// hoisted or loaded).
+    fn is_computed(&self, k: usize) -> bool {
+        self.cx.varying[k] && !is_loaded(self.cx, self.p, k)
+    }
+
+    /// Compute node `k`, whose arguments have values.
+    fn compute(&mut self, em: &mut Emitter<'_>, k: usize) {
         let cx = self.cx;
         let node = &cx.kernel.nodes[k];
         let v = if !cx.varying[k] {
@@ -394,7 +429,7 @@ impl Iteration<'_, '_> {
             self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
         } else {
             let a = args(&node.op);
-            let vs: Vec<Value> = a.iter().map(|&a| self.get(em, a)).collect();
+            let vs: Vec<Value> = a.iter().map(|&a| self.vals[a].expect("arguments are computed first")).collect();
             let arg_dtype = |a: usize| cx.kernel.nodes[a].dtype;
             match self.vty {
                 Some(_) => {
@@ -411,7 +446,6 @@ impl Iteration<'_, '_> {
             }
         };
         self.vals[k] = Some(v);
-        v
     }
 
     fn load(&mut self, em: &mut Emitter<'_>, base: Row, k: usize) -> Value {

@@ -1166,3 +1166,27 @@ fn suggestions_need_a_plausible_typo() {
     assert_eq!(suggest("arctan3", &["arctan", "arctan2"]), Some("arctan"));
     assert_eq!(edit_distance("kitten", "sitting"), 3);
 }
+
+#[test]
+fn error_hint_case_differs_suggests_the_lowercase_name() {
+    // `min` is one edit from `Sin` too; a case-only difference wins.
+    assert_eq!(suggest("Sin", &["min", "sin"]), Some("sin"));
+    let err = lower_src("Sin(a)", &[("a", DType::Float64)]).unwrap_err();
+    assert_eq!(err.help.as_deref(), Some("did you mean `sin`?"));
+}
+
+#[test]
+fn error_hint_max_of_two_arrays_points_to_maximum() {
+    let sig = [("a", DType::Float64), ("b", DType::Float64)];
+    for (src, want) in [("max(a, b)", "maximum"), ("min(a, b)", "minimum")] {
+        let err = lower_src(src, &sig).unwrap_err();
+        assert!(err.help.as_deref().is_some_and(|h| h.contains(&format!("`{want}(...)`"))), "{src}: {err:?}");
+    }
+}
+
+#[test]
+fn error_huge_unknown_name_is_cut_in_the_message() {
+    let name = "q".repeat(100_000);
+    let err = lower_src(&format!("{name} + 1"), &[]).unwrap_err();
+    assert_eq!(err.message, format!("unknown name `{}... (100000 characters)`", "q".repeat(30)));
+}

@@ -288,7 +288,39 @@ fn error_chained_comparison() {
         expect![[r#"
             (0 < a) < 1  =>  (< (< 0 a) 1)
             a < (b < c)  =>  (< a (< b c))
-            a < b | c < d  =>  error: comparisons cannot be chained
+            a < b | c < d  =>  error: `|` binds more tightly than comparisons; parenthesize each comparison
+        "#]],
+    );
+}
+
+#[test]
+fn error_hint_bitwise_between_comparisons_parenthesizes_each_comparison() {
+    check(
+        "a < 1 | b > 2",
+        expect![[r#"
+            error: `|` binds more tightly than comparisons; parenthesize each comparison
+              |
+            1 | a < 1 | b > 2
+              |       ^ write `(a < 1) | (b > 2)`
+        "#]],
+    );
+    check(
+        "x >= 0 & y != 3",
+        expect![[r#"
+            error: `&` binds more tightly than comparisons; parenthesize each comparison
+              |
+            1 | x >= 0 & y != 3
+              |        ^ write `(x >= 0) & (y != 3)`
+        "#]],
+    );
+    // Parenthesized on purpose: still a chain.
+    check(
+        "a < (1 | b) > 2",
+        expect![[r#"
+            error: comparisons cannot be chained
+              |
+            1 | a < (1 | b) > 2
+              |             ^ write `(a < (1 | b)) & ((1 | b) > 2)`
         "#]],
     );
 }
@@ -671,4 +703,14 @@ proptest! {
     fn parse_never_panics_on_arbitrary_text(src in "\\PC{0,60}") {
         let _ = parse(&src);
     }
+}
+
+#[test]
+fn limits_on_source_length_and_statements_are_errors() {
+    let long = format!("a{}", " ".repeat(MAX_SOURCE_BYTES));
+    assert_eq!(parse(&long).unwrap_err().kind, ErrorKind::Limit);
+    let many = "x = 1\n".repeat(MAX_STATEMENTS);
+    assert!(parse(&many).is_ok());
+    let err = parse(&format!("{many}x")).unwrap_err();
+    assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Limit, "more than 100000 statements"));
 }

@@ -1,0 +1,225 @@
+//! The combination tree of a lane's blocks, cut into tasks and evaluated as
+//! the blocks stream through, so partial results take memory bounded by the
+//! thread count and the output, not by the number of blocks.
+//!
+//! Input: how many lanes there are, how many blocks (leaves) each has, how
+//! many blocks a task should cover, the team's size. Output: a [`Cut`] saying
+//! which subtrees each task computes, and [`tree`], which computes one subtree
+//! from its leaves in order, holding one partial result per tree level.
+//!
+//! The tree is the one [`super::pairwise`] builds over a lane's block partials
+//! (split at the middle, the left half the shorter). A lane is either
+//! computed whole by one task (several lanes per task when lanes are short), or
+//! cut into `pieces` (a power of two) subtrees: the nodes at depth
+//! `log2(pieces)`, which `pairwise` over the pieces' results, in order, joins
+//! exactly as the lane's own tree would (halving a power of two splits it at
+//! the same places). So the bits are those of `pairwise` over every block.
+
+use std::ops::Range;
+
+use super::{Acc, Data, Red};
+
+/// Subtrees per thread when lanes are cut: enough tasks for the team to even
+/// out, few enough that their results stay small.
+const PIECES_PER_THREAD: usize = 16;
+
+/// How lanes of `leaves` blocks each are cut into tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Cut {
+    lanes: usize,
+    leaves: usize,
+    /// Subtrees per lane computed by separate tasks (a power of two).
+    pub pieces: usize,
+    /// Whole lanes per task (when `pieces` is 1).
+    lanes_per_task: usize,
+}
+
+impl Cut {
+    /// `per_task`: the blocks a task should cover (at least 1). A lane longer
+    /// than that is cut into at most `leaves / per_task` pieces, and at most
+    /// [`PIECES_PER_THREAD`] per thread over all lanes (but whole lanes always).
+    pub fn new(lanes: usize, leaves: usize, per_task: usize, threads: usize) -> Cut {
+        debug_assert!(leaves >= 1 && per_task >= 1);
+        if leaves <= per_task {
+            return Cut { lanes, leaves, pieces: 1, lanes_per_task: per_task / leaves };
+        }
+        let cap = (PIECES_PER_THREAD * threads / lanes.max(1)).max(1);
+        let want = (leaves / per_task).min(cap);
+        Cut { lanes, leaves, pieces: 1 << want.ilog2(), lanes_per_task: 1 }
+    }
+
+    pub fn tasks(&self) -> usize {
+        if self.pieces > 1 {
+            self.lanes * self.pieces
+        } else {
+            self.lanes.div_ceil(self.lanes_per_task)
+        }
+    }
+
+    /// The partial results the tasks return (per reduction, per element of a
+    /// lane's width): one per piece of every lane.
+    pub fn partials(&self) -> usize {
+        self.lanes * self.pieces
+    }
+
+    /// Task `t`'s subtrees, in order: (lane, its leaves).
+    pub fn nodes(&self, t: usize) -> Vec<(usize, Range<usize>)> {
+        if self.pieces == 1 {
+            let lanes = t * self.lanes_per_task..((t + 1) * self.lanes_per_task).min(self.lanes);
+            return lanes.map(|l| (l, 0..self.leaves)).collect();
+        }
+        let (lane, piece) = (t / self.pieces, t % self.pieces);
+        let mut leaves = 0..self.leaves;
+        for level in (0..self.pieces.ilog2()).rev() {
+            let mid = leaves.start + leaves.len() / 2;
+            leaves = if (piece >> level) & 1 == 0 { leaves.start..mid } else { mid..leaves.end };
+        }
+        vec![(lane, leaves)]
+    }
+}
+
+/// Apply a generic function to the typed vector of a buffer.
+macro_rules! typed1 {
+    ($a:expr, |$x:ident| $body:expr) => {
+        match $a {
+            Data::Bool($x) => $body,
+            Data::Int32($x) => $body,
+            Data::Int64($x) => $body,
+            Data::Float32($x) => $body,
+            Data::Float64($x) => $body,
+        }
+    };
+}
+
+/// Partial results of pending subtrees, per reduction: one frame of `w`
+/// elements (a lane's width) per subtree, at most one per tree level.
+pub(super) struct Pending {
+    data: Vec<Data>,
+    pub w: usize,
+}
+
+impl Pending {
+    pub fn new(reds: &[Red], w: usize) -> Pending {
+        Pending { data: reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect(), w }
+    }
+
+    /// Push frame `at` of `from` (per reduction, frames of `w` elements).
+    pub fn push(&mut self, from: &[Data], at: usize) {
+        let w = self.w;
+        for (d, f) in self.data.iter_mut().zip(from) {
+            typed2!(d, f, |d, f| d.extend_from_slice(&f[at * w..(at + 1) * w]));
+        }
+    }
+
+    /// Replace the top two frames by their combination (the lower one left).
+    fn combine_top(&mut self, reds: &[Red]) {
+        fn combine<T: Acc>(red: Red, v: &mut Vec<T>, w: usize) {
+            let n = v.len();
+            let (a, b) = v[n - 2 * w..].split_at_mut(w);
+            for (x, y) in a.iter_mut().zip(b.iter()) {
+                *x = T::combine(red.op, *x, *y);
+            }
+            v.truncate(n - w);
+        }
+        let w = self.w;
+        for (d, red) in self.data.iter_mut().zip(reds) {
+            typed1!(d, |v| combine(*red, v, w));
+        }
+    }
+
+    /// Move the only frame to the end of `out` (per reduction).
+    pub fn pop_into(&mut self, out: &mut [Data]) {
+        for (d, o) in self.data.iter_mut().zip(out) {
+            debug_assert_eq!(d.len(), self.w, "one subtree finished");
+            typed2!(o, d, |o, d| o.append(d));
+        }
+    }
+}
+
+/// Push the combination of `leaves` (the tree `pairwise` builds over them) on
+/// `pending`; `leaf(u, pending)` pushes leaf `u`'s frame, called in order.
+pub(super) fn tree(
+    leaves: Range<usize>,
+    pending: &mut Pending,
+    reds: &[Red],
+    leaf: &mut dyn FnMut(usize, &mut Pending),
+) {
+    if leaves.len() == 1 {
+        return leaf(leaves.start, pending);
+    }
+    let mid = leaves.start + leaves.len() / 2;
+    tree(leaves.start..mid, pending, reds, leaf);
+    tree(mid..leaves.end, pending, reds, leaf);
+    pending.combine_top(reds);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pairwise;
+    use super::*;
+    use crate::ir::ops::ReduceOp;
+    use crate::types::DType;
+
+    /// max(a + b) over (100000, 1) + (1, 100000) reached 1.29 GB: one partial
+    /// per 128-element block of the broadcast 1e10 elements. The partials are
+    /// now bounded by the team, not by the blocks.
+    #[test]
+    fn broadcast_reduction_partials_are_bounded_by_threads_not_blocks() {
+        let blocks = 10_000_000_000usize / 128;
+        for threads in [1, 2, 16] {
+            let cut = Cut::new(1, blocks, 128, threads);
+            assert!(cut.partials() <= PIECES_PER_THREAD * threads, "{cut:?}");
+            assert!(cut.tasks() >= threads, "{cut:?}");
+        }
+        // Many lanes: one partial per lane (the output's size), whatever their length.
+        let cut = Cut::new(100_000, blocks / 100_000, 128, 2);
+        assert_eq!(cut.partials(), 100_000);
+        // Short lanes: several per task.
+        let cut = Cut::new(1000, 1, 128, 2);
+        assert_eq!((cut.partials(), cut.tasks()), (1000, 8));
+    }
+
+    #[test]
+    fn pieces_are_the_nodes_of_the_pairwise_tree_and_tile_the_lane() {
+        for leaves in [2, 3, 7, 8, 100, 1001] {
+            for per_task in [1, 2, 5] {
+                let cut = Cut::new(1, leaves, per_task, 64);
+                let mut next = 0;
+                for t in 0..cut.tasks() {
+                    for (_, r) in cut.nodes(t) {
+                        assert_eq!(r.start, next, "{cut:?}");
+                        assert!(!r.is_empty());
+                        next = r.end;
+                    }
+                }
+                assert_eq!(next, leaves);
+            }
+        }
+    }
+
+    /// Summing float64 leaves through cut trees gives the bits of `pairwise`
+    /// over all of them, for any cut.
+    #[test]
+    fn cut_trees_combine_to_the_bits_of_pairwise() {
+        let red = Red { op: ReduceOp::Sum, dtype: DType::Float64, slots: 1, count: 1 };
+        for leaves in [1, 2, 3, 5, 64, 77, 1000] {
+            let xs: Vec<f64> =
+                (0..leaves).map(|i| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { -1e10 } else { 1.0 }).collect();
+            let want = pairwise(red.op, &xs);
+            let from = [Data::Float64(xs.clone())];
+            for per_task in [1, 3, 16] {
+                let cut = Cut::new(1, leaves, per_task, 8);
+                let mut pieces = [Data::Float64(vec![])];
+                for t in 0..cut.tasks() {
+                    for (_, r) in cut.nodes(t) {
+                        let mut pending = Pending::new(&[red], 1);
+                        tree(r, &mut pending, &[red], &mut |u, p| p.push(&from, u));
+                        pending.pop_into(&mut pieces);
+                    }
+                }
+                let Data::Float64(pieces) = &pieces[0] else { unreachable!() };
+                assert_eq!(pairwise(red.op, pieces).to_bits(), want.to_bits(), "{leaves} leaves, {cut:?}");
+            }
+        }
+    }
+}
