@@ -277,8 +277,9 @@ impl Compiled {
     /// before it), computed by a program of its own whose other reductions are
     /// inputs, then the elementwise rest. Taken from the typed IR, so the cut is
     /// the one evaluation makes: `e = exp(a - max(a)); e / sum(e)` is
-    /// `max(a)`, `sum(exp(a - #0))`, then `exp(a - #0) / #1`.
-    pub fn passes(&self) -> Passes {
+    /// `max(a)`, `sum(exp(a - #0))`, then `exp(a - #0) / #1`. Each cut is
+    /// checked as [`Compiled::new`] checks any program.
+    pub fn passes(&self) -> Result<Passes> {
         let program = &self.program;
         let needed = shape::needed(program, &[program.result]);
         let reduces: Vec<ir::NodeId> = (0..program.nodes.len())
@@ -297,11 +298,12 @@ impl Compiled {
                     *sum = ir::ops::ReduceOp::Sum;
                 }
             }
-            reductions.push(ReductionPass { program: Compiled::new(self.source.clone(), sub), op: op.name(), axis });
+            reductions.push(ReductionPass { program: Compiled::new(self.source.clone(), sub)?, op: op.name(), axis });
         }
         let finish = (reduces.last() != Some(&program.result))
-            .then(|| Compiled::new(self.source.clone(), self.cut(program.result, &reduces)));
-        Passes { reductions, finish }
+            .then(|| Compiled::new(self.source.clone(), self.cut(program.result, &reduces)))
+            .transpose()?;
+        Ok(Passes { reductions, finish })
     }
 
     /// The program computing `target`, with the nodes `done` (earlier passes)

@@ -12,7 +12,7 @@ fn interp() -> EvalConfig {
 /// `#k`, and return the result.
 fn chained(src: &str, a: &Array) -> Array {
     let compiled = Expr::parse(src).unwrap().compile(&[("a", DType::Float64)]).unwrap();
-    let passes = compiled.passes();
+    let passes = compiled.passes().unwrap();
     let mut values: Vec<(String, Array)> = vec![("a".to_string(), a.clone())];
     let run = |program: &jitexpr::Compiled, values: &[(String, Array)]| {
         let inputs: Vec<(&str, &Array)> = program
@@ -58,7 +58,7 @@ fn chained_passes_equal_the_whole_program() {
 #[test]
 fn softmax_is_three_passes_reading_earlier_values_as_inputs() {
     let compiled = Expr::parse("e = exp(a - max(a)); e / sum(e)").unwrap().compile(&[("a", DType::Float64)]).unwrap();
-    let passes = compiled.passes();
+    let passes = compiled.passes().unwrap();
     let ops: Vec<_> = passes.reductions.iter().map(|r| (r.op, r.axis)).collect();
     assert_eq!(ops, [("max", None), ("sum", None)]);
     let names = |c: &jitexpr::Compiled| c.inputs().map(|(n, _)| n.to_string()).collect::<Vec<_>>();
@@ -69,7 +69,7 @@ fn softmax_is_three_passes_reading_earlier_values_as_inputs() {
 #[test]
 fn mean_pass_computes_the_sum_in_the_accumulator_dtype() {
     let compiled = Expr::parse("mean(i, axis=0)").unwrap().compile(&[("i", DType::Int32)]).unwrap();
-    let passes = compiled.passes();
+    let passes = compiled.passes().unwrap();
     assert!(passes.finish.is_none());
     let pass = &passes.reductions[0];
     assert_eq!((pass.op, pass.axis), ("mean", Some(0)));

@@ -11,7 +11,7 @@ and each worker's peak RSS (workers restarted before each method, so the peak
 is that method's plus the persisted inputs). Timings on a shared machine are
 noisy: read ratios, not absolutes.
 
-    python benches/dask.py [--n 1e8] [--chunk 5e6] [--repeat 2]
+    python benches/dask_cluster.py [--n 1e8] [--chunk 5e6] [--repeat 2]
 """
 
 import argparse
