@@ -73,7 +73,7 @@ def main():
         print("|---|---|---|---|")
         for name, build in [("expression", expression), ("softmax", softmax)]:
             for method in ["jitexpr", "numpy", "numexpr"]:
-                client.restart()
+                client.restart(timeout=600)  # a loaded machine restarts slowly
                 rng = da.random.default_rng(0)
                 a, b = client.persist([rng.random(n, chunks=chunk), rng.random(n, chunks=chunk)])
                 distributed.wait([a, b])
