@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use jitexpr::codegen::{self, CodegenOptions, Layout};
-use jitexpr::fuse::{self, FuseConfig, Plan};
+use jitexpr::fuse::{self, Fusion, Plan};
 use jitexpr::ir::{self, opt};
 use jitexpr::{bench, Array, DType, EvalConfig, Expr, KernelCache};
 
@@ -30,7 +30,7 @@ fn signature() -> Vec<(String, DType)> {
 
 fn plan(ast: &jitexpr::syntax::ast::Program) -> (ir::Program, Plan) {
     let program = ir::lower(ast, &signature()).expect("lowers");
-    let plan = fuse::plan(&program, &[program.result], FuseConfig { fuse: true });
+    let plan = fuse::plan(&program, &[program.result], Fusion::Fused);
     (program, plan)
 }
 
@@ -43,9 +43,7 @@ fn stages(c: &mut Criterion) {
         group.bench_function("parse", |b| b.iter(|| jitexpr::syntax::parse(black_box(source))));
         group.bench_function("lower", |b| b.iter(|| ir::lower(black_box(&ast), &sig)));
         group.bench_function("optimize", |b| b.iter(|| opt::optimize(black_box(&program), &[program.result])));
-        group.bench_function("fuse", |b| {
-            b.iter(|| fuse::plan(black_box(&program), &[program.result], FuseConfig { fuse: true }))
-        });
+        group.bench_function("fuse", |b| b.iter(|| fuse::plan(black_box(&program), &[program.result], Fusion::Fused)));
         group.bench_function("codegen", |b| {
             b.iter(|| {
                 for s in &plan.stages {

@@ -1,4 +1,6 @@
-//! Compile latency, cached-call overhead and throughput of the JIT (prints only).
+//! Compile latency, cached-call overhead and throughput of the JIT, time per
+//! chunk size (how `exec::DEFAULT_CHUNK` was chosen) and reduction throughput
+//! (prints only; timings live here and in `benches/`, never in tests).
 //!
 //! `cargo run --release --example jit_timing`
 
@@ -75,6 +77,62 @@ fn main() -> Result<(), jitexpr::Error> {
                 line.push_str(&format!(" {label} {:7.2} ms", t * 1e3));
             }
             println!("{line}");
+        }
+    }
+    chunk_sizes(&sig)?;
+    reductions()
+}
+
+/// Time per evaluation of the 10-op expression for several chunk sizes (all cores).
+fn chunk_sizes(sig: &[(&str, DType)]) -> Result<(), jitexpr::Error> {
+    let c = Expr::parse(TEN_OPS)?.compile(sig)?;
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let data = inputs(n);
+        let ins: Vec<(&str, &Array)> = data.iter().map(|(n, a)| (*n, a)).collect();
+        let mut out = Array::zeros(DType::Float64, vec![n])?;
+        for chunk in [1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18, usize::MAX] {
+            let config = EvalConfig { chunk: Some(chunk), ..EvalConfig::default() };
+            let t = per_call(20_000_000 / n, || {
+                c.eval_into(&ins, &mut [(None, &mut out)], &config).expect("evaluates");
+            });
+            println!("n={n:8} chunk={chunk:20} {:9.1} us", t * 1e6);
+        }
+    }
+    Ok(())
+}
+
+/// `sum(a*b)` and friends on 1e7 float64 elements per engine configuration.
+fn reductions() -> Result<(), jitexpr::Error> {
+    let n = 10_000_000;
+    let smooth = |i: usize| 1.0 + (((i * 7919) % 1013) as f64 - 506.0) * 1e-4 + 1e-3 / (i + 1) as f64;
+    let a = Array::from_vec((0..n).map(smooth).collect::<Vec<f64>>());
+    let b = Array::from_vec((0..n).map(|i| smooth(i + 1)).collect::<Vec<f64>>());
+    let m = a.clone().reshape(vec![n / 1000, 1000])?;
+    let sources = [
+        "sum(a * b)",
+        "sum(a)",
+        "max(abs(a - b))",
+        "e = exp(a - max(a)); e / sum(e)",
+        "sum(m, axis=0)",
+        "sum(m, axis=1)",
+    ];
+    for src in sources {
+        let inputs = [("a", &a), ("b", &b), ("m", &m)];
+        let used: Vec<(&str, &Array)> = inputs.iter().copied().filter(|(name, _)| src.contains(name)).collect();
+        let sig: Vec<(&str, DType)> = used.iter().map(|(name, x)| (*name, x.dtype())).collect();
+        let c = Expr::parse(src)?.compile(&sig)?;
+        let configs = [
+            ("interp", EvalConfig { engine: Engine::Interp, ..EvalConfig::default() }),
+            ("jit 1t", EvalConfig { threads: Some(1), ..EvalConfig::default() }),
+            ("jit 2t", EvalConfig { threads: Some(2), ..EvalConfig::default() }),
+            ("jit unfused 2t", EvalConfig { fuse: false, optimize: false, threads: Some(2), ..EvalConfig::default() }),
+        ];
+        for (label, config) in configs {
+            c.eval_with(&used, &[None], &config)?;
+            let t = per_call(5, || {
+                std::hint::black_box(c.eval_with(&used, &[None], &config).expect("evaluates"));
+            });
+            println!("{src:34} {label:16} {:8.2} ms", t * 1e3);
         }
     }
     Ok(())

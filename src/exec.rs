@@ -26,84 +26,28 @@
 //! per stage from the shapes and strides (of any sign) before any call; chunks
 //! write disjoint elements of the outputs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::array::view::c_strides;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
-use crate::fuse::{self, FuseConfig, Plan, Stage};
+use crate::fuse::{self, Plan, Stage};
 use crate::ir::{Inst, NodeId, Program};
 use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
 
+mod combine;
 mod reduce;
 mod team;
+
+pub use combine::LaneCombiner;
 
 use team::Team;
 
 /// Elements per parallel task when the configuration does not say.
 pub const DEFAULT_CHUNK: usize = 16 * 1024;
-
-/// A program as the JIT runs it: optimized for the requested outputs (or not), and
-/// its plan of stages over the (optimized) program's node ids.
-#[derive(Debug)]
-pub struct Planned {
-    pub program: Program,
-    pub plan: Plan,
-}
-
-/// What a plan depends on besides the program.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct PlanKey {
-    outputs: Vec<NodeId>,
-    fuse: FuseConfig,
-    optimize: bool,
-}
-
-/// Plans already made for a program, by requested outputs, fusion and
-/// optimization mode, so a cached evaluation neither optimizes nor plans again.
-/// Cloning gives an empty memo.
-#[derive(Default)]
-pub struct PlanMemo(Mutex<Vec<(PlanKey, Arc<Planned>)>>);
-
-impl PlanMemo {
-    /// How many plans one program keeps (distinct output requests are few).
-    const CAPACITY: usize = 16;
-
-    pub fn get(&self, program: &Program, outputs: &[NodeId], fuse: FuseConfig, optimize: bool) -> Arc<Planned> {
-        let key = PlanKey { outputs: outputs.to_vec(), fuse, optimize };
-        let mut plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, p)) = plans.iter().find(|(k, _)| *k == key) {
-            return p.clone();
-        }
-        let planned = Arc::new(if optimize {
-            let opt = crate::ir::opt::optimize(program, outputs);
-            let plan = fuse::plan(&opt.program, &opt.outputs, fuse);
-            Planned { program: opt.program, plan }
-        } else {
-            Planned { program: program.clone(), plan: fuse::plan(program, outputs, fuse) }
-        });
-        if plans.len() == Self::CAPACITY {
-            plans.remove(0);
-        }
-        plans.push((key, planned.clone()));
-        planned
-    }
-}
-
-impl Clone for PlanMemo {
-    fn clone(&self) -> Self {
-        PlanMemo::default()
-    }
-}
-
-impl std::fmt::Debug for PlanMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PlanMemo({})", self.0.lock().map(|p| p.len()).unwrap_or(0))
-    }
-}
 
 /// Where the values of program nodes live during one evaluation.
 #[derive(Clone, Copy, Debug)]
@@ -166,6 +110,60 @@ pub fn eval(
         }
     }
     finish_outputs(program, plan, vals)
+}
+
+/// How [`eval_stage`] hands back a stage's reductions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reductions {
+    /// Finished values, each of its reduction's shape (as [`eval`] computes them).
+    Finish,
+    /// Unfinished: per output element (*lane*, C order) the partial of each
+    /// [`crate::codegen::FOLD_BLOCK`]-element block of its lane, in block order,
+    /// as an array of shape `[lanes, blocks]`. Partials of consecutive pieces of
+    /// a lane that start at block boundaries, combined by a [`LaneCombiner`],
+    /// give the bits of the whole lane's reduction.
+    Partials,
+}
+
+/// The values one stage computes: its roots (stored values) and its reductions,
+/// in the stage's order.
+#[derive(Debug)]
+pub struct StageValues {
+    pub roots: Vec<Array>,
+    pub reductions: Vec<Array>,
+}
+
+/// Run one stage of a plan on its parameters alone (`params`: one view per
+/// `stage.params`, in order), for callers that run a plan piece by piece (the
+/// streaming driver runs stages over windows). The stage's kernels, partition
+/// and order are those of [`eval`], so its values have the same bits.
+pub fn eval_stage(
+    program: &Program,
+    plan: &Plan,
+    stage: &Stage,
+    params: &[ArrayView<'_>],
+    reductions: Reductions,
+    config: &EvalConfig,
+) -> Result<StageValues> {
+    let threads = requested_threads(config)?;
+    let shapes = Shapes::for_stage(program, stage, params)?;
+    let mut runner = Runner::new(config, threads, shapes.most_elements())?;
+    runner.reductions = reductions;
+    let mut locs = vec![None; program.nodes.len()];
+    for (k, p) in stage.params.iter().enumerate() {
+        locs[p.index()] = Some(Loc::Input(k));
+    }
+    let mut vals = Values { inputs: params, outs: &mut [], locs, temps: vec![None; program.nodes.len()] };
+    if stage.reductions.is_empty() {
+        run_elementwise(program, plan, stage, &shapes, &mut vals, &runner)?;
+    } else {
+        reduce::run_stage(program, plan, stage, &shapes, &mut vals, &runner)?;
+    }
+    let mut take = |id: NodeId| vals.temps[id.index()].take().expect("a stage computes its roots and reductions");
+    Ok(StageValues {
+        roots: stage.roots.iter().map(|&r| take(r)).collect(),
+        reductions: stage.reductions.iter().map(|&r| take(r)).collect(),
+    })
 }
 
 /// Move (or copy) the requested values into the result list or the caller's
@@ -369,23 +367,67 @@ impl Shapes {
             }
             shapes.of[i] = match &node.inst {
                 Inst::Input(k) => shapes.intern(inputs[*k].shape()),
-                Inst::Const(_) => shapes.intern(&[]),
-                Inst::Unary(_, a) | Inst::Cast(a) => shapes.of[a.index()],
-                Inst::Binary(..) | Inst::Call(..) => {
-                    let args = node.inst.args();
-                    let mut acc = shapes.of[args[0].index()];
-                    for a in &args[1..] {
-                        acc = shapes.broadcast(acc, shapes.of[a.index()]).ok_or_else(error)?;
-                    }
-                    acc
-                }
-                Inst::Reduce { arg, .. } => {
-                    let s = crate::shape::node_shape(node, &[shapes.of(*arg)])?;
-                    shapes.intern(&s)
-                }
+                _ => shapes.node(node).ok_or_else(error)??,
             };
         }
         Ok(shapes)
+    }
+
+    /// The shapes of the nodes one stage computes, from the shapes of its
+    /// parameters (`params`, in the stage's parameter order). The stage's values
+    /// must broadcast: the caller checked the whole program's shapes first.
+    fn for_stage(program: &Program, stage: &Stage, params: &[ArrayView<'_>]) -> Result<Shapes> {
+        let n = program.nodes.len();
+        let mut shapes = Shapes { table: Vec::new(), of: vec![u32::MAX; n] };
+        let mut needed = vec![false; n];
+        for &id in stage.roots.iter().chain(&stage.reductions) {
+            needed[id.index()] = true;
+        }
+        for (&p, v) in stage.params.iter().zip(params) {
+            shapes.of[p.index()] = shapes.intern(v.shape());
+        }
+        // Back from the stage's values to its parameters: what the kernel computes.
+        for i in (0..n).rev() {
+            if needed[i] && shapes.of[i] == u32::MAX {
+                for a in program.nodes[i].inst.args() {
+                    needed[a.index()] = true;
+                }
+            }
+        }
+        for (i, node) in program.nodes.iter().enumerate() {
+            if !needed[i] || shapes.of[i] != u32::MAX {
+                continue;
+            }
+            let broadcast_error =
+                || Error::new(ErrorKind::Shape, format!("the values of stage node %{i} do not broadcast"));
+            shapes.of[i] = match &node.inst {
+                Inst::Input(k) => unreachable!("input {k} is a parameter of every stage that reads it"),
+                _ => shapes.node(node).ok_or_else(broadcast_error)??,
+            };
+        }
+        Ok(shapes)
+    }
+
+    /// The shape of a computed node from its arguments' shapes: `None` if they do
+    /// not broadcast, an error if a reduction's axis is out of range.
+    fn node(&mut self, node: &crate::ir::Node) -> Option<Result<u32>> {
+        Some(Ok(match &node.inst {
+            Inst::Input(_) => unreachable!("inputs have the shapes they are given"),
+            Inst::Const(_) => self.intern(&[]),
+            Inst::Unary(_, a) | Inst::Cast(a) => self.of[a.index()],
+            Inst::Binary(..) | Inst::Call(..) => {
+                let args = node.inst.args();
+                let mut acc = self.of[args[0].index()];
+                for a in &args[1..] {
+                    acc = self.broadcast(acc, self.of[a.index()])?;
+                }
+                acc
+            }
+            Inst::Reduce { arg, .. } => match crate::shape::node_shape(node, &[self.of(*arg)]) {
+                Ok(s) => self.intern(&s),
+                Err(e) => return Some(Err(e)),
+            },
+        }))
     }
 
     fn of(&self, id: NodeId) -> &[usize] {
@@ -591,6 +633,7 @@ struct Runner {
     cache: Arc<KernelCache>,
     team: Team,
     chunk: usize,
+    reductions: Reductions,
 }
 
 /// The most threads an evaluation runs on (`EvalConfig::threads`, `--threads`):
@@ -622,7 +665,7 @@ impl Runner {
         let chunk = config.chunk.unwrap_or(DEFAULT_CHUNK).max(1);
         let tasks = elements.div_ceil(chunk).max(1);
         let threads = if tasks >= threads { threads } else { 1 << tasks.ilog2() };
-        Ok(Runner { cache, team: Team::new(threads)?, chunk })
+        Ok(Runner { cache, team: Team::new(threads)?, chunk, reductions: Reductions::Finish })
     }
 
     fn run(&self, kernel: &CompiledKernel, iter: &Iteration, operands: &[Operand]) {

@@ -42,12 +42,13 @@ use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
 use crate::ir::{Inst, NodeId, Program};
 use crate::types::{DType, Scalar};
 
-/// What a plan is built for.
+/// How a plan groups elementwise nodes into kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct FuseConfig {
-    /// Fuse every elementwise node between reductions into one kernel; `false`:
-    /// one stage per IR node.
-    pub fuse: bool,
+pub enum Fusion {
+    /// Every elementwise node between reductions in one kernel.
+    Fused,
+    /// One stage per IR node, each value a temporary (`--no-fuse`).
+    Unfused,
 }
 
 /// The stages that evaluate some outputs of a program, in execution order.
@@ -61,7 +62,8 @@ pub struct Plan {
     /// Per stage: the values no later stage reads and no output is, which the
     /// executor can free once the stage has run.
     pub release: Vec<Vec<NodeId>>,
-    pub config: FuseConfig,
+    /// How the stages were cut.
+    pub fusion: Fusion,
 }
 
 /// One kernel: reads `params`, stores `roots`, accumulates `reductions`.
@@ -124,14 +126,7 @@ pub struct ConstBits(pub Scalar);
 
 impl ConstBits {
     fn bits(self) -> (DType, u64) {
-        let b = match self.0 {
-            Scalar::Bool(v) => v as u64,
-            Scalar::Int32(v) => v as u32 as u64,
-            Scalar::Int64(v) => v as u64,
-            Scalar::Float32(v) => v.to_bits() as u64,
-            Scalar::Float64(v) => v.to_bits(),
-        };
-        (self.0.dtype(), b)
+        (self.0.dtype(), self.0.bits())
     }
 }
 
@@ -191,11 +186,14 @@ impl Hash for Kernel {
 }
 
 /// Plan the evaluation of `outputs` (program nodes) of `program`.
-pub fn plan(program: &Program, outputs: &[NodeId], config: FuseConfig) -> Plan {
+pub fn plan(program: &Program, outputs: &[NodeId], fusion: Fusion) -> Plan {
     let needed = needed_nodes(program, outputs);
-    let stages = if config.fuse { fused_stages(program, outputs, &needed) } else { unfused_stages(program, &needed) };
+    let stages = match fusion {
+        Fusion::Fused => fused_stages(program, outputs, &needed),
+        Fusion::Unfused => unfused_stages(program, &needed),
+    };
     let release = release_points(program, &stages, outputs);
-    Plan { stages, outputs: outputs.to_vec(), needed, release, config }
+    Plan { stages, outputs: outputs.to_vec(), needed, release, fusion }
 }
 
 /// Whether a node is computed by kernels (rather than bound or reduced).
@@ -427,15 +425,7 @@ fn release_points(program: &Program, stages: &[Stage], outputs: &[NodeId]) -> Ve
 
 /// Nodes the outputs depend on.
 fn needed_nodes(program: &Program, outputs: &[NodeId]) -> Vec<bool> {
-    let mut needed = vec![false; program.nodes.len()];
-    let mut stack: Vec<NodeId> = outputs.to_vec();
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut needed[id.index()], true) {
-            continue;
-        }
-        stack.extend(program.node(id).inst.args());
-    }
-    needed
+    crate::ir::reachable(&program.nodes, outputs)
 }
 
 /// For each node, how many reductions deep it is: elementwise nodes take the
@@ -556,10 +546,9 @@ impl fmt::Display for Kernel {
 /// node spans point into (used to quote reductions).
 pub fn print_plan(program: &Program, source: &str, plan: &Plan) -> String {
     let mut out = String::new();
-    let mode = if plan.config.fuse {
-        "fused: one pass over the data per stage"
-    } else {
-        "unfused: one stage per operation, each value a temporary"
+    let mode = match plan.fusion {
+        Fusion::Fused => "fused: one pass over the data per stage",
+        Fusion::Unfused => "unfused: one stage per operation, each value a temporary",
     };
     let _ = writeln!(out, "plan: {} stage(s), {mode}", plan.stages.len());
     let names = Names { program, source };
@@ -819,11 +808,11 @@ mod tests {
     /// chain of statements crosses each cut with one value.
     #[test]
     fn a_level_past_the_node_limit_is_split_into_kernels_that_fit() {
-        use super::{kernel_size, plan, FuseConfig, MAX_KERNEL_NODES};
+        use super::{kernel_size, plan, Fusion, MAX_KERNEL_NODES};
         let source = format!("x = a; {}; sum(x)", vec!["x = sin(x)*0.5 + a"; 2000].join("; "));
         let compiled = Expr::parse(&source).unwrap().compile(&[("a", DType::Float64)]).unwrap();
         let program = compiled.program();
-        let plan = plan(program, &[program.result], FuseConfig { fuse: true });
+        let plan = plan(program, &[program.result], Fusion::Fused);
         assert!(plan.stages.len() > 1);
         for stage in &plan.stages {
             assert!(kernel_size(&stage.kernel) <= MAX_KERNEL_NODES, "{}", stage.kernel);

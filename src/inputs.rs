@@ -18,11 +18,10 @@
 
 use std::path::Path;
 
-use crate::array::alloc::try_collect;
 use crate::array::{shape_size, Array, Data, MAX_DIMS};
 use crate::diag::{Error, ErrorKind, Result, Span};
 use crate::npy;
-use crate::types::Scalar;
+use crate::types::{DType, Scalar};
 
 /// Generators refuse to make more elements than this (32 GiB of float64): a typo
 /// like `random(10**12)` should be an error, not an attempt to allocate terabytes.
@@ -31,8 +30,38 @@ pub const MAX_ELEMENTS: u64 = 1 << 32;
 const FORMS_HELP: &str = "VALUE is a number (3, 2.5, nan, True), a generator (arange(10), linspace(0, 1, 5), \
                           random((100, 3), 42), zeros(4), ones(4)) or a .npy file";
 
-/// Parse `NAME=VALUE` into the input's name and value.
+/// An input value before it is loaded: generated and file inputs can be read a
+/// window at a time (see [`crate::stream`]).
+#[derive(Clone, Debug)]
+pub enum InputValue {
+    /// A number: a 0-d array.
+    Array(Array),
+    /// A `.npy` file, not yet read.
+    File(std::path::PathBuf),
+    Generated(Generated),
+}
+
+impl InputValue {
+    /// The whole value in memory.
+    pub fn load(&self) -> Result<Array> {
+        match self {
+            InputValue::Array(a) => Ok(a.clone()),
+            InputValue::File(path) => npy::read_file(path),
+            InputValue::Generated(g) => g.array(),
+        }
+    }
+}
+
+/// Parse `NAME=VALUE` into the input's name and value, loaded.
 pub fn parse_input_arg(arg: &str) -> Result<(String, Array)> {
+    let (name, value) = parse_input_source(arg)?;
+    let value_span = Span::new(arg.find('=').map_or(0, |eq| eq + 1), arg.len());
+    let array = value.load().map_err(|e| e.or_at(trim(arg, value_span)))?;
+    Ok((name, array))
+}
+
+/// Parse `NAME=VALUE` into the input's name and its value, not yet loaded.
+pub fn parse_input_source(arg: &str) -> Result<(String, InputValue)> {
     let Some(eq) = arg.find('=') else {
         return Err(Error::at(ErrorKind::Input, Span::new(0, arg.len()), format!("expected NAME=VALUE, got `{arg}`"))
             .with_help("e.g. x=data.npy or x=linspace(0, 1, 100)"));
@@ -60,24 +89,26 @@ fn trim(src: &str, span: Span) -> Span {
     Span::new(start, start + text.trim().len())
 }
 
-fn is_identifier(s: &str) -> bool {
+/// Whether `s` is a name the language accepts for an input or output: ASCII
+/// letters, digits and `_`, not starting with a digit.
+pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn parse_value(src: &str, span: Span) -> Result<Array> {
+fn parse_value(src: &str, span: Span) -> Result<InputValue> {
     let text = &src[span.start..span.end];
     match text {
-        "True" => return Ok(Array::scalar(Scalar::Bool(true))),
-        "False" => return Ok(Array::scalar(Scalar::Bool(false))),
+        "True" => return Ok(InputValue::Array(Array::scalar(Scalar::Bool(true)))),
+        "False" => return Ok(InputValue::Array(Array::scalar(Scalar::Bool(false)))),
         _ => {}
     }
     if let Some(num) = parse_number(text, span)? {
-        return Ok(Array::scalar(match num {
+        return Ok(InputValue::Array(Array::scalar(match num {
             Num::Int(v) => Scalar::Int64(v),
             Num::Float(v) => Scalar::Float64(v),
-        }));
+        })));
     }
     let is_file = text.ends_with(".npy") || Path::new(text).exists();
     if let Some((name, open)) = call_head(text) {
@@ -87,7 +118,7 @@ fn parse_value(src: &str, span: Span) -> Result<Array> {
             Some(generator) => {
                 let cursor = Cursor { src, pos: span.start + open + 1, end: span.end };
                 match cursor.args() {
-                    Ok(args) => return generator.generate(&Call { src, span, args }),
+                    Ok(args) => return generator.generate(&Call { src, span, args }).map(InputValue::Generated),
                     Err(e) if !is_file => return Err(e),
                     Err(_) => {}
                 }
@@ -100,7 +131,7 @@ fn parse_value(src: &str, span: Span) -> Result<Array> {
         }
     }
     if is_file {
-        return npy::read_file(Path::new(text)).map_err(|e| e.or_at(span));
+        return Ok(InputValue::File(Path::new(text).to_path_buf()));
     }
     Err(Error::at(ErrorKind::Input, span, format!("`{text}` is not a number, a generator or a .npy file"))
         .with_help(FORMS_HELP))
@@ -317,6 +348,10 @@ impl Call<'_> {
         let dims = match &arg.value {
             ArgValue::Num(Num::Int(v)) => vec![(*v, arg.span)],
             ArgValue::Shape(dims) => dims.clone(),
+            // `random(3e9)`: a float literal with an integer value is a length.
+            ArgValue::Num(Num::Float(v)) if v.fract() == 0.0 && (0.0..=MAX_ELEMENTS as f64).contains(v) => {
+                vec![(*v as i64, arg.span)]
+            }
             ArgValue::Num(Num::Float(_)) => {
                 return Err(self.error(
                     arg.span,
@@ -372,7 +407,7 @@ impl Generator {
         }
     }
 
-    fn generate(self, call: &Call) -> Result<Array> {
+    fn generate(self, call: &Call) -> Result<Generated> {
         match self {
             Generator::Arange => arange(call),
             Generator::Linspace => linspace(call),
@@ -383,8 +418,110 @@ impl Generator {
     }
 }
 
+/// A generated array, described rather than stored: any range of its elements
+/// (C order) can be made on its own, with the bits the whole array has, so a
+/// generated input streams like a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generated {
+    shape: Vec<usize>,
+    fill: Fill,
+}
+
+/// How element `i` is computed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fill {
+    /// `start + i * step`, int64.
+    IntRange {
+        start: i64,
+        step: i64,
+    },
+    /// NumPy's float `arange`: `start`, `second`, then `start + i * delta`.
+    FloatRange {
+        start: f64,
+        second: f64,
+        delta: f64,
+    },
+    /// NumPy's `linspace` of `n` values: `i * step + start` (or `i / div * delta
+    /// + start` when the step underflows), the last exactly `stop`.
+    Linspace {
+        start: f64,
+        stop: f64,
+        n: usize,
+        step: f64,
+        div: f64,
+        delta: f64,
+    },
+    /// [`SplitMix64`] draws from `seed`: element `i` is draw `i`.
+    Random {
+        seed: u64,
+    },
+    Const(f64),
+}
+
+impl Generated {
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self.fill {
+            Fill::IntRange { .. } => DType::Int64,
+            Fill::FloatRange { .. } | Fill::Linspace { .. } | Fill::Random { .. } | Fill::Const(_) => DType::Float64,
+        }
+    }
+
+    /// The whole array; an error when its memory cannot be had (a size within
+    /// [`MAX_ELEMENTS`] may still be more than the machine has).
+    pub fn array(&self) -> Result<Array> {
+        let n = shape_size(&self.shape).expect("generator shapes are checked against MAX_ELEMENTS");
+        let bytes = n.saturating_mul(self.dtype().size());
+        if Vec::<u8>::new().try_reserve_exact(bytes).is_err() {
+            return Err(Error::new(
+                ErrorKind::Memory,
+                format!("cannot allocate {n} elements ({} bytes each) for this input", self.dtype().size()),
+            ));
+        }
+        Array::new(self.elements(0..n), self.shape.clone())
+    }
+
+    /// Elements `range` in C order.
+    pub fn elements(&self, range: std::ops::Range<usize>) -> Data {
+        match self.fill {
+            Fill::IntRange { start, step } => {
+                Data::Int64(range.map(|i| (i128::from(start) + i as i128 * i128::from(step)) as i64).collect())
+            }
+            Fill::FloatRange { start, second, delta } => Data::Float64(
+                range
+                    .map(|i| match i {
+                        0 => start,
+                        1 => second,
+                        _ => start + i as f64 * delta,
+                    })
+                    .collect(),
+            ),
+            Fill::Linspace { start, stop, n, step, div, delta } => Data::Float64(
+                range
+                    .map(|i| match i {
+                        _ if n > 1 && i == n - 1 => stop,
+                        // NumPy divides first when the step underflows (denormal bounds).
+                        _ if n > 1 && step == 0.0 => i as f64 / div * delta + start,
+                        _ if n > 1 => i as f64 * step + start,
+                        _ => i as f64 * delta + start,
+                    })
+                    .collect(),
+            ),
+            Fill::Random { seed } => {
+                // The state after `i` draws: the Weyl sequence is additive.
+                let mut rng = SplitMix64(seed.wrapping_add((range.start as u64).wrapping_mul(SplitMix64::GAMMA)));
+                Data::Float64(range.map(|_| rng.next_f64()).collect())
+            }
+            Fill::Const(v) => Data::Float64(vec![v; range.len()]),
+        }
+    }
+}
+
 /// `arange([start, ]stop[, step])` as NumPy computes it.
-fn arange(call: &Call) -> Result<Array> {
+fn arange(call: &Call) -> Result<Generated> {
     call.arity("arange", 1..=3, "takes 1 to 3 arguments ([start, ]stop[, step])")?;
     let nums = call.args.iter().map(|a| call.num(a, "an arange argument")).collect::<Result<Vec<_>>>()?;
     let (start, stop, step) = match nums[..] {
@@ -399,13 +536,13 @@ fn arange(call: &Call) -> Result<Array> {
     }
     match (start, stop, step) {
         (Num::Int(start), Num::Int(stop), Num::Int(step)) => {
-            let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
+            let (start128, stop128, step128) = (i128::from(start), i128::from(stop), i128::from(step));
             // ceil((stop - start) / step) in exact integer arithmetic, step made positive.
-            let (diff, stride) = if step > 0 { (stop - start, step) } else { (start - stop, -step) };
+            let (diff, stride) =
+                if step128 > 0 { (stop128 - start128, step128) } else { (start128 - stop128, -step128) };
             let len = (diff + stride - 1).div_euclid(stride).max(0);
             let n = check_size(len as u128, call.span)?;
-            let values = (0..n as i128).map(|i| (start + i * step) as i64);
-            Ok(Array::from_vec(generated(call, n, values)?))
+            Ok(Generated { shape: vec![n], fill: Fill::IntRange { start, step } })
         }
         _ => arange_float(call, start.as_f64(), stop.as_f64(), step.as_f64()),
     }
@@ -414,7 +551,7 @@ fn arange(call: &Call) -> Result<Array> {
 /// Float `arange`: NumPy's length rule, then its fill: the first two values are
 /// `start` and `start + step`, the rest `start + i * delta` with `delta` the
 /// difference of those two (which can differ from `step` by rounding).
-fn arange_float(call: &Call, start: f64, stop: f64, step: f64) -> Result<Array> {
+fn arange_float(call: &Call, start: f64, stop: f64, step: f64) -> Result<Generated> {
     let diff = stop - start;
     let ratio = diff / step;
     let len = if diff == 0.0 {
@@ -440,76 +577,40 @@ fn arange_float(call: &Call, start: f64, stop: f64, step: f64) -> Result<Array> 
         len as usize
     };
     let second = start + step;
-    let delta = second - start;
-    let values = (0..n).map(|i| match i {
-        0 => start,
-        1 => second,
-        _ => start + i as f64 * delta,
-    });
-    Ok(Array::from_vec(generated(call, n, values)?))
+    Ok(Generated { shape: vec![n], fill: Fill::FloatRange { start, second, delta: second - start } })
 }
 
 /// `linspace(start, stop, num)` with NumPy's algorithm: `start + i * step`, the last
 /// element set to `stop` exactly.
-fn linspace(call: &Call) -> Result<Array> {
+fn linspace(call: &Call) -> Result<Generated> {
     call.arity("linspace", 3..=3, "takes 3 arguments (start, stop, num)")?;
     let start = call.num(&call.args[0], "linspace start")?.as_f64();
     let stop = call.num(&call.args[1], "linspace stop")?.as_f64();
     let num = call.count(&call.args[2], "linspace num")?;
     let n = check_size(u128::from(num), call.args[2].span)?;
     let delta = stop - start;
-    let mut values: Vec<f64> = if n > 1 {
-        let div = (n - 1) as f64;
-        let step = delta / div;
-        if step == 0.0 {
-            // NumPy divides first when the step underflows (denormal bounds).
-            generated(call, n, (0..n).map(|i| i as f64 / div * delta + start))?
-        } else {
-            generated(call, n, (0..n).map(|i| i as f64 * step + start))?
-        }
-    } else {
-        generated(call, n, (0..n).map(|i| i as f64 * delta + start))?
-    };
-    if n > 1 {
-        values[n - 1] = stop;
-    }
-    Ok(Array::from_vec(values))
+    let div = n.saturating_sub(1) as f64;
+    let step = if n > 1 { delta / div } else { delta };
+    Ok(Generated { shape: vec![n], fill: Fill::Linspace { start, stop, n, step, div, delta } })
 }
 
 /// `random(shape[, seed])`: uniform float64 in [0, 1), deterministic per seed
 /// (default 0). Not NumPy's generator: the values differ from `np.random`.
-fn random(call: &Call) -> Result<Array> {
+fn random(call: &Call) -> Result<Generated> {
     call.arity("random", 1..=2, "takes 1 or 2 arguments (shape[, seed])")?;
     let shape = call.shape(&call.args[0])?;
     let seed = match call.args.get(1) {
         Some(arg) => call.count(arg, "the seed")?,
         None => 0,
     };
-    let mut rng = SplitMix64(seed);
-    let n = shape_size(&shape).expect("call.shape checked the size");
-    let values = generated(call, n, (0..n).map(|_| rng.next_f64()))?;
-    Ok(Array::new(Data::Float64(values), shape).expect("size matches shape"))
+    Ok(Generated { shape, fill: Fill::Random { seed } })
 }
 
 /// `zeros(shape)` / `ones(shape)`: float64, like NumPy's default.
-fn filled(call: &Call, name: &str, value: f64) -> Result<Array> {
+fn filled(call: &Call, name: &str, value: f64) -> Result<Generated> {
     call.arity(name, 1..=1, "takes 1 argument (shape)")?;
     let shape = call.shape(&call.args[0])?;
-    let n = shape_size(&shape).expect("call.shape checked the size");
-    let values = generated(call, n, std::iter::repeat_n(value, n))?;
-    Ok(Array::new(Data::Float64(values), shape).expect("size matches shape"))
-}
-
-/// The `n` values of a generator, in memory allocated fallibly: a size within
-/// [`MAX_ELEMENTS`] may still be more than the machine has.
-fn generated<T>(call: &Call, n: usize, values: impl Iterator<Item = T>) -> Result<Vec<T>> {
-    try_collect(n, values).ok_or_else(|| {
-        Error::at(
-            ErrorKind::Memory,
-            call.span,
-            format!("cannot allocate {n} elements ({} bytes each) for this input", std::mem::size_of::<T>()),
-        )
-    })
+    Ok(Generated { shape, fill: Fill::Const(value) })
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014, constants from Vigna's reference code):
@@ -520,8 +621,11 @@ fn generated<T>(call: &Call, n: usize, values: impl Iterator<Item = T>) -> Resul
 pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
+    /// The Weyl sequence's increment: the state after `k` draws is `seed + k * GAMMA`.
+    pub const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(Self::GAMMA);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -4,8 +4,20 @@
 //! semantics.
 //!
 //! ```text
-//! &str ──lex──▶ tokens ──parse──▶ Ast ──lower──▶ typed Ir ──▶ interp (oracle)
+//! &str ──lex──▶ tokens ──parse──▶ Ast ──lower──▶ typed Ir ──────────────▶ interp (oracle)
+//!  syntax::token     syntax::parser       ir::lower   │
+//!                                                     ▼
+//!                                  plan: ir::opt (optimize) ──▶ fuse (stages of kernels)
+//!                                                                  │
+//!                                  codegen (Cranelift; KernelCache) ▼ native fn per kernel
+//!                                                                  │
+//!                                  exec (shapes, strides, chunks × threads) ──▶ arrays
 //! ```
+//!
+//! Every stage takes the scalar meaning of each operation from one place:
+//! `ir::ops` (names, arity, dtype rules) and `semantics` (what each computes,
+//! with `vmath`'s block kernels), so the interpreter and the JIT agree bit for
+//! bit.
 //!
 //! Compile once for the input dtypes, evaluate many times on arrays of any shape:
 //!
@@ -30,24 +42,45 @@
 //! assert!(err.render("2 * (a + ").contains('^'));
 //! ```
 
+// In pipeline order (blank lines keep rustfmt from sorting them).
+// Errors, shared by every stage.
+pub mod diag;
+
+// Text to typed IR.
+pub mod syntax;
+
+pub mod types;
+
+pub mod ir;
+
+// What each operation computes on scalars, and its block kernels.
+pub mod semantics;
+
+pub mod vmath;
+
+// Shapes per evaluation, and the interpreter (the oracle).
+pub mod shape;
+
+pub mod interp;
+
+// The JIT: optimize and fuse into kernels, compile them, run them.
+pub mod fuse;
+
+pub mod plan;
+
+pub mod codegen;
+
+pub mod exec;
+
+// Data, files and the front ends.
 pub mod array;
 pub mod bench;
-pub mod codegen;
-pub mod diag;
-pub mod exec;
-pub mod fuse;
 pub mod inputs;
-pub mod interp;
-pub mod ir;
 #[cfg(feature = "ndarray")]
 pub mod ndarray_interop;
 pub mod npy;
 pub mod repr;
-pub mod semantics;
-pub mod shape;
-pub mod syntax;
-pub mod types;
-pub mod vmath;
+pub mod stream;
 
 pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{CacheStats, KernelCache};
@@ -211,7 +244,7 @@ pub struct Compiled {
     source: String,
     program: ir::Program,
     /// JIT plans already made, so re-evaluation does not plan again.
-    plans: exec::PlanMemo,
+    plans: plan::PlanMemo,
 }
 
 impl Compiled {
@@ -221,7 +254,7 @@ impl Compiled {
     /// undefined behaviour in an engine.
     pub fn new(source: String, program: ir::Program) -> Result<Compiled> {
         program.check()?;
-        Ok(Compiled { source, program, plans: exec::PlanMemo::default() })
+        Ok(Compiled { source, program, plans: plan::PlanMemo::default() })
     }
 
     pub fn source(&self) -> &str {
@@ -490,8 +523,10 @@ impl Compiled {
 
     /// The program the JIT runs for these outputs (optimized unless the config
     /// says not to) and its plan; the interpreter always runs the unoptimized IR.
-    fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<exec::Planned> {
-        self.plans.get(&self.program, ids, fuse::FuseConfig { fuse: config.fuse }, config.optimize)
+    pub(crate) fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<plan::Planned> {
+        let fusion = if config.fuse { fuse::Fusion::Fused } else { fuse::Fusion::Unfused };
+        let optimization = if config.optimize { plan::Optimization::Exact } else { plan::Optimization::Off };
+        self.plans.get(&self.program, ids, fusion, optimization)
     }
 
     /// The `--emit opt` dump: the optimized program for these outputs and every
@@ -539,7 +574,7 @@ impl Compiled {
         Ok(out)
     }
 
-    fn output_ids(&self, outputs: &[Option<&str>]) -> Result<Vec<ir::NodeId>> {
+    pub(crate) fn output_ids(&self, outputs: &[Option<&str>]) -> Result<Vec<ir::NodeId>> {
         outputs
             .iter()
             .map(|name| {

@@ -246,6 +246,17 @@ impl Stored {
         Ok(stored)
     }
 
+    /// The dtype elements are read as.
+    fn dtype(self) -> DType {
+        match self {
+            Stored::Bool => DType::Bool,
+            Stored::I8 | Stored::U8 | Stored::I16 { .. } | Stored::U16 { .. } | Stored::I32 { .. } => DType::Int32,
+            Stored::U32 { .. } | Stored::I64 { .. } => DType::Int64,
+            Stored::F16 { .. } | Stored::F32 { .. } => DType::Float32,
+            Stored::F64 { .. } => DType::Float64,
+        }
+    }
+
     /// Bytes per element in the file.
     fn size(self) -> usize {
         match self {
@@ -365,14 +376,21 @@ fn f16_to_f32(h: u16) -> f32 {
 /// Header then elements, little-endian, in the array's memory order.
 fn write_to(w: &mut impl Write, array: &Array) -> io::Result<()> {
     w.write_all(&header_bytes(array.dtype(), array.shape(), array.order()))?;
+    write_data(w, array.data())
+}
+
+/// Elements, little-endian.
+fn write_data(w: &mut impl Write, data: &Data) -> io::Result<()> {
     fn each<T: Copy, const N: usize>(w: &mut impl Write, v: &[T], f: impl Fn(T) -> [u8; N]) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(4096 * N);
         for chunk in v.chunks(4096) {
-            let bytes: Vec<u8> = chunk.iter().flat_map(|&x| f(x)).collect();
+            bytes.clear();
+            chunk.iter().for_each(|&x| bytes.extend_from_slice(&f(x)));
             w.write_all(&bytes)?;
         }
         Ok(())
     }
-    match array.data() {
+    match data {
         Data::Bool(v) => each(w, v, |x| [u8::from(x)]),
         Data::Int32(v) => each(w, v, i32::to_le_bytes),
         Data::Int64(v) => each(w, v, i64::to_le_bytes),
@@ -416,4 +434,186 @@ fn header_bytes(dtype: DType, shape: &[usize], order: Order) -> Vec<u8> {
     out.extend(std::iter::repeat_n(b' ', pad));
     out.push(b'\n');
     out
+}
+
+/// An open `.npy` file whose elements are read a range at a time with
+/// positioned reads (`pread`), for streaming: nothing but the header is read
+/// when it is opened, and the file is never written.
+#[derive(Debug)]
+pub struct NpyReader {
+    file: File,
+    path: std::path::PathBuf,
+    stored: Stored,
+    shape: Vec<usize>,
+    order: Order,
+    /// Byte offset of the first element.
+    data_start: u64,
+}
+
+impl NpyReader {
+    /// Open `path` and check its header and size, as [`read_file`] does.
+    pub fn open(path: &Path) -> Result<NpyReader> {
+        let context = format!("cannot read `{}`", path.display());
+        let io_error = |e: io::Error| Error::new(ErrorKind::Io, format!("{context}: {e}"));
+        let file = File::open(path).map_err(io_error)?;
+        let meta = file.metadata().map_err(io_error)?;
+        if !meta.is_file() {
+            return Err(Error::new(ErrorKind::Io, format!("{context}: not a regular file")));
+        }
+        let total = meta.len();
+        let parse = || -> Result<NpyReader, Fail> {
+            let mut r = BufReader::new(&file);
+            let (header_text, left) = read_header_text(&mut r, Some(total))?;
+            let left = left.expect("a file of known length");
+            let header = header::parse(&header_text)?;
+            let stored = Stored::parse(&header.descr)?;
+            if header.shape.len() > MAX_DIMS {
+                return Err(
+                    format!("shape has {} dimensions; NumPy allows at most {MAX_DIMS}", header.shape.len()).into()
+                );
+            }
+            let nbytes = shape_size(&header.shape)
+                .and_then(|n| n.checked_mul(stored.size()))
+                .and_then(|b| u64::try_from(b).ok())
+                .ok_or_else(|| format!("shape {} is too large: its data size overflows", fmt_shape(&header.shape)))?;
+            if nbytes > left {
+                return Err(format!("file is truncated: header says {nbytes} bytes of data, file has {left}").into());
+            }
+            let order = if header.fortran_order { Order::Fortran } else { Order::C };
+            let file = file.try_clone()?;
+            Ok(NpyReader {
+                file,
+                path: path.to_path_buf(),
+                stored,
+                shape: header.shape,
+                order,
+                data_start: total - left,
+            })
+        };
+        parse().map_err(|fail| fail.into_error(&context))
+    }
+
+    /// The dtype the elements are read as (narrow ones widened).
+    pub fn dtype(&self) -> DType {
+        self.stored.dtype()
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// Elements `range` in the file's memory order.
+    pub fn read_elements(&self, range: std::ops::Range<usize>) -> Result<Data> {
+        let size = self.stored.size() as u64;
+        let mut at = At { file: &self.file, pos: self.data_start + range.start as u64 * size };
+        self.stored
+            .read_elements(&mut at, range.len(), Growth::Exact)
+            .map_err(|e| e.into_error(&format!("cannot read `{}`", self.path.display())))
+    }
+}
+
+/// A reader at a position of a file, by positioned reads: it leaves the file
+/// offset alone, so readers of one file never disturb each other.
+struct At<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// A `.npy` file written a piece at a time: into a temporary file next to the
+/// destination, renamed over it by [`NpyWriter::commit`] once every element has
+/// been written and synced. Dropped without a commit, the temporary is removed:
+/// a failed run never leaves a half-written file under the destination's name.
+#[derive(Debug)]
+pub struct NpyWriter {
+    w: BufWriter<File>,
+    tmp: std::path::PathBuf,
+    dest: std::path::PathBuf,
+    /// Elements still to write.
+    left: usize,
+    dtype: DType,
+    committed: bool,
+}
+
+impl NpyWriter {
+    /// Start writing an array of `dtype` and `shape` stored in `order` to `dest`.
+    pub fn create(dest: &Path, dtype: DType, shape: &[usize], order: Order) -> Result<NpyWriter> {
+        let io_error = |e: io::Error| Error::new(ErrorKind::Io, format!("cannot write `{}`: {e}", dest.display()));
+        let name = dest.file_name().ok_or_else(|| io_error(io::Error::other("not a file name")))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.jitexpr-tmp", std::process::id()));
+        let tmp = dest.with_file_name(tmp_name);
+        let file = File::create(&tmp).map_err(io_error)?;
+        let left = shape_size(shape).ok_or_else(|| io_error(io::Error::other("the shape's size overflows")))?;
+        let mut writer = NpyWriter {
+            w: BufWriter::with_capacity(1 << 20, file),
+            tmp,
+            dest: dest.to_path_buf(),
+            left,
+            dtype,
+            committed: false,
+        };
+        writer.w.write_all(&header_bytes(dtype, shape, order)).map_err(io_error)?;
+        Ok(writer)
+    }
+
+    /// The temporary file being written (readable once [`NpyWriter::flush`]ed).
+    pub fn temporary(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Append elements (in the file's memory order).
+    pub fn write(&mut self, data: &Data) -> Result<()> {
+        if data.dtype() != self.dtype || data.len() > self.left {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("cannot write `{}`: more elements or another dtype than its header says", self.dest.display()),
+            ));
+        }
+        self.left -= data.len();
+        write_data(&mut self.w, data).map_err(|e| self.error(e))
+    }
+
+    /// Push buffered elements to the file, so that reading it sees them.
+    pub fn flush(&mut self) -> Result<()> {
+        self.w.flush().map_err(|e| self.error(e))
+    }
+
+    /// Sync the complete file and rename it over the destination.
+    pub fn commit(mut self) -> Result<()> {
+        if self.left != 0 {
+            return Err(self.error(io::Error::other(format!("{} elements were never written", self.left))));
+        }
+        self.w.flush().map_err(|e| self.error(e))?;
+        self.w.get_ref().sync_all().map_err(|e| self.error(e))?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| self.error(e))?;
+        self.committed = true;
+        Ok(())
+    }
+
+    fn error(&self, e: io::Error) -> Error {
+        Error::new(ErrorKind::Io, format!("cannot write `{}`: {e}", self.dest.display()))
+    }
+}
+
+impl Drop for NpyWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the run already failed with a better error.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }

@@ -181,8 +181,8 @@ impl Format {
             Data::Bool(_) => Format::Bool { pad: !zero_d },
             Data::Int32(v) => ints(shown.iter().map(|&i| i64::from(v[i])).collect()),
             Data::Int64(v) => ints(shown.iter().map(|&i| v[i]).collect()),
-            Data::Float32(v) => Format::Float(FloatFormat::new(shown.iter().map(|&i| f64::from(v[i])), true)),
-            Data::Float64(v) => Format::Float(FloatFormat::new(shown.iter().map(|&i| v[i]), false)),
+            Data::Float32(v) => Format::Float(FloatFormat::new(shown.iter().map(|&i| f64::from(v[i])), Width::Single)),
+            Data::Float64(v) => Format::Float(FloatFormat::new(shown.iter().map(|&i| v[i]), Width::Double)),
         }
     }
 
@@ -202,10 +202,19 @@ impl Format {
     }
 }
 
+/// The float dtype being printed: how many digits round-trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Width {
+    /// float32: the shortest digits that round-trip as float32.
+    Single,
+    /// float64.
+    Double,
+}
+
 /// NumPy's `FloatingFormat` in `maxprec` mode.
 struct FloatFormat {
     /// float32 values: digits are the shortest that round-trip as float32.
-    single: bool,
+    width: Width,
     scientific: bool,
     pad_left: usize,
     pad_right: usize,
@@ -215,12 +224,12 @@ struct FloatFormat {
 }
 
 impl FloatFormat {
-    fn new(values: impl Iterator<Item = f64>, single: bool) -> FloatFormat {
+    fn new(values: impl Iterator<Item = f64>, width: Width) -> FloatFormat {
         let values: Vec<f64> = values.collect();
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         let mut f = FloatFormat {
-            single,
-            scientific: use_scientific(&finite, single),
+            width,
+            scientific: use_scientific(&finite, width),
             pad_left: 0,
             pad_right: 0,
             precision: 0,
@@ -228,7 +237,7 @@ impl FloatFormat {
         };
         if f.scientific {
             for &v in &finite {
-                let (int, frac, exp) = scientific(v, single);
+                let (int, frac, exp) = scientific(v, width);
                 f.pad_left = f.pad_left.max(int.len());
                 f.precision = f.precision.max(frac.len());
                 f.exp_digits = f.exp_digits.max(exp.unsigned_abs().to_string().len().max(2));
@@ -236,7 +245,7 @@ impl FloatFormat {
             f.pad_right = f.exp_digits + 2 + f.precision;
         } else {
             for &v in &finite {
-                let (int, frac) = positional(v, single);
+                let (int, frac) = positional(v, width);
                 f.pad_left = f.pad_left.max(int.len());
                 f.pad_right = f.pad_right.max(frac.len());
             }
@@ -264,12 +273,12 @@ impl FloatFormat {
         }
         let pad_left = self.pad_left;
         if self.scientific {
-            let (int, frac, exp) = scientific(v, self.single);
+            let (int, frac, exp) = scientific(v, self.width);
             let sign = if exp < 0 { '-' } else { '+' };
             let (precision, exp_digits) = (self.precision, self.exp_digits);
             format!("{int:>pad_left$}.{frac:0<precision$}e{sign}{:0>exp_digits$}", exp.unsigned_abs())
         } else {
-            let (int, frac) = positional(v, self.single);
+            let (int, frac) = positional(v, self.width);
             format!("{int:>pad_left$}.{frac:<pad_right$}", pad_right = self.pad_right)
         }
     }
@@ -278,12 +287,12 @@ impl FloatFormat {
 /// NumPy switches to scientific notation when the nonzero magnitudes reach 1e8,
 /// go below 1e-4, or span more than three decades. The comparisons happen in the
 /// array's own precision.
-fn use_scientific(finite: &[f64], single: bool) -> bool {
+fn use_scientific(finite: &[f64], width: Width) -> bool {
     let abs = finite.iter().filter(|&&v| v != 0.0).map(|v| v.abs());
     let (Some(max), Some(min)) = (abs.clone().reduce(f64::max), abs.reduce(f64::min)) else {
         return false;
     };
-    if single {
+    if width == Width::Single {
         let (max, min) = (max as f32, min as f32);
         max >= 1e8 || min < 1e-4 || max / min > 1e3
     } else {
@@ -291,9 +300,9 @@ fn use_scientific(finite: &[f64], single: bool) -> bool {
     }
 }
 
-/// The shortest decimal that round-trips `v` (as float32 if `single`), positional.
-fn shortest(v: f64, single: bool) -> String {
-    if single {
+/// The shortest decimal that round-trips `v` (as float32 for `Width::Single`), positional.
+fn shortest(v: f64, width: Width) -> String {
+    if width == Width::Single {
         (v as f32).to_string()
     } else {
         v.to_string()
@@ -301,8 +310,8 @@ fn shortest(v: f64, single: bool) -> String {
 }
 
 /// The same digits in scientific notation (`1.5e-5`).
-fn shortest_exp(v: f64, single: bool) -> String {
-    if single {
+fn shortest_exp(v: f64, width: Width) -> String {
+    if width == Width::Single {
         format!("{:e}", v as f32)
     } else {
         format!("{v:e}")
@@ -312,9 +321,9 @@ fn shortest_exp(v: f64, single: bool) -> String {
 /// Positional digits: integer part (with sign) and fraction digits, the shortest
 /// that round-trip, or rounded (half to even, like NumPy's Dragon4) to 8 fraction
 /// digits with trailing zeros dropped.
-fn positional(v: f64, single: bool) -> (String, String) {
+fn positional(v: f64, width: Width) -> (String, String) {
     // Rounding the exact value works the same from f64: every float32 is one.
-    let shortest = shortest(v, single);
+    let shortest = shortest(v, width);
     let text = match shortest.split_once('.') {
         Some((_, frac)) if frac.len() > PRECISION => format!("{v:.PRECISION$}").trim_end_matches('0').to_string(),
         _ => shortest,
@@ -327,8 +336,8 @@ fn positional(v: f64, single: bool) -> (String, String) {
 
 /// Scientific digits: the mantissa's integer digit (with sign), its fraction
 /// digits (shortest, or rounded to 8 with trailing zeros dropped) and the exponent.
-fn scientific(v: f64, single: bool) -> (String, String, i32) {
-    let shortest = shortest_exp(v, single);
+fn scientific(v: f64, width: Width) -> (String, String, i32) {
+    let shortest = shortest_exp(v, width);
     let text = match shortest.split_once('e') {
         Some((mantissa, _)) if mantissa.split_once('.').is_some_and(|(_, f)| f.len() > PRECISION) => {
             format!("{v:.PRECISION$e}")

@@ -3,13 +3,13 @@
 //! Input: element values of the five dtypes. Output: element values. This module
 //! is the single source of truth for the arithmetic: the interpreter builds its
 //! loops from it, the constant folder evaluates with it, and the JIT calls the
-//! `extern "C"` functions returned by [`math1_f64`], [`binop_f64`], ... by address
-//! for operations it has no instruction for.
+//! `extern "C"` functions of the function table ([`func_impl`], [`binary_impl`]) by
+//! address for operations it has no instruction for.
 //!
 //! Invariants:
 //! - nothing here traps or panics: integer division and modulo by zero give 0,
 //!   overflow wraps, shifts by out-of-range counts follow NumPy, float -> int casts
-//!   of NaN or out-of-range values give INT_MIN (the fixed decisions in the brief);
+//!   of NaN or out-of-range values give INT_MIN (decisions README.md documents);
 //! - float algorithms follow NumPy's C code (`npy_divmod`, `npy_remainder`,
 //!   `npy_floor_divide`, the `_NPY_MAX` family), checked against NumPy 2.4 on edge
 //!   values; the transcendental functions [`crate::vmath`] covers (exp, log, trig,
@@ -19,9 +19,11 @@
 //!   (or `libm` where std does not), in the argument's own width.
 
 mod float;
+mod funcs;
 mod int;
 
 pub use float::*;
+pub use funcs::*;
 pub use int::*;
 
 pub type F64Fn1 = extern "C" fn(f64) -> f64;

@@ -33,19 +33,7 @@ pub fn broadcast(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
 /// Which nodes the given outputs need (an output needs itself and, recursively,
 /// the arguments of every node it needs).
 pub fn needed(program: &Program, outputs: &[NodeId]) -> Vec<bool> {
-    let mut need = vec![false; program.nodes.len()];
-    for id in outputs {
-        need[id.index()] = true;
-    }
-    // Arguments precede their users, so one backward sweep closes the set.
-    for i in (0..program.nodes.len()).rev() {
-        if need[i] {
-            for a in program.nodes[i].inst.args() {
-                need[a.index()] = true;
-            }
-        }
-    }
-    need
+    crate::ir::reachable(&program.nodes, outputs)
 }
 
 /// The shape of every node the `outputs` need (`None` for the others), given the

@@ -214,10 +214,19 @@ impl Scalar {
 
     /// Bitwise equality (so `NaN == NaN` and `0.0 != -0.0`): what CSE and caches need.
     pub fn same_bits(self, other: Scalar) -> bool {
-        match (self, other) {
-            (Scalar::Float32(a), Scalar::Float32(b)) => a.to_bits() == b.to_bits(),
-            (Scalar::Float64(a), Scalar::Float64(b)) => a.to_bits() == b.to_bits(),
-            (a, b) => a == b,
+        self.dtype() == other.dtype() && self.bits() == other.bits()
+    }
+
+    /// The value's bit pattern, zero-extended: with [`Scalar::dtype`], what
+    /// identifies a constant for CSE and the kernel cache (`NaN`s with equal
+    /// payloads are equal, `0.0` and `-0.0` are not).
+    pub fn bits(self) -> u64 {
+        match self {
+            Scalar::Bool(v) => u64::from(v),
+            Scalar::Int32(v) => u64::from(v as u32),
+            Scalar::Int64(v) => v as u64,
+            Scalar::Float32(v) => u64::from(v.to_bits()),
+            Scalar::Float64(v) => v.to_bits(),
         }
     }
 }

@@ -86,59 +86,6 @@ fn smoke_fused_arithmetic() {
     }
 }
 
-/// `((a*b + c) * a - b / c) * 2 + a*a - b` and friends: 10 operations on float64.
-fn ten_ops() -> Compiled {
-    use BinaryOp::*;
-    let mut b = B::new(&[("a", DType::Float64), ("b", DType::Float64), ("c", DType::Float64)]);
-    let (a, bb, c) = (NodeId(0), NodeId(1), NodeId(2));
-    let two = b.c(Scalar::Float64(2.0));
-    let ab = b.bin(Mul, a, bb);
-    let abc = b.bin(Add, ab, c);
-    let t = b.bin(Mul, abc, a);
-    let bc = b.bin(Div, bb, c);
-    let t = b.bin(Sub, t, bc);
-    let t = b.bin(Mul, t, two);
-    let aa = b.bin(Mul, a, a);
-    let t = b.bin(Add, t, aa);
-    let t = b.bin(Sub, t, bb);
-    let s = b.call(Func::Sqrt, &[t]);
-    b.finish(s)
-}
-
-/// Compile latency (IR -> callable) and cached re-evaluation overhead; prints,
-/// asserts nothing. `cargo test --release --test jit -- --ignored --nocapture timing`
-#[test]
-#[ignore]
-fn timing() {
-    use std::time::Instant;
-    let c = ten_ops();
-    let arr = |n: usize| Array::from_vec((0..n).map(|i| 1.0 + i as f64).collect::<Vec<_>>());
-    let (a, bb, cc) = (arr(10), arr(10), arr(10));
-    let ins = [("a", &a), ("b", &bb), ("c", &cc)];
-    let cold = EvalConfig { cache: Some(std::sync::Arc::new(jitexpr::KernelCache::new(0))), ..EvalConfig::default() };
-    c.eval_with(&ins, &[None], &cold).unwrap();
-    let reps = 200;
-    let t = Instant::now();
-    for _ in 0..reps {
-        c.eval_with(&ins, &[None], &cold).unwrap();
-    }
-    println!("compile + run, 10-op kernel, cache off: {:.1} us", t.elapsed().as_secs_f64() * 1e6 / reps as f64);
-    let warm = EvalConfig { threads: Some(1), ..EvalConfig::default() };
-    c.eval_with(&ins, &[None], &warm).unwrap();
-    let reps = 200_000;
-    let t = Instant::now();
-    for _ in 0..reps {
-        c.eval_with(&ins, &[None], &warm).unwrap();
-    }
-    println!("cached eval, n=10: {:.0} ns", t.elapsed().as_secs_f64() * 1e9 / reps as f64);
-    let mut out = Array::zeros(DType::Float64, vec![10]).unwrap();
-    let t = Instant::now();
-    for _ in 0..reps {
-        c.eval_into(&ins, &mut [(None, &mut out)], &warm).unwrap();
-    }
-    println!("cached eval_into, n=10: {:.0} ns", t.elapsed().as_secs_f64() * 1e9 / reps as f64);
-}
-
 /// `a * k + a` for a constant `k`: a distinct kernel per `k`.
 fn scaled(k: f64) -> Compiled {
     let mut b = B::new(&[("a", DType::Float64)]);
@@ -476,12 +423,13 @@ fn every_function_on_every_dtype_matches_interp() {
     for d in DType::ALL {
         for f in Func::ALL {
             let info = f.info();
+            let Ok((compute, _)) = info.rule.compute(info.name, d) else { continue };
+            if compute != d {
+                continue;
+            }
             let args = match info.rule {
-                FuncRule::Math if d.is_float() => vec![d; info.arity],
-                FuncRule::Same { bool_ok } if bool_ok || d != DType::Bool => vec![d; info.arity],
-                FuncRule::Predicate => vec![d],
                 FuncRule::Where => vec![DType::Bool, d, d],
-                FuncRule::Math | FuncRule::Same { .. } => continue,
+                _ => vec![d; info.arity],
             };
             check_op(&args, |b, x| b.call(f, x));
         }
@@ -616,10 +564,8 @@ fn random_program(input_dtypes: &[DType], steps: &[(u8, u16, u16, u16)], reducti
                 let operands = [x, y, z];
                 let t = operands[..info.arity].iter().fold(dx, |t, &o| promote_strong(t, b.dt(o)));
                 let t = match info.rule {
-                    FuncRule::Math => t.math_float(),
-                    FuncRule::Same { bool_ok: false } if t == DType::Bool => None,
-                    FuncRule::Same { .. } | FuncRule::Predicate => Some(t),
                     FuncRule::Where => Some(promote_strong(b.dt(y), b.dt(z))),
+                    _ => info.rule.compute(info.name, t).ok().map(|(compute, _)| compute),
                 };
                 let Some(t) = t else { continue };
                 let args: Vec<NodeId> = match info.rule {
@@ -679,75 +625,6 @@ mod random {
             let names: Vec<String> = (0..dtypes.len()).map(|k| format!("x{k}")).collect();
             let inputs: Vec<(&str, &Array)> = names.iter().map(|s| s.as_str()).zip(arrays.iter()).collect();
             check_against_interp(&c, &inputs, &[None, Some("mid")], Some(5));
-        }
-    }
-}
-
-/// Throughput on 1e7 float64 elements per engine configuration; prints only.
-/// `cargo test --release --test jit -- --ignored --nocapture throughput`
-#[test]
-#[ignore]
-fn throughput() {
-    use std::time::Instant;
-    let n = 10_000_000;
-    let arr = |k: f64| Array::from_vec((0..n).map(|i| 0.1 + k + (i % 1000) as f64 * 1e-3).collect::<Vec<_>>());
-    let (a, bb, cc) = (arr(0.0), arr(0.3), arr(0.7));
-    let ins = [("a", &a), ("b", &bb), ("c", &cc)];
-    let mut b = B::new(&[("a", DType::Float64), ("b", DType::Float64), ("c", DType::Float64)]);
-    let ab = b.bin(BinaryOp::Mul, NodeId(0), NodeId(1));
-    let r = b.bin(BinaryOp::Add, ab, NodeId(2));
-    let fma = b.finish(r);
-    let mut b = B::new(&[("a", DType::Float64), ("b", DType::Float64), ("c", DType::Float64)]);
-    let s = b.call(Func::Sin, &[NodeId(0)]);
-    let sin = b.finish(s);
-    for (name, c) in [("a*b+c", &fma), ("10 ops", &ten_ops()), ("sin(a)", &sin)] {
-        let mut configs = vec![("interp", EvalConfig { engine: Engine::Interp, ..EvalConfig::default() })];
-        for (label, fuse, threads) in
-            [("jit fused 1t", true, Some(1)), ("jit fused all", true, None), ("jit unfused all", false, None)]
-        {
-            configs.push((label, EvalConfig { fuse, threads, ..EvalConfig::default() }));
-        }
-        for (label, config) in configs {
-            if c.eval_with(&ins, &[None], &config).is_err() {
-                continue;
-            }
-            let t = Instant::now();
-            for _ in 0..5 {
-                c.eval_with(&ins, &[None], &config).unwrap();
-            }
-            println!("{name:8} {label:16} {:7.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
-        }
-    }
-    let (x, y, z) = (a.as_slice::<f64>().unwrap(), bb.as_slice::<f64>().unwrap(), cc.as_slice::<f64>().unwrap());
-    let t = Instant::now();
-    for _ in 0..5 {
-        let out: Vec<f64> = x.iter().zip(y).zip(z).map(|((p, q), r)| p * q + r).collect();
-        std::hint::black_box(out);
-    }
-    println!("a*b+c    rust loop 1t     {:7.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
-}
-
-/// Time per evaluation for several chunk sizes (all cores), to pick the default.
-/// `cargo test --release --test jit -- --ignored --nocapture chunk_sizes`
-#[test]
-#[ignore]
-fn chunk_sizes() {
-    use std::time::Instant;
-    let c = ten_ops();
-    for n in [10_000usize, 100_000, 1_000_000] {
-        let arr = |k: f64| Array::from_vec((0..n).map(|i| 0.1 + k + (i % 1000) as f64 * 1e-3).collect::<Vec<_>>());
-        let (a, bb, cc) = (arr(0.0), arr(0.3), arr(0.7));
-        let ins = [("a", &a), ("b", &bb), ("c", &cc)];
-        let mut out = Array::zeros(DType::Float64, vec![n]).unwrap();
-        let reps = 20_000_000 / n;
-        for chunk in [1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18, usize::MAX] {
-            let config = EvalConfig { chunk: Some(chunk), ..EvalConfig::default() };
-            c.eval_into(&ins, &mut [(None, &mut out)], &config).unwrap();
-            let t = Instant::now();
-            for _ in 0..reps {
-                c.eval_into(&ins, &mut [(None, &mut out)], &config).unwrap();
-            }
-            println!("n={n:8} chunk={chunk:20} {:9.1} us", t.elapsed().as_secs_f64() * 1e6 / reps as f64);
         }
     }
 }

@@ -8,10 +8,15 @@
 //! stdout (`jitexpr ... | head`) is not an error.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+use jitexpr::inputs::{Generated, InputValue};
+use jitexpr::npy::NpyReader;
+use jitexpr::stream::{self, Source};
 use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(name = "jitexpr", version, about = "Evaluate NumPy-style array expressions, JIT-compiled and fused")]
@@ -56,6 +61,25 @@ struct EvalArgs {
     /// Print a stage's dump instead of evaluating.
     #[arg(long, value_enum, value_name = "STAGE")]
     emit: Option<Emit>,
+    /// Memory budget for streaming (`256M`, `1G`, `4096`; binary units): windows are
+    /// sized to fit, and inputs plus outputs above it make `eval` stream.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_memory)]
+    memory: usize,
+    /// Evaluate window by window even when everything fits the memory budget.
+    #[arg(long, conflicts_with = "no_stream")]
+    stream: bool,
+    /// Load every input into memory even when it exceeds the memory budget.
+    #[arg(long)]
+    no_stream: bool,
+    /// Streaming: slabs per window instead of what --memory allows (for testing).
+    #[arg(long, value_name = "N", hide = true)]
+    window: Option<usize>,
+    /// Show a progress bar on stderr while streaming, even when it is not a terminal.
+    #[arg(long, conflicts_with = "no_progress")]
+    progress: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +126,23 @@ impl DTypeArg {
             DTypeArg::Float64 => DType::Float64,
         }
     }
+}
+
+/// `256M`, `1G`, `64KiB`, `4096`: bytes, with binary unit suffixes.
+fn parse_memory(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{text}` is not a size (e.g. 256M, 1G, 4096)")),
+    };
+    let n: usize = digits.parse().map_err(|_| format!("`{text}` is not a size (e.g. 256M, 1G, 4096)"))?;
+    n.checked_mul(1 << shift).filter(|&b| b > 0).ok_or_else(|| format!("`{text}` is not a usable memory budget"))
 }
 
 fn parse_count(text: &str) -> Result<usize, String> {
@@ -218,9 +259,9 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
         Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif | Emit::Asm) | None => {}
     }
     let config = eval_config(&args)?;
-    let inputs = load_inputs(&args.inputs)?;
+    let sources = open_inputs(&args.inputs)?;
     let outputs = parse_outputs(&args.outputs)?;
-    let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (n.as_str(), a.dtype())).collect();
+    let sig: Vec<(&str, DType)> = sources.iter().map(|(n, s)| (n.as_str(), s.dtype())).collect();
     let compiled = expr.compile(&sig).map_err(|e| Failure::in_expr(unknown_name_hint(e), &args.expr))?;
     let wanted = wanted_outputs(&outputs);
     let emitted = match args.emit {
@@ -231,9 +272,236 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
         Some(Emit::Asm) => Some(compiled.emit_asm(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Tokens | Emit::Ast) | None => None,
     };
-    match emitted {
-        Some(text) => print_stdout(&text),
-        None => run(&compiled, &inputs, &outputs, &config),
+    if let Some(text) = emitted {
+        return print_stdout(&text);
+    }
+    let named: Vec<(&str, &dyn Source)> = sources.iter().map(|(n, s)| (n.as_str(), s.as_source())).collect();
+    if should_stream(&args, &compiled, &named, &outputs, &config)? {
+        return run_streaming(&args, &compiled, &named, &outputs, &config);
+    }
+    let mut inputs = Vec::with_capacity(sources.len());
+    for ((name, src), arg) in sources.iter().zip(&args.inputs) {
+        inputs.push((name.clone(), src.load().map_err(|e| Failure::in_expr(e, arg))?));
+    }
+    run(&compiled, &inputs, &outputs, &config)
+}
+
+/// An input as the command line gives it: a file opened (header read), a
+/// generator described, or a number.
+enum InputSource {
+    Array(Array),
+    File(NpyReader),
+    Generated(Generated),
+}
+
+impl InputSource {
+    fn as_source(&self) -> &dyn Source {
+        match self {
+            InputSource::Array(a) => a,
+            InputSource::File(r) => r,
+            InputSource::Generated(g) => g,
+        }
+    }
+
+    fn dtype(&self) -> DType {
+        self.as_source().dtype()
+    }
+
+    /// The whole value in memory.
+    fn load(&self) -> Result<Array, Error> {
+        let src = self.as_source();
+        src.window(0..jitexpr::stream::storage_axis(src.shape(), src.order()).map_or(1, |d| src.shape()[d]))
+    }
+}
+
+fn open_inputs(args: &[String]) -> Result<Vec<(String, InputSource)>, Failure> {
+    let mut inputs: Vec<(String, InputSource)> = Vec::with_capacity(args.len());
+    for arg in args {
+        let (name, value) = jitexpr::inputs::parse_input_source(arg).map_err(|e| Failure::in_expr(e, arg))?;
+        if inputs.iter().any(|(n, _)| *n == name) {
+            let err = Error::at(
+                ErrorKind::Usage,
+                jitexpr::Span::new(0, name.len()),
+                format!("input `{name}` is given twice"),
+            );
+            return Err(Failure::in_expr(err, arg));
+        }
+        let value_span = jitexpr::Span::new(arg.find('=').map_or(0, |eq| eq + 1), arg.len());
+        let source = match value {
+            InputValue::Array(a) => InputSource::Array(a),
+            InputValue::Generated(g) => InputSource::Generated(g),
+            InputValue::File(path) => InputSource::File(
+                NpyReader::open(&path).map_err(|e| Failure::in_expr(e.or_at(trimmed(arg, value_span)), arg))?,
+            ),
+        };
+        inputs.push((name, source));
+    }
+    Ok(inputs)
+}
+
+/// The span without surrounding whitespace.
+fn trimmed(src: &str, span: jitexpr::Span) -> jitexpr::Span {
+    let text = &src[span.start..span.end];
+    let start = span.start + (text.len() - text.trim_start().len());
+    jitexpr::Span::new(start, start + text.trim().len())
+}
+
+/// The streaming rule: `--stream` / `--no-stream` decide; otherwise stream when
+/// the inputs and outputs would not fit the memory budget. Only the fused JIT
+/// streams. A program that cannot stream with the in-memory bits runs in memory
+/// when it fits the budget (or `--no-stream` is given), else it is an error.
+fn should_stream(
+    args: &EvalArgs,
+    compiled: &Compiled,
+    inputs: &[(&str, &dyn Source)],
+    outputs: &[OutputSpec],
+    config: &EvalConfig,
+) -> Result<bool, Failure> {
+    let in_expr = |e: Error| Failure::in_expr(e, compiled.source());
+    if args.no_stream {
+        return Ok(false);
+    }
+    let jit_fused = config.engine == Engine::Jit && config.fuse;
+    if args.stream && !jit_fused {
+        return Err(Failure::plain(Error::new(
+            ErrorKind::Usage,
+            "--stream runs the fused JIT only (not with --engine interp or --no-fuse)",
+        )));
+    }
+    let wanted = wanted_outputs(outputs);
+    let bytes = stream::in_memory_bytes(compiled, inputs, &wanted).map_err(in_expr)?;
+    let fits = bytes <= args.memory as u64;
+    if !args.stream && (fits || !jit_fused) {
+        return Ok(false);
+    }
+    match stream::check(compiled, inputs, &wanted, config).map_err(in_expr)? {
+        None => Ok(true),
+        Some(_) if fits => Ok(false),
+        Some(reason) => Err(Failure::plain(
+            Error::new(ErrorKind::Usage, format!("cannot stream this program exactly: {reason}")).with_help(format!(
+                "evaluate it in memory with --no-stream (about {} MiB of inputs and outputs)",
+                bytes.div_ceil(1 << 20)
+            )),
+        )),
+    }
+}
+
+/// Evaluate window by window: `-o` files are written as windows are computed;
+/// the result, if no `-o` takes it, is printed (it must fit the budget).
+fn run_streaming(
+    args: &EvalArgs,
+    compiled: &Compiled,
+    inputs: &[(&str, &dyn Source)],
+    outputs: &[OutputSpec],
+    config: &EvalConfig,
+) -> Result<(), Failure> {
+    let mut targets: Vec<stream::Output<'_>> = outputs
+        .iter()
+        .map(|o| stream::Output { name: o.name.as_deref(), target: stream::Target::File(o.path.clone()) })
+        .collect();
+    let print_result = !outputs.iter().any(|o| o.name.is_none());
+    if print_result {
+        targets.push(stream::Output { name: None, target: stream::Target::Memory });
+    }
+    let bar = progress_bar(args).map(Arc::new);
+    let progress = bar.clone().map(|bar| Arc::new(move |p: stream::Progress| bar.update(p)) as stream::ProgressFn);
+    let stream_config =
+        stream::StreamConfig { memory: args.memory, window: args.window, eval: config.clone(), progress };
+    let result = stream::eval(compiled, inputs, &targets, &stream_config);
+    if let Some(bar) = bar {
+        bar.bar.finish_and_clear();
+    }
+    let mut results = result.map_err(|e| Failure::in_expr(e, compiled.source()))?;
+    match results.pop().flatten() {
+        Some(array) if print_result => print_stdout(&format!("{}\n", repr::repr(&array))),
+        _ => Ok(()),
+    }
+}
+
+/// Elements of work below which no bar is drawn: a short run would only flash it.
+const PROGRESS_MIN_ELEMENTS: u64 = 100_000_000;
+
+/// A progress bar on stderr: elements done, throughput, ETA. Drawn when stderr
+/// is a terminal and the work is long, or always with `--progress` (as plain
+/// lines when stderr is not a terminal).
+fn progress_bar(args: &EvalArgs) -> Option<Bar> {
+    let tty = std::io::stderr().is_terminal();
+    if args.no_progress || !(tty || args.progress) {
+        return None;
+    }
+    let target = if tty {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::term_like_with_hz(Box::new(Lines::default()), 1)
+    };
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    let style =
+        ProgressStyle::with_template("{bar:30} {percent:>3}% {human_pos}/{human_len} elements, {per_sec}, ETA {eta}")
+            .expect("the template is valid");
+    bar.set_style(style);
+    let min = if args.progress { 0 } else { PROGRESS_MIN_ELEMENTS };
+    Some(Bar { bar, target: std::sync::Mutex::new(Some(target)), min })
+}
+
+/// A bar that starts drawing once the work is known to be long enough.
+struct Bar {
+    bar: ProgressBar,
+    /// Where to draw, until the bar is shown.
+    target: std::sync::Mutex<Option<ProgressDrawTarget>>,
+    min: u64,
+}
+
+impl Bar {
+    fn update(&self, p: stream::Progress) {
+        let shown = self.target.lock().unwrap_or_else(|e| e.into_inner()).take_if(|_| p.total >= self.min);
+        if let Some(target) = shown {
+            self.bar.set_draw_target(target);
+        }
+        self.bar.set_length(p.total);
+        self.bar.set_position(p.done);
+    }
+}
+
+/// A terminal stand-in for a non-terminal stderr: every redraw is one line.
+#[derive(Debug, Default)]
+struct Lines {
+    line: std::sync::Mutex<String>,
+}
+
+impl TermLike for Lines {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write_str(s)?;
+        self.flush()
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.line.lock().unwrap_or_else(|e| e.into_inner()).push_str(s);
+        Ok(())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        let mut line = self.line.lock().unwrap_or_else(|e| e.into_inner());
+        if !line.trim().is_empty() {
+            writeln!(std::io::stderr(), "{}", line.trim_end())?;
+        }
+        line.clear();
+        Ok(())
     }
 }
 
@@ -326,7 +594,9 @@ fn parse_outputs(args: &[String]) -> Result<Vec<OutputSpec>, Failure> {
     let mut specs: Vec<OutputSpec> = Vec::with_capacity(args.len());
     for arg in args {
         let spec = match arg.split_once('=') {
-            Some((name, path)) if is_identifier(name) => OutputSpec { name: Some(name.to_string()), path: path.into() },
+            Some((name, path)) if jitexpr::inputs::is_identifier(name) => {
+                OutputSpec { name: Some(name.to_string()), path: path.into() }
+            }
             _ => OutputSpec { name: None, path: arg.into() },
         };
         if spec.path.as_os_str().is_empty() {
@@ -342,12 +612,6 @@ fn parse_outputs(args: &[String]) -> Result<Vec<OutputSpec>, Failure> {
         specs.push(spec);
     }
     Ok(specs)
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// On the command line an unknown variable is most likely a missing `-i`; say so

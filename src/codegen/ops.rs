@@ -18,7 +18,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::FunctionBuilder;
 
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
-use crate::semantics;
+use crate::semantics::{self, Builtin, FloatImpl, IntImpl};
 use crate::types::{DType, Scalar};
 
 pub(super) fn clif_type(dtype: DType) -> Type {
@@ -139,11 +139,9 @@ impl<'a> Emitter<'a> {
             BinaryOp::Mul => self.b.ins().fmul(x, y),
             BinaryOp::Div => self.b.ins().fdiv(x, y),
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow => {
-                let addr = match dtype {
-                    DType::Float32 => semantics::binop_f32(op).map(|f| f as usize),
-                    _ => semantics::binop_f64(op).map(|f| f as usize),
-                };
-                let addr = addr.unwrap_or_else(|| panic!("semantics has no float `{}`", op.name()));
+                let (d, s) =
+                    semantics::binary_impl(op).0.unwrap_or_else(|| panic!("semantics has no float `{}`", op.name()));
+                let addr = if dtype == DType::Float32 { s as usize } else { d as usize };
                 self.call_addr(addr, clif_type(dtype), &[x, y])
             }
             BinaryOp::Lt
@@ -177,8 +175,8 @@ impl<'a> Emitter<'a> {
             BinaryOp::Mod => self.int_rem(dtype, x, y, Rounding::Floor),
             BinaryOp::Pow => {
                 let addr = match dtype {
-                    DType::Int32 => pow_i32 as extern "C" fn(i32, i32) -> i32 as usize,
-                    _ => pow_i64 as extern "C" fn(i64, i64) -> i64 as usize,
+                    DType::Int32 => semantics::power_i32 as semantics::I32Fn2 as usize,
+                    _ => semantics::power_i64 as semantics::I64Fn2 as usize,
                 };
                 self.call_addr(addr, clif_type(dtype), &[x, y])
             }
@@ -282,15 +280,40 @@ impl<'a> Emitter<'a> {
     }
 
     /// An elementwise function. `dtype` is the dtype of the value arguments (for
-    /// `where`, of `x` and `y`).
+    /// `where`, of `x` and `y`). Dispatched on the function's row
+    /// ([`semantics::func_impl`]): an inline operation, or a call by address.
     pub fn call(&mut self, f: Func, dtype: DType, args: &[Value]) -> Value {
-        if f == Func::Where {
-            return self.b.ins().select(args[0], args[1], args[2]);
-        }
-        if dtype.is_float() {
-            self.float_call(f, dtype, args)
-        } else {
-            self.int_call(f, dtype, args)
+        let row = semantics::func_impl(f);
+        let missing = || -> ! { unreachable!("lowering never gives `{}` {dtype} operands", f.info().name) };
+        let ty = clif_type(dtype);
+        match dtype {
+            _ if row.bool == Some(Builtin::Where) => self.b.ins().select(args[0], args[1], args[2]),
+            DType::Float32 | DType::Float64 => match row.float.unwrap_or_else(|| missing()) {
+                FloatImpl::Op(op) => self.float_builtin(op, dtype, args),
+                FloatImpl::Call1(d, s) => {
+                    let addr = if dtype == DType::Float32 { s as usize } else { d as usize };
+                    self.call_addr(addr, ty, args)
+                }
+                FloatImpl::Call2(d, s) => {
+                    let addr = if dtype == DType::Float32 { s as usize } else { d as usize };
+                    self.call_addr(addr, ty, args)
+                }
+            },
+            DType::Int32 | DType::Int64 => match row.int.unwrap_or_else(|| missing()) {
+                IntImpl::Op(op) => self.int_builtin(op, dtype, args),
+                IntImpl::Call1(wide, narrow) => {
+                    let addr = if dtype == DType::Int32 { narrow as usize } else { wide as usize };
+                    self.call_addr(addr, ty, args)
+                }
+                IntImpl::Call2(wide, narrow) => {
+                    let addr = if dtype == DType::Int32 { narrow as usize } else { wide as usize };
+                    self.call_addr(addr, ty, args)
+                }
+            },
+            DType::Bool => {
+                let op = row.bool.unwrap_or_else(|| missing());
+                self.int_builtin(op, dtype, args)
+            }
         }
     }
 
@@ -324,71 +347,38 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn float_call(&mut self, f: Func, dtype: DType, args: &[Value]) -> Value {
+    fn float_builtin(&mut self, op: Builtin, dtype: DType, args: &[Value]) -> Value {
         let x = args[0];
-        let ty = clif_type(dtype);
-        match f {
-            Func::Sqrt => self.b.ins().sqrt(x),
-            Func::Square => self.b.ins().fmul(x, x),
-            Func::Abs => self.b.ins().fabs(x),
-            Func::Floor => self.b.ins().floor(x),
-            Func::Ceil => self.b.ins().ceil(x),
-            Func::Trunc => self.b.ins().trunc(x),
+        match op {
+            Builtin::Sqrt => self.b.ins().sqrt(x),
+            Builtin::Square => self.b.ins().fmul(x, x),
+            Builtin::Abs => self.b.ins().fabs(x),
+            Builtin::Floor => self.b.ins().floor(x),
+            Builtin::Ceil => self.b.ins().ceil(x),
+            Builtin::Trunc => self.b.ins().trunc(x),
             // Round half to even.
-            Func::Round | Func::Rint => self.b.ins().nearest(x),
-            Func::Copysign => self.b.ins().fcopysign(x, args[1]),
-            Func::Sign => self.float_sign(dtype, x),
-            Func::Minimum => self.float_minmax(FloatCC::LessThan, x, args[1]),
-            Func::Maximum => self.float_minmax(FloatCC::GreaterThan, x, args[1]),
-            Func::Clip => {
+            Builtin::Rint => self.b.ins().nearest(x),
+            Builtin::Copysign => self.b.ins().fcopysign(x, args[1]),
+            Builtin::Sign => self.float_sign(dtype, x),
+            Builtin::Minimum => self.float_minmax(FloatCC::LessThan, x, args[1]),
+            Builtin::Maximum => self.float_minmax(FloatCC::GreaterThan, x, args[1]),
+            Builtin::Clip => {
                 let lo = self.float_minmax(FloatCC::GreaterThan, x, args[1]);
                 self.float_minmax(FloatCC::LessThan, lo, args[2])
             }
-            Func::Copy | Func::Conj | Func::Real => x,
-            Func::Imag => self.float(dtype, 0.0),
-            Func::OnesLike => self.float(dtype, 1.0),
-            Func::Arctan2 | Func::Hypot | Func::Nextafter | Func::Fmod => {
-                let addr = match dtype {
-                    DType::Float32 => semantics::math2_f32(f).map(|g| g as usize),
-                    _ => semantics::math2_f64(f).map(|g| g as usize),
-                };
-                let addr = addr.unwrap_or_else(|| panic!("semantics has no float `{}`", f.info().name));
-                self.call_addr(addr, ty, &[x, args[1]])
+            Builtin::Reciprocal => {
+                let one = self.float(dtype, 1.0);
+                self.b.ins().fdiv(one, x)
             }
-            Func::Cbrt
-            | Func::Exp
-            | Func::Expm1
-            | Func::Exp2
-            | Func::Log
-            | Func::Log1p
-            | Func::Log2
-            | Func::Log10
-            | Func::Sin
-            | Func::Cos
-            | Func::Tan
-            | Func::Arcsin
-            | Func::Arccos
-            | Func::Arctan
-            | Func::Sinh
-            | Func::Cosh
-            | Func::Tanh
-            | Func::Arcsinh
-            | Func::Arccosh
-            | Func::Arctanh
-            | Func::Erf
-            | Func::Erfc => {
-                let addr = match dtype {
-                    DType::Float32 => semantics::math1_f32(f).map(|g| g as usize),
-                    _ => semantics::math1_f64(f).map(|g| g as usize),
-                };
-                let addr = addr.unwrap_or_else(|| panic!("semantics has no float `{}`", f.info().name));
-                self.call_addr(addr, ty, &[x])
-            }
-            Func::Isnan => self.predicate(Pred::Nan, dtype, x),
-            Func::Isinf => self.predicate(Pred::Inf, dtype, x),
-            Func::Isfinite => self.predicate(Pred::Finite, dtype, x),
-            Func::Signbit => self.predicate(Pred::Signbit, dtype, x),
-            Func::Where => unreachable!("`where` is handled before float functions"),
+            Builtin::Identity => x,
+            Builtin::Zero => self.float(dtype, 0.0),
+            Builtin::One => self.float(dtype, 1.0),
+            Builtin::Isnan => self.predicate(Pred::Nan, dtype, x),
+            Builtin::Isinf => self.predicate(Pred::Inf, dtype, x),
+            Builtin::Isfinite => self.predicate(Pred::Finite, dtype, x),
+            Builtin::Signbit => self.predicate(Pred::Signbit, dtype, x),
+            Builtin::Where => self.b.ins().select(x, args[1], args[2]),
+            Builtin::TruncRem => unreachable!("integer remainder on {dtype}"),
         }
     }
 
@@ -414,18 +404,19 @@ impl<'a> Emitter<'a> {
         self.b.ins().select(pos, one, v)
     }
 
-    fn int_call(&mut self, f: Func, dtype: DType, args: &[Value]) -> Value {
+    /// An inline operation on ints or bools (0/1 bytes).
+    fn int_builtin(&mut self, op: Builtin, dtype: DType, args: &[Value]) -> Value {
         let x = args[0];
         let is_bool = dtype == DType::Bool;
-        match f {
-            Func::Square => self.b.ins().imul(x, x),
-            Func::Abs if is_bool => x,
-            Func::Abs => {
+        match op {
+            Builtin::Square => self.b.ins().imul(x, x),
+            Builtin::Abs if is_bool => x,
+            Builtin::Abs => {
                 let neg = self.b.ins().ineg(x);
                 let is_neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
                 self.b.ins().select(is_neg, neg, x)
             }
-            Func::Sign => {
+            Builtin::Sign => {
                 let pos = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, x, 0);
                 let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
                 let ty = clif_type(dtype);
@@ -433,56 +424,35 @@ impl<'a> Emitter<'a> {
                 let neg = self.b.ins().uextend(ty, neg);
                 self.b.ins().isub(pos, neg)
             }
-            Func::Floor | Func::Ceil | Func::Trunc | Func::Round | Func::Rint => x,
-            Func::Copy | Func::Conj | Func::Real => x,
-            Func::Imag => self.one_or_zero(dtype, false),
-            Func::OnesLike => self.one_or_zero(dtype, true),
+            Builtin::Identity => x,
+            Builtin::Zero => self.one_or_zero(dtype, false),
+            Builtin::One => self.one_or_zero(dtype, true),
             // Bools are 0/1, so unsigned min/max are logical and/or.
-            Func::Minimum if is_bool => self.b.ins().umin(x, args[1]),
-            Func::Maximum if is_bool => self.b.ins().umax(x, args[1]),
-            Func::Minimum => self.b.ins().smin(x, args[1]),
-            Func::Maximum => self.b.ins().smax(x, args[1]),
-            Func::Clip if is_bool => {
+            Builtin::Minimum if is_bool => self.b.ins().umin(x, args[1]),
+            Builtin::Maximum if is_bool => self.b.ins().umax(x, args[1]),
+            Builtin::Minimum => self.b.ins().smin(x, args[1]),
+            Builtin::Maximum => self.b.ins().smax(x, args[1]),
+            Builtin::Clip if is_bool => {
                 let lo = self.b.ins().umax(x, args[1]);
                 self.b.ins().umin(lo, args[2])
             }
-            Func::Clip => {
+            Builtin::Clip => {
                 let lo = self.b.ins().smax(x, args[1]);
                 self.b.ins().smin(lo, args[2])
             }
-            Func::Fmod => self.int_rem(dtype, x, args[1], Rounding::Trunc),
-            Func::Isnan => self.predicate(Pred::Nan, dtype, x),
-            Func::Isinf => self.predicate(Pred::Inf, dtype, x),
-            Func::Isfinite => self.predicate(Pred::Finite, dtype, x),
-            Func::Signbit => self.predicate(Pred::Signbit, dtype, x),
-            Func::Where
-            | Func::Sqrt
-            | Func::Cbrt
-            | Func::Exp
-            | Func::Expm1
-            | Func::Exp2
-            | Func::Log
-            | Func::Log1p
-            | Func::Log2
-            | Func::Log10
-            | Func::Sin
-            | Func::Cos
-            | Func::Tan
-            | Func::Arcsin
-            | Func::Arccos
-            | Func::Arctan
-            | Func::Arctan2
-            | Func::Sinh
-            | Func::Cosh
-            | Func::Tanh
-            | Func::Arcsinh
-            | Func::Arccosh
-            | Func::Arctanh
-            | Func::Hypot
-            | Func::Copysign
-            | Func::Nextafter
-            | Func::Erf
-            | Func::Erfc => unreachable!("lowering casts the arguments of `{}` to float", f.info().name),
+            Builtin::TruncRem => self.int_rem(dtype, x, args[1], Rounding::Trunc),
+            Builtin::Isnan => self.predicate(Pred::Nan, dtype, x),
+            Builtin::Isinf => self.predicate(Pred::Inf, dtype, x),
+            Builtin::Isfinite => self.predicate(Pred::Finite, dtype, x),
+            Builtin::Signbit => self.predicate(Pred::Signbit, dtype, x),
+            Builtin::Where => self.b.ins().select(x, args[1], args[2]),
+            Builtin::Sqrt
+            | Builtin::Floor
+            | Builtin::Ceil
+            | Builtin::Trunc
+            | Builtin::Rint
+            | Builtin::Copysign
+            | Builtin::Reciprocal => unreachable!("the function table has no {op:?} on {dtype}"),
         }
     }
 
@@ -546,12 +516,4 @@ enum Rounding {
     Floor,
     /// C `fmod`: toward zero.
     Trunc,
-}
-
-extern "C" fn pow_i64(base: i64, exp: i64) -> i64 {
-    semantics::pow_i64(base, exp)
-}
-
-extern "C" fn pow_i32(base: i32, exp: i32) -> i32 {
-    semantics::pow_i32(base, exp)
 }

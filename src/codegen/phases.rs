@@ -28,9 +28,9 @@
 
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
-use crate::ir::ops::Func;
+use crate::semantics;
 use crate::types::DType;
-use crate::vmath;
+use crate::vmath::{self, Kernel as VKernel};
 
 /// Elements per block for kernels with block calls: buffers of 4 KiB (float64)
 /// stay in L1 with the inputs. Measured (`examples/jit_timing.rs`): 256 and 1024
@@ -155,22 +155,23 @@ fn args(op: &KOp) -> Vec<u32> {
     }
 }
 
-/// The vmath kernel computing `op` in `dtype`, if there is one.
+/// The vmath kernel computing `op` in `dtype`, if there is one (the block kernel
+/// of the function's row, or of the float operator).
 fn block_fn(op: &KOp, dtype: DType) -> Option<BlockFn> {
-    let f64 = dtype == DType::Float64;
-    let (addr, arity) = match (op, dtype) {
-        (KOp::Call(f, _), DType::Float32 | DType::Float64) => one_or_two(*f, f64)?,
-        (KOp::Binary(op, ..), DType::Float32 | DType::Float64) => {
-            let addr = if f64 { vmath::binop_block_f64(*op)? as usize } else { vmath::binop_block_f32(*op)? as usize };
-            (addr, 2)
-        }
+    let kernel = match (op, dtype) {
+        (KOp::Call(f, _), DType::Float32 | DType::Float64) => semantics::func_impl(*f).block?,
+        (KOp::Binary(op, ..), DType::Float32 | DType::Float64) => VKernel::Binary(semantics::binary_impl(*op).1?),
         _ => return None,
     };
-    Some(BlockFn { addr, arity })
-}
-
-fn one_or_two(f: Func, f64: bool) -> Option<(usize, usize)> {
-    let one = if f64 { vmath::block1_f64(f).map(|k| k as usize) } else { vmath::block1_f32(f).map(|k| k as usize) };
-    let two = || if f64 { vmath::block2_f64(f).map(|k| k as usize) } else { vmath::block2_f32(f).map(|k| k as usize) };
-    one.map(|a| (a, 1)).or_else(|| two().map(|a| (a, 2)))
+    let single = dtype == DType::Float32;
+    Some(match kernel {
+        VKernel::Unary(u) => {
+            let addr = if single { vmath::block1_f32(u) as usize } else { vmath::block1_f64(u) as usize };
+            BlockFn { addr, arity: 1 }
+        }
+        VKernel::Binary(b) => {
+            let addr = if single { vmath::block2_f32(b) as usize } else { vmath::block2_f64(b) as usize };
+            BlockFn { addr, arity: 2 }
+        }
+    })
 }

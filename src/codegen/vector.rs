@@ -18,6 +18,7 @@ use cranelift_frontend::FunctionBuilder;
 
 use crate::fuse::{KNode, KOp};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
+use crate::semantics::{func_impl, Builtin, FloatImpl};
 use crate::types::DType;
 
 /// The vector type holding `dtype` in memory, if vector loops load and store it.
@@ -55,30 +56,40 @@ pub(super) fn supported(node: &KNode, arg_dtype: DType) -> bool {
             BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => arg_dtype == DType::Bool,
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
         },
-        KOp::Call(f, _) => {
-            float
-                && matches!(
-                    f,
-                    Func::Sqrt
-                        | Func::Abs
-                        | Func::Square
-                        | Func::Copy
-                        | Func::Conj
-                        | Func::Real
-                        | Func::Floor
-                        | Func::Ceil
-                        | Func::Trunc
-                        | Func::Round
-                        | Func::Rint
-                        | Func::Copysign
-                        | Func::Minimum
-                        | Func::Maximum
-                        | Func::Clip
-                        | Func::Where
-                )
-        }
+        KOp::Call(f, _) => float && vector_builtin(*f).is_some(),
         KOp::Cast(_) => false,
     }
+}
+
+/// The inline operation float function `f` is, if it has a lane-wise form here.
+fn vector_builtin(f: Func) -> Option<Builtin> {
+    let Some(FloatImpl::Op(op)) = func_impl(f).float else { return None };
+    let lane_wise = match op {
+        Builtin::Sqrt
+        | Builtin::Abs
+        | Builtin::Square
+        | Builtin::Identity
+        | Builtin::Floor
+        | Builtin::Ceil
+        | Builtin::Trunc
+        | Builtin::Rint
+        | Builtin::Copysign
+        | Builtin::Minimum
+        | Builtin::Maximum
+        | Builtin::Clip
+        | Builtin::Where
+        | Builtin::Reciprocal => true,
+        // No lane-wise form written yet (they stay scalar, still exact).
+        Builtin::Sign
+        | Builtin::Zero
+        | Builtin::One
+        | Builtin::Isnan
+        | Builtin::Isinf
+        | Builtin::Isfinite
+        | Builtin::Signbit
+        | Builtin::TruncRem => false,
+    };
+    lane_wise.then_some(op)
 }
 
 /// Emit the vector lowering of `node` on `args` (`supported` said yes).
@@ -111,24 +122,40 @@ pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, arg_dtype: DType, 
                 unreachable!("`supported` rejects `{}`", op.symbol())
             }
         },
-        KOp::Call(f, _) => match f {
-            Func::Sqrt => b.ins().sqrt(x()),
-            Func::Abs => b.ins().fabs(x()),
-            Func::Square => b.ins().fmul(x(), x()),
-            Func::Copy | Func::Conj | Func::Real => x(),
-            Func::Floor => b.ins().floor(x()),
-            Func::Ceil => b.ins().ceil(x()),
-            Func::Trunc => b.ins().trunc(x()),
-            Func::Round | Func::Rint => b.ins().nearest(x()),
-            Func::Copysign => copysign(b, x(), args[1]),
-            Func::Minimum => minmax(b, FloatCC::LessThan, x(), args[1]),
-            Func::Maximum => minmax(b, FloatCC::GreaterThan, x(), args[1]),
-            Func::Clip => {
+        KOp::Call(f, _) => match vector_builtin(*f).expect("`supported` admits only lane-wise functions") {
+            Builtin::Sqrt => b.ins().sqrt(x()),
+            Builtin::Abs => b.ins().fabs(x()),
+            Builtin::Square => b.ins().fmul(x(), x()),
+            Builtin::Identity => x(),
+            Builtin::Floor => b.ins().floor(x()),
+            Builtin::Ceil => b.ins().ceil(x()),
+            Builtin::Trunc => b.ins().trunc(x()),
+            Builtin::Rint => b.ins().nearest(x()),
+            Builtin::Copysign => copysign(b, x(), args[1]),
+            Builtin::Minimum => minmax(b, FloatCC::LessThan, x(), args[1]),
+            Builtin::Maximum => minmax(b, FloatCC::GreaterThan, x(), args[1]),
+            Builtin::Clip => {
                 let lo = minmax(b, FloatCC::GreaterThan, x(), args[1]);
                 minmax(b, FloatCC::LessThan, lo, args[2])
             }
-            Func::Where => bitselect(b, x(), args[1], args[2]),
-            _ => unreachable!("`supported` admits only the functions above"),
+            Builtin::Where => bitselect(b, x(), args[1], args[2]),
+            Builtin::Reciprocal => {
+                let ty = b.func.dfg.value_type(x());
+                let one = match ty.lane_type() {
+                    types::F32 => b.ins().f32const(1.0),
+                    _ => b.ins().f64const(1.0),
+                };
+                let one = b.ins().splat(ty, one);
+                b.ins().fdiv(one, x())
+            }
+            Builtin::Sign
+            | Builtin::Zero
+            | Builtin::One
+            | Builtin::Isnan
+            | Builtin::Isinf
+            | Builtin::Isfinite
+            | Builtin::Signbit
+            | Builtin::TruncRem => unreachable!("`vector_builtin` admits only lane-wise operations"),
         },
         KOp::Param(_) | KOp::Const(_) | KOp::Cast(_) => unreachable!("`supported` admits only the operations above"),
     }

@@ -53,8 +53,8 @@ use crate::types::{DType, Scalar};
 use tree::{tree, Cut, Pending};
 
 use super::{
-    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand, Runner,
-    Shapes, Values,
+    alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand,
+    Reductions, Runner, Shapes, Values,
 };
 
 /// Elements of a lane per block: the leaves of the combination tree.
@@ -157,8 +157,13 @@ fn run_reduce_group(
             Red { op, dtype, slots: accumulator_slots(op, dtype), count }
         })
         .collect();
+    // Unfinished, a reduction is one row of block partials per lane.
+    let result_shape = match runner.reductions {
+        Reductions::Finish => out_shape.to_vec(),
+        Reductions::Partials => vec![out_len, count.div_ceil(BLOCK)],
+    };
     let mut outs: Vec<Data> =
-        reds.iter().map(|r| alloc(r.dtype, out_shape).map(|a| a.into_data())).collect::<Result<_>>()?;
+        reds.iter().map(|r| alloc(r.dtype, &result_shape).map(|a| a.into_data())).collect::<Result<_>>()?;
     if total == 0 {
         // Nothing to iterate: every output element reduces an empty lane.
         for (out, red) in outs.iter_mut().zip(&reds) {
@@ -197,7 +202,7 @@ fn run_reduce_group(
     }
     for ((&r, data), red) in stage.reductions.iter().zip(outs).zip(&reds) {
         debug_assert_eq!(data.dtype(), red.dtype);
-        vals.temps[r.index()] = Some(crate::array::Array::new(data, out_shape.to_vec())?);
+        vals.temps[r.index()] = Some(crate::array::Array::new(data, result_shape.clone())?);
         vals.locs[r.index()] = Some(Loc::Temp);
     }
     Ok(())
@@ -267,7 +272,7 @@ impl Run<'_> {
 
 /// The reduction element types, with the combining step of every operation the
 /// operator table gives them.
-trait Acc: Element {
+pub(super) trait Acc: Element {
     fn combine(op: ReduceOp, a: Self, b: Self) -> Self;
     /// The value of a lane once all its partials are combined.
     fn finish(op: ReduceOp, v: Self, count: usize) -> Self;
@@ -478,12 +483,20 @@ mod fold {
         let lanes = run.iter.total / count;
         let per_lane = count.div_ceil(BLOCK);
         let per_task = (runner.chunk / count.min(BLOCK)).max(1);
-        let cut = Cut::new(lanes, per_lane, per_task, runner.team.threads());
+        let cut = match runner.reductions {
+            Reductions::Finish => Cut::new(lanes, per_lane, per_task, runner.team.threads()),
+            Reductions::Partials => Cut::leaves(lanes, per_lane, per_task),
+        };
         // Blocks folded per round of kernel calls: a task's worth, at most a lane.
         let window = per_task.min(per_lane);
         let parts = runner.map_tasks(cut.tasks(), |t| task(run, count, window, &cut, t));
         let partials = concat(run.reds, parts);
         debug_assert!(partials.iter().all(|p| p.len() == cut.partials()));
+        if runner.reductions == Reductions::Partials {
+            // Already lane by lane, blocks in order.
+            outs.iter_mut().zip(partials).for_each(|(out, p)| *out = p);
+            return;
+        }
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
             typed2!(out, p, |o, p| finish(*red, p, cut.pieces, o));
         }
@@ -607,11 +620,17 @@ mod rows {
         let g = Geometry::new(run);
         // A lane of the tree: the blocks of one tile of one pre row.
         let per_task = (runner.chunk / (g.len.min(BLOCK) * g.tile)).max(1);
-        let cut = Cut::new(g.pre * g.tiles, g.blocks, per_task, runner.team.threads());
+        let cut = match runner.reductions {
+            Reductions::Finish => Cut::new(g.pre * g.tiles, g.blocks, per_task, runner.team.threads()),
+            Reductions::Partials => Cut::leaves(g.pre * g.tiles, g.blocks, per_task),
+        };
         let parts = runner.map_tasks(cut.tasks(), |t| task(run, &g, &cut, t));
         let partials = concat(run.reds, parts);
         for ((out, p), red) in outs.iter_mut().zip(&partials).zip(run.reds) {
-            typed2!(out, p, |o, p| finish(*red, &g, cut.pieces, p, o));
+            match runner.reductions {
+                Reductions::Finish => typed2!(out, p, |o, p| finish(*red, &g, cut.pieces, p, o)),
+                Reductions::Partials => typed2!(out, p, |o, p| by_lane(&g, p, o)),
+            }
         }
     }
 
@@ -671,6 +690,22 @@ mod rows {
             column.clear();
             column.extend((0..k).map(|s| slots[((rows + s) % k) * tile + c]));
             *o = pairwise(red.op, &column);
+        }
+    }
+
+    /// The block partials of every lane (`Cut::leaves`: a lane's pieces are its
+    /// blocks, each a partial row of the lane's width), moved into
+    /// `out[element * blocks + b]`.
+    fn by_lane<T: Acc>(g: &Geometry, partials: &[T], out: &mut [T]) {
+        for o in 0..g.pre {
+            for p in 0..g.width {
+                let (t, c) = (p / g.tile, p % g.tile);
+                let w = g.tile.min(g.width - t * g.tile);
+                let base = (o * g.width + t * g.tile) * g.blocks;
+                for b in 0..g.blocks {
+                    out[(o * g.width + p) * g.blocks + b] = partials[base + b * w + c];
+                }
+            }
         }
     }
 

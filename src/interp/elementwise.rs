@@ -13,10 +13,12 @@
 use super::lanes::{map1, map2, map3, Operand};
 use crate::array::{ArrayView, Data, Element};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
-use crate::semantics::{clip, maximum, minimum, CastFrom, Float, Int};
+use crate::semantics::{
+    binary_impl, clip, func_impl, maximum, minimum, Builtin, CastFrom, Float, FloatImpl, Int, IntImpl,
+};
 use crate::shape::Strided;
 use crate::types::DType;
-use crate::vmath::Math2;
+use crate::vmath::{Binary, Kernel};
 
 /// An IR invariant was broken upstream: the interpreter has no meaning for it.
 fn invalid(what: impl std::fmt::Display) -> ! {
@@ -152,31 +154,36 @@ fn binary_float<T: Float>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usi
         BinaryOp::Add => zip(out, a, b, |x, y| x + y),
         BinaryOp::Sub => zip(out, a, b, |x, y| x - y),
         BinaryOp::Mul => zip(out, a, b, |x, y| x * y),
-        BinaryOp::Div => blocks2(Math2::Op(op), a, b, out, |x, y| x / y),
+        BinaryOp::Div => blocks2(kernel(op), a, b, out, |x, y| x / y),
         BinaryOp::FloorDiv => zip(out, a, b, T::floor_div),
         BinaryOp::Mod => zip(out, a, b, T::remainder),
-        BinaryOp::Pow => blocks2(Math2::Op(op), a, b, out, T::powf),
+        BinaryOp::Pow => blocks2(kernel(op), a, b, out, T::powf),
         BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::BitAnd | BinaryOp::Shl | BinaryOp::Shr => {
             invalid(format!("`{}` on a float", op.symbol()))
         }
     }
 }
 
+/// The block kernel of float operator `op` (`/`, `**`).
+fn kernel(op: BinaryOp) -> Binary {
+    binary_impl(op).1.unwrap_or_else(|| invalid(format!("`{}` has no block kernel", op.symbol())))
+}
+
 /// A two-argument vmath function over whole slices, as NumPy runs its SIMD loops:
 /// when `a` is contiguous with the result's shape and `b` is too, or is a single
 /// value (a constant exponent or divisor: blocks of it repeated). Otherwise
 /// element by element through `scalar`, which computes the same bits.
-fn blocks2<T: Float>(f: Math2, a: Operand<T>, b: Operand<T>, out: &[usize], scalar: impl Fn(T, T) -> T) -> Data {
+fn blocks2<T: Float>(f: Binary, a: Operand<T>, b: Operand<T>, out: &[usize], scalar: impl Fn(T, T) -> T) -> Data {
     const BLOCK: usize = 4096;
     let whole = |o: &Operand<T>| o.layout.shape == out;
     let (Some(xs), true) = (a.contiguous, whole(&a)) else { return zip(out, a, b, scalar) };
     let mut res = vec![T::ZERO; xs.len()];
     if let (Some(ys), true) = (b.contiguous, whole(&b)) {
-        T::map_math2(f, xs, ys, &mut res);
+        T::map_block2(f, xs, ys, &mut res);
     } else if let Some(y) = b.contiguous.filter(|y| y.len() == 1) {
         let ys = vec![y[0]; BLOCK.min(xs.len())];
         for (o, x) in res.chunks_mut(BLOCK).zip(xs.chunks(BLOCK)) {
-            T::map_math2(f, x, &ys[..x.len()], o);
+            T::map_block2(f, x, &ys[..x.len()], o);
         }
     } else {
         return zip(out, a, b, scalar);
@@ -185,18 +192,20 @@ fn blocks2<T: Float>(f: Math2, a: Operand<T>, b: Operand<T>, out: &[usize], scal
 }
 
 // ---------------------------------------------------------------------------
-// Function calls
+// Function calls: dispatched on the function's row (`semantics::func_impl`), then
+// on the family of the operation.
 
 pub(super) fn call(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
-    if f == Func::Where {
-        return select(args, out);
-    }
+    let row = func_impl(f);
+    let missing = |class: &str| -> ! { invalid(format!("`{}` on {class}", f.info().name)) };
     match args[0].dtype() {
-        DType::Bool => call_bool(f, args, out),
-        DType::Int32 => call_int::<i32>(f, args, out),
-        DType::Int64 => call_int::<i64>(f, args, out),
-        DType::Float32 => call_float::<f32>(f, args, out),
-        DType::Float64 => call_float::<f64>(f, args, out),
+        // `where`: the first argument is the condition; `select` dispatches on the values.
+        _ if row.bool == Some(Builtin::Where) => select(args, out),
+        DType::Bool => builtin_bool(row.bool.unwrap_or_else(|| missing("bool")), args, out),
+        DType::Int32 => call_int::<i32>(row.int.unwrap_or_else(|| missing("an integer dtype")), args, out),
+        DType::Int64 => call_int::<i64>(row.int.unwrap_or_else(|| missing("an integer dtype")), args, out),
+        DType::Float32 => call_float::<f32>(row.float.unwrap_or_else(|| missing("a float")), row.block, args, out),
+        DType::Float64 => call_float::<f64>(row.float.unwrap_or_else(|| missing("a float")), row.block, args, out),
     }
 }
 
@@ -215,8 +224,8 @@ fn select(args: &[ArrayView<'_>], out: &[usize]) -> Data {
     }
 }
 
-/// `minimum` / `maximum` on any dtype.
-fn pick<T: Element + PartialOrd>(args: &[ArrayView<'_>], out: &[usize], f: impl Fn(T, T) -> T) -> Data {
+/// A function of two arguments of `T`.
+fn zip2<T: Element, R: Element>(args: &[ArrayView<'_>], out: &[usize], f: impl Fn(T, T) -> R) -> Data {
     zip(out, operand::<T>(&args[0]), operand(&args[1]), f)
 }
 
@@ -230,172 +239,114 @@ fn filled<T: Element>(out: &[usize], v: T) -> Data {
     T::wrap(vec![v; out.iter().product()])
 }
 
-fn call_bool(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+fn builtin_bool(b: Builtin, args: &[ArrayView<'_>], out: &[usize]) -> Data {
     let x = || operand::<bool>(&args[0]);
-    match f {
-        Func::Abs | Func::Floor | Func::Ceil | Func::Trunc | Func::Copy | Func::Real => {
-            Data::Bool(map1(out, x(), |v| v))
-        }
-        Func::Minimum => pick::<bool>(args, out, minimum),
-        Func::Maximum => pick::<bool>(args, out, maximum),
-        Func::Clip => clip3::<bool>(args, out),
-        Func::Isnan | Func::Isinf | Func::Signbit | Func::Imag => filled(out, false),
-        Func::Isfinite | Func::OnesLike => filled(out, true),
-        Func::Where => unreachable!("where is dispatched by select()"),
-        Func::Sqrt
-        | Func::Cbrt
-        | Func::Square
-        | Func::Exp
-        | Func::Expm1
-        | Func::Exp2
-        | Func::Log
-        | Func::Log1p
-        | Func::Log2
-        | Func::Log10
-        | Func::Sin
-        | Func::Cos
-        | Func::Tan
-        | Func::Arcsin
-        | Func::Arccos
-        | Func::Arctan
-        | Func::Arctan2
-        | Func::Sinh
-        | Func::Cosh
-        | Func::Tanh
-        | Func::Arcsinh
-        | Func::Arccosh
-        | Func::Arctanh
-        | Func::Hypot
-        | Func::Fmod
-        | Func::Sign
-        | Func::Round
-        | Func::Rint
-        | Func::Copysign
-        | Func::Nextafter
-        | Func::Erf
-        | Func::Erfc
-        | Func::Conj => invalid(format!("`{}` on bool", f.info().name)),
+    match b {
+        Builtin::Identity => Data::Bool(map1(out, x(), |v| v)),
+        Builtin::Minimum => zip2::<bool, bool>(args, out, minimum),
+        Builtin::Maximum => zip2::<bool, bool>(args, out, maximum),
+        Builtin::Clip => clip3::<bool>(args, out),
+        Builtin::Isnan | Builtin::Isinf | Builtin::Signbit | Builtin::Zero => filled(out, false),
+        Builtin::Isfinite | Builtin::One => filled(out, true),
+        Builtin::Where => select(args, out),
+        Builtin::Sqrt
+        | Builtin::Square
+        | Builtin::Abs
+        | Builtin::Sign
+        | Builtin::Floor
+        | Builtin::Ceil
+        | Builtin::Trunc
+        | Builtin::Rint
+        | Builtin::Copysign
+        | Builtin::TruncRem
+        | Builtin::Reciprocal => invalid(format!("{b:?} on bool")),
     }
 }
 
-fn call_int<T: Int>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+fn call_int<T: Int>(imp: IntImpl, args: &[ArrayView<'_>], out: &[usize]) -> Data {
     let x = || operand::<T>(&args[0]);
-    match f {
-        Func::Square => T::wrap(map1(out, x(), |v| v.mul(v))),
-        Func::Fmod => zip(out, operand(&args[0]), operand(&args[1]), T::fmod),
-        Func::Abs => T::wrap(map1(out, x(), T::abs)),
-        Func::Sign => T::wrap(map1(out, x(), T::sign)),
-        // Integers are already integral: NumPy returns them unchanged.
-        Func::Floor | Func::Ceil | Func::Round | Func::Trunc | Func::Copy | Func::Conj | Func::Real => {
-            T::wrap(map1(out, x(), |v| v))
+    let b = match imp {
+        IntImpl::Op(b) => b,
+        IntImpl::Call1(wide, narrow) => {
+            let g = T::pick1(wide, narrow);
+            return T::wrap(map1(out, x(), |v| g(v)));
         }
-        Func::Minimum => pick::<T>(args, out, minimum),
-        Func::Maximum => pick::<T>(args, out, maximum),
-        Func::Clip => clip3::<T>(args, out),
-        Func::Isnan | Func::Isinf => filled(out, false),
-        Func::Isfinite => filled(out, true),
-        Func::Signbit => Data::Bool(map1(out, x(), |v| v < T::ZERO)),
-        Func::OnesLike => filled(out, T::ONE),
-        Func::Imag => filled(out, T::ZERO),
-        Func::Where => unreachable!("where is dispatched by select()"),
-        Func::Sqrt
-        | Func::Cbrt
-        | Func::Exp
-        | Func::Expm1
-        | Func::Exp2
-        | Func::Log
-        | Func::Log1p
-        | Func::Log2
-        | Func::Log10
-        | Func::Sin
-        | Func::Cos
-        | Func::Tan
-        | Func::Arcsin
-        | Func::Arccos
-        | Func::Arctan
-        | Func::Arctan2
-        | Func::Sinh
-        | Func::Cosh
-        | Func::Tanh
-        | Func::Arcsinh
-        | Func::Arccosh
-        | Func::Arctanh
-        | Func::Hypot
-        | Func::Rint
-        | Func::Copysign
-        | Func::Nextafter
-        | Func::Erf
-        | Func::Erfc => invalid(format!("math function `{}` computing in an integer dtype", f.info().name)),
+        IntImpl::Call2(wide, narrow) => {
+            let g = T::pick2(wide, narrow);
+            return zip2::<T, T>(args, out, |a, b| g(a, b));
+        }
+    };
+    match b {
+        Builtin::Square => T::wrap(map1(out, x(), |v| v.mul(v))),
+        Builtin::TruncRem => zip2::<T, T>(args, out, T::fmod),
+        Builtin::Abs => T::wrap(map1(out, x(), T::abs)),
+        Builtin::Sign => T::wrap(map1(out, x(), T::sign)),
+        Builtin::Identity => T::wrap(map1(out, x(), |v| v)),
+        Builtin::Minimum => zip2::<T, T>(args, out, minimum),
+        Builtin::Maximum => zip2::<T, T>(args, out, maximum),
+        Builtin::Clip => clip3::<T>(args, out),
+        Builtin::Isnan | Builtin::Isinf => filled(out, false),
+        Builtin::Isfinite => filled(out, true),
+        Builtin::Signbit => Data::Bool(map1(out, x(), |v| v < T::ZERO)),
+        Builtin::One => filled(out, T::ONE),
+        Builtin::Zero => filled(out, T::ZERO),
+        Builtin::Where => select(args, out),
+        Builtin::Sqrt
+        | Builtin::Floor
+        | Builtin::Ceil
+        | Builtin::Trunc
+        | Builtin::Rint
+        | Builtin::Copysign
+        | Builtin::Reciprocal => invalid(format!("{b:?} computing in an integer dtype")),
     }
 }
 
-fn call_float<T: Float>(f: Func, args: &[ArrayView<'_>], out: &[usize]) -> Data {
+fn call_float<T: Float>(imp: FloatImpl, block: Option<Kernel>, args: &[ArrayView<'_>], out: &[usize]) -> Data {
     let x = || operand::<T>(&args[0]);
-    match f {
+    let b = match (imp, block) {
+        (FloatImpl::Op(b), _) => b,
+        // Whole-slice vmath kernels: the same functions the JIT calls on blocks (one
+        // element at a time through the same kernels for strided operands).
+        (FloatImpl::Call1(d, s), block) => {
+            let g = T::pick1(d, s);
+            return match (x().contiguous, block) {
+                (Some(xs), Some(Kernel::Unary(u))) => T::wrap(T::map_block1(u, xs)),
+                _ => T::wrap(map1(out, x(), |v| g(v))),
+            };
+        }
+        (FloatImpl::Call2(d, s), block) => {
+            let g = T::pick2(d, s);
+            let (a, b) = (operand(&args[0]), operand(&args[1]));
+            return match block {
+                Some(Kernel::Binary(k)) => blocks2(k, a, b, out, |a, b| g(a, b)),
+                _ => zip(out, a, b, |a, b| g(a, b)),
+            };
+        }
+    };
+    match b {
         // sqrt is one instruction: keep it inline so the loop vectorizes.
-        Func::Sqrt => T::wrap(map1(out, x(), T::sqrt)),
-        Func::Cbrt
-        | Func::Exp
-        | Func::Expm1
-        | Func::Exp2
-        | Func::Log
-        | Func::Log1p
-        | Func::Log2
-        | Func::Log10
-        | Func::Sin
-        | Func::Cos
-        | Func::Tan
-        | Func::Arcsin
-        | Func::Arccos
-        | Func::Arctan
-        | Func::Sinh
-        | Func::Cosh
-        | Func::Tanh
-        | Func::Arcsinh
-        | Func::Arccosh
-        | Func::Arctanh
-        | Func::Erf
-        | Func::Erfc => {
-            // Whole-slice vmath kernels: the same functions the JIT calls on blocks (one
-            // element at a time through the same kernels for strided operands).
-            match x().contiguous {
-                Some(xs) => T::wrap(T::map_math1(f, xs)),
-                None => {
-                    let g =
-                        T::math1(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-                    T::wrap(map1(out, x(), |v| g(v)))
-                }
-            }
-        }
-        Func::Arctan2 | Func::Hypot | Func::Nextafter => {
-            let g = T::math2(f).unwrap_or_else(|| invalid(format!("no float function for `{}`", f.info().name)));
-            if f == Func::Nextafter {
-                zip(out, operand(&args[0]), operand(&args[1]), |a, b| g(a, b))
-            } else {
-                blocks2(Math2::Func(f), operand(&args[0]), operand(&args[1]), out, |a, b| g(a, b))
-            }
-        }
-        Func::Copysign => zip(out, operand(&args[0]), operand(&args[1]), T::copysign),
-        Func::Fmod => zip(out, operand(&args[0]), operand(&args[1]), |a: T, b: T| a % b),
-        Func::Square => T::wrap(map1(out, x(), |v| v * v)),
-        Func::Abs => T::wrap(map1(out, x(), T::abs)),
-        Func::Sign => T::wrap(map1(out, x(), T::sign)),
-        Func::Floor => T::wrap(map1(out, x(), T::floor)),
-        Func::Ceil => T::wrap(map1(out, x(), T::ceil)),
-        Func::Trunc => T::wrap(map1(out, x(), T::trunc)),
-        // np.round with 0 decimals is rint: half to even.
-        Func::Round | Func::Rint => T::wrap(map1(out, x(), T::rint)),
-        Func::Minimum => pick::<T>(args, out, minimum),
-        Func::Maximum => pick::<T>(args, out, maximum),
-        Func::Clip => clip3::<T>(args, out),
-        Func::Isnan => Data::Bool(map1(out, x(), T::is_nan)),
-        Func::Isinf => Data::Bool(map1(out, x(), T::is_infinite)),
-        Func::Isfinite => Data::Bool(map1(out, x(), T::is_finite)),
-        Func::Signbit => Data::Bool(map1(out, x(), T::signbit)),
-        Func::Copy | Func::Conj | Func::Real => T::wrap(map1(out, x(), |v| v)),
-        Func::OnesLike => filled(out, T::ONE),
-        Func::Imag => filled(out, T::ZERO),
-        Func::Where => unreachable!("where is dispatched by select()"),
+        Builtin::Sqrt => T::wrap(map1(out, x(), T::sqrt)),
+        Builtin::Copysign => zip2::<T, T>(args, out, T::copysign),
+        Builtin::Square => T::wrap(map1(out, x(), |v| v * v)),
+        Builtin::Abs => T::wrap(map1(out, x(), T::abs)),
+        Builtin::Sign => T::wrap(map1(out, x(), T::sign)),
+        Builtin::Floor => T::wrap(map1(out, x(), T::floor)),
+        Builtin::Ceil => T::wrap(map1(out, x(), T::ceil)),
+        Builtin::Trunc => T::wrap(map1(out, x(), T::trunc)),
+        Builtin::Rint => T::wrap(map1(out, x(), T::rint)),
+        Builtin::Reciprocal => T::wrap(map1(out, x(), |v| T::ONE / v)),
+        Builtin::Minimum => zip2::<T, T>(args, out, minimum),
+        Builtin::Maximum => zip2::<T, T>(args, out, maximum),
+        Builtin::Clip => clip3::<T>(args, out),
+        Builtin::Isnan => Data::Bool(map1(out, x(), T::is_nan)),
+        Builtin::Isinf => Data::Bool(map1(out, x(), T::is_infinite)),
+        Builtin::Isfinite => Data::Bool(map1(out, x(), T::is_finite)),
+        Builtin::Signbit => Data::Bool(map1(out, x(), T::signbit)),
+        Builtin::Identity => T::wrap(map1(out, x(), |v| v)),
+        Builtin::One => filled(out, T::ONE),
+        Builtin::Zero => filled(out, T::ZERO),
+        Builtin::Where => select(args, out),
+        Builtin::TruncRem => invalid("integer remainder on a float"),
     }
 }
 

@@ -53,11 +53,9 @@ impl Builder {
     }
 
     pub fn call(&mut self, f: Func, args: &[NodeId]) -> NodeId {
-        let dt = match f.info().rule {
-            FuncRule::Predicate => DType::Bool,
-            FuncRule::Where => self.dtype(args[1]),
-            FuncRule::Math | FuncRule::Same { .. } => self.dtype(args[0]),
-        };
+        let info = f.info();
+        let values = if info.rule == FuncRule::Where { args[1] } else { args[0] };
+        let (_, dt) = info.rule.compute(info.name, self.dtype(values)).expect("function allowed on this dtype");
         self.push(Inst::Call(f, args.to_vec()), dt)
     }
 

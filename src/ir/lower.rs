@@ -92,7 +92,7 @@ enum Value {
 /// A value and the span of the expression that produced it here (a use of a
 /// variable has the span of the use, so casts inserted for it point there).
 #[derive(Clone, Copy, Debug)]
-struct Operand {
+struct Term {
     value: Value,
     span: Span,
 }
@@ -101,7 +101,7 @@ struct Operand {
 enum Last {
     /// An assignment, to `vars[i]`.
     Var(usize),
-    Expr(Operand),
+    Expr(Term),
 }
 
 struct Lowerer<'a> {
@@ -112,7 +112,7 @@ struct Lowerer<'a> {
     /// The node of each input, made at its first use.
     input_nodes: Vec<Option<NodeId>>,
     /// Assigned names with their current values, in order of first assignment.
-    vars: Vec<(String, Operand)>,
+    vars: Vec<(String, Term)>,
 }
 
 impl Lowerer<'_> {
@@ -126,7 +126,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn assign(&mut self, name: &Ident, value: Operand) -> usize {
+    fn assign(&mut self, name: &Ident, value: Term) -> usize {
         if let Some(i) = self.vars.iter().position(|(n, _)| *n == name.name) {
             self.vars[i].1 = value;
             i
@@ -136,7 +136,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Result<Operand> {
+    fn expr(&mut self, e: &Expr) -> Result<Term> {
         let value = match &e.kind {
             ExprKind::Int(v) => Value::Weak(Py::Int(i128::from(*v))),
             ExprKind::Float(v) => Value::Weak(Py::Float(*v)),
@@ -152,7 +152,7 @@ impl Lowerer<'_> {
             }
             ExprKind::Call { func, args, kwargs } => return self.call(func, args, kwargs, e.span),
         };
-        Ok(Operand { value, span: e.span })
+        Ok(Term { value, span: e.span })
     }
 
     // ---- nodes ----
@@ -163,15 +163,15 @@ impl Lowerer<'_> {
         id
     }
 
-    fn strong(&mut self, inst: Inst, dtype: DType, span: Span) -> Operand {
-        Operand { value: Value::Strong(self.push(inst, dtype, span)), span }
+    fn strong(&mut self, inst: Inst, dtype: DType, span: Span) -> Term {
+        Term { value: Value::Strong(self.push(inst, dtype, span)), span }
     }
 
     fn dtype(&self, id: NodeId) -> DType {
         self.nodes[id.index()].dtype
     }
 
-    fn ty(&self, x: Operand) -> Ty {
+    fn ty(&self, x: Term) -> Ty {
         match x.value {
             Value::Weak(p) => Ty { dtype: p.default_dtype(), weak: true },
             Value::Strong(id) => Ty::strong(self.dtype(id)),
@@ -180,7 +180,7 @@ impl Lowerer<'_> {
 
     /// `x` as a node of `dtype`, the dtype an operation computes in: a weak value
     /// becomes a constant (an int must fit), a node of another dtype is cast.
-    fn operand_as(&mut self, x: Operand, dtype: DType) -> Result<NodeId> {
+    fn operand_as(&mut self, x: Term, dtype: DType) -> Result<NodeId> {
         match x.value {
             Value::Weak(p) => {
                 let scalar = p.to_scalar(dtype).map_err(|e| e.or_at(x.span))?;
@@ -192,7 +192,7 @@ impl Lowerer<'_> {
     }
 
     /// `x` as a node; a weak value alone takes its default dtype (int64, float64).
-    fn materialize(&mut self, x: Operand) -> Result<NodeId> {
+    fn materialize(&mut self, x: Term) -> Result<NodeId> {
         let dtype = self.ty(x).dtype;
         self.operand_as(x, dtype)
     }
@@ -272,11 +272,11 @@ impl Lowerer<'_> {
 
     // ---- operators ----
 
-    fn unary(&mut self, op: UnaryOp, x: Operand, span: Span) -> Result<Operand> {
+    fn unary(&mut self, op: UnaryOp, x: Term, span: Span) -> Result<Term> {
         match x.value {
             Value::Weak(p) => {
                 let value = Value::Weak(Py::unary(op, p).map_err(|e| e.or_at(span))?);
-                Ok(Operand { value, span })
+                Ok(Term { value, span })
             }
             Value::Strong(id) => {
                 let dtype = op.result(self.dtype(id)).map_err(|m| Error::at(ErrorKind::Type, span, m))?;
@@ -286,10 +286,10 @@ impl Lowerer<'_> {
     }
 
     /// `a op b`; `base` is the left operand's syntax, for hints.
-    fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, span: Span, base: &Expr) -> Result<Operand> {
+    fn binary(&mut self, op: BinaryOp, a: Term, b: Term, span: Span, base: &Expr) -> Result<Term> {
         if let (Value::Weak(x), Value::Weak(y)) = (a.value, b.value) {
             return match Py::binary(op, x, y).map_err(|e| e.or_at(span))? {
-                Folded::Py(p) => Ok(Operand { value: Value::Weak(p), span }),
+                Folded::Py(p) => Ok(Term { value: Value::Weak(p), span }),
                 Folded::Bool(v) => Ok(self.strong(Inst::Const(Scalar::Bool(v)), DType::Bool, span)),
             };
         }
@@ -319,7 +319,7 @@ impl Lowerer<'_> {
     /// without `pow` (`POWER_FAST_PATH`): as `x*x`, `sqrt(x)`, `1/x`, `ones_like(x)`
     /// and `x`. These differ from `pow` in the last bit for some inputs (and at
     /// -0.0 and -inf for 0.5), so lowering follows NumPy for literal exponents.
-    fn pow_fast_path(&mut self, x: NodeId, exponent: Operand, dtype: DType, span: Span) -> Option<Operand> {
+    fn pow_fast_path(&mut self, x: NodeId, exponent: Term, dtype: DType, span: Span) -> Option<Term> {
         let e = match exponent.value {
             Value::Weak(Py::Int(e)) => e as f64,
             Value::Weak(Py::Float(e)) => e,
@@ -336,7 +336,7 @@ impl Lowerer<'_> {
         } else if e == 0.0 {
             Inst::Call(Func::OnesLike, vec![x])
         } else if e == 1.0 {
-            return Some(Operand { value: Value::Strong(x), span });
+            return Some(Term { value: Value::Strong(x), span });
         } else {
             return None;
         };
@@ -347,12 +347,12 @@ impl Lowerer<'_> {
     /// for every element, which NumPy 2 gives exactly. Compare with the nearest
     /// int64 bound instead, the operator adjusted so the answer is unchanged (and
     /// the result keeps the operand's shape): `a < 2**70` becomes `a <= MAX`.
-    fn clamp_comparison(&self, op: BinaryOp, a: Operand, b: Operand) -> (BinaryOp, Operand, Operand) {
-        let int_operand = |x: Operand| match x.value {
+    fn clamp_comparison(&self, op: BinaryOp, a: Term, b: Term) -> (BinaryOp, Term, Term) {
+        let int_operand = |x: Term| match x.value {
             Value::Strong(id) => !self.dtype(id).is_float(),
             Value::Weak(_) => false,
         };
-        let beyond = |x: Operand| match x.value {
+        let beyond = |x: Term| match x.value {
             Value::Weak(Py::Int(v)) if !weak::fits(v, DType::Int64) => Some(v),
             Value::Weak(_) | Value::Strong(_) => None,
         };
@@ -376,12 +376,12 @@ impl Lowerer<'_> {
                 _ => unreachable!("clamp_comparison is called for comparisons only"),
             }
         };
-        (new_op, arr, Operand { value: Value::Weak(Py::Int(bound as i128)), span: lit.span })
+        (new_op, arr, Term { value: Value::Weak(Py::Int(bound as i128)), span: lit.span })
     }
 
     // ---- calls ----
 
-    fn call(&mut self, func: &Ident, args: &[Expr], kwargs: &[(Ident, Expr)], span: Span) -> Result<Operand> {
+    fn call(&mut self, func: &Ident, args: &[Expr], kwargs: &[(Ident, Expr)], span: Span) -> Result<Term> {
         let callee = ops::lookup(&func.name).ok_or_else(|| self.unknown_function(func))?;
         match callee {
             Callee::Reduce(op) => self.reduce(op, func, args, kwargs, span),
@@ -397,7 +397,7 @@ impl Lowerer<'_> {
                 let xs = self.args(func, args, kwargs, 1, span)?;
                 let id = self.materialize(xs[0])?;
                 if self.dtype(id) == dtype {
-                    return Ok(Operand { value: Value::Strong(id), span });
+                    return Ok(Term { value: Value::Strong(id), span });
                 }
                 Ok(self.strong(Inst::Cast(id), dtype, span))
             }
@@ -412,7 +412,7 @@ impl Lowerer<'_> {
         kwargs: &[(Ident, Expr)],
         arity: usize,
         span: Span,
-    ) -> Result<Vec<Operand>> {
+    ) -> Result<Vec<Term>> {
         let name = &func.name;
         if let Some((key, _)) = kwargs.first() {
             return Err(Error::at(ErrorKind::Arity, key.span, format!("`{name}` takes no keyword arguments")));
@@ -424,44 +424,34 @@ impl Lowerer<'_> {
         args.iter().map(|a| self.expr(a)).collect()
     }
 
-    fn func(&mut self, f: Func, name: &str, xs: &[Operand], span: Span) -> Result<Operand> {
-        match f.info().rule {
-            FuncRule::Where => {
-                let cond = self.operand_as(xs[0], DType::Bool)?;
-                let dtype = self.promote_all(&xs[1..]);
-                let x = self.operand_as(xs[1], dtype)?;
-                let y = self.operand_as(xs[2], dtype)?;
-                Ok(self.strong(Inst::Call(f, vec![cond, x, y]), dtype, span))
-            }
-            FuncRule::Math => {
-                let compute = self.promote_all(xs).math_float().ok_or_else(|| {
-                    let msg = format!("`{name}` of bool gives float16 in NumPy, which jitexpr does not support");
-                    bool_argument(msg, name, DType::Float32, span)
-                })?;
-                self.call_node(f, xs, compute, compute, span)
-            }
-            FuncRule::Same { bool_ok } => {
-                let dtype = self.promote_all(xs);
-                if dtype == DType::Bool && !bool_ok {
-                    let msg = format!("`{name}` of bool is not supported (NumPy gives int8 or float16, or refuses)");
-                    return Err(bool_argument(msg, name, DType::Int32, span));
-                }
-                self.call_node(f, xs, dtype, dtype, span)
-            }
-            FuncRule::Predicate => {
-                let dtype = self.promote_all(xs);
-                self.call_node(f, xs, dtype, DType::Bool, span)
-            }
+    fn func(&mut self, f: Func, name: &str, xs: &[Term], span: Span) -> Result<Term> {
+        let rule = f.info().rule;
+        if rule == FuncRule::Where {
+            let cond = self.operand_as(xs[0], DType::Bool)?;
+            let dtype = self.promote_all(&xs[1..]);
+            let x = self.operand_as(xs[1], dtype)?;
+            let y = self.operand_as(xs[2], dtype)?;
+            return Ok(self.strong(Inst::Call(f, vec![cond, x, y]), dtype, span));
         }
+        let promoted = self.promote_all(xs);
+        let (compute, result) = rule.compute(name, promoted).map_err(|msg| {
+            // The cast that gives NumPy's answer a dtype jitexpr has.
+            let cast_to = if rule == FuncRule::Math { DType::Float32 } else { DType::Int32 };
+            match promoted {
+                DType::Bool => bool_argument(msg, name, cast_to, span),
+                _ => Error::at(ErrorKind::Type, span, msg),
+            }
+        })?;
+        self.call_node(f, xs, compute, result, span)
     }
 
-    fn call_node(&mut self, f: Func, xs: &[Operand], compute: DType, result: DType, span: Span) -> Result<Operand> {
+    fn call_node(&mut self, f: Func, xs: &[Term], compute: DType, result: DType, span: Span) -> Result<Term> {
         let args = xs.iter().map(|x| self.operand_as(*x, compute)).collect::<Result<Vec<_>>>()?;
         Ok(self.strong(Inst::Call(f, args), result, span))
     }
 
     /// NEP 50 promotion of several operands; weak only gives the default dtype.
-    fn promote_all(&self, xs: &[Operand]) -> DType {
+    fn promote_all(&self, xs: &[Term]) -> DType {
         let tys = xs.iter().map(|x| self.ty(*x));
         tys.reduce(promote).expect("functions take at least one argument").dtype
     }
@@ -474,7 +464,7 @@ impl Lowerer<'_> {
         args: &[Expr],
         kwargs: &[(Ident, Expr)],
         span: Span,
-    ) -> Result<Operand> {
+    ) -> Result<Term> {
         let name = &func.name;
         if args.is_empty() || args.len() > 2 {
             let msg = format!("`{name}` takes an array and an optional axis, but {} given", were(args.len()));
@@ -537,7 +527,7 @@ fn axis_literal(e: &Expr) -> Result<Option<i64>> {
 
 /// NumPy 2 compares an int array with a Python int that does not fit its dtype
 /// correctly instead of raising: in int64 if the int fits that, else in float64.
-fn comparison_dtype(promoted: DType, a: Operand, b: Operand) -> DType {
+fn comparison_dtype(promoted: DType, a: Term, b: Term) -> DType {
     let outside = [a, b].into_iter().find_map(|x| match x.value {
         Value::Weak(Py::Int(v)) if promoted.is_int() && !weak::fits(v, promoted) => Some(v),
         Value::Weak(_) | Value::Strong(_) => None,

@@ -97,6 +97,25 @@ pub struct Program {
     pub names: Vec<(String, NodeId)>,
 }
 
+/// Which of `nodes` the `roots` reach: a root reaches itself and, recursively,
+/// the arguments of every node it reaches. The one reachability walk of the
+/// crate (shape inference, fusion and dead-code elimination all ask it).
+pub fn reachable(nodes: &[Node], roots: &[NodeId]) -> Vec<bool> {
+    let mut reach = vec![false; nodes.len()];
+    for r in roots {
+        reach[r.index()] = true;
+    }
+    // Arguments precede their users, so one backward sweep closes the set.
+    for i in (0..nodes.len()).rev() {
+        if reach[i] {
+            for a in nodes[i].inst.args() {
+                reach[a.index()] = true;
+            }
+        }
+    }
+    reach
+}
+
 impl Program {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]

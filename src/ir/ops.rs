@@ -1,54 +1,18 @@
 //! The one operator and function table.
 //!
 //! Every operator, elementwise function, cast and reduction the language knows is a
-//! variant here, with its spelling, arity and dtype rule. The parser reads
-//! precedence from [`BinaryOp::binding_power`], lowering reads names and type rules
+//! variant here, with its spelling, arity and dtype rule. The operators' spellings
+//! and precedence live in the leaf [`crate::syntax::ops`] (the parser's, re-exported
+//! here); their dtype rules are here. Lowering reads names and type rules
 //! ([`lookup`], [`Func::info`]), and the interpreter and code generator match on the
 //! same enums exhaustively, so a new operator fails to compile wherever it is not yet
-//! handled.
+//! handled. What a function computes is its row in [`crate::semantics::func_impl`].
 
 use crate::types::DType;
 
-/// Prefix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// `-x`
-    Neg,
-    /// `+x`
-    Pos,
-    /// `~x`: bitwise not on ints, logical not on bool.
-    Invert,
-}
+pub use crate::syntax::ops::{BinaryOp, UnaryOp};
 
 impl UnaryOp {
-    pub const ALL: [UnaryOp; 3] = [UnaryOp::Neg, UnaryOp::Pos, UnaryOp::Invert];
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "-",
-            UnaryOp::Pos => "+",
-            UnaryOp::Invert => "~",
-        }
-    }
-
-    /// Pratt binding power of the operand: tighter than `* /`, looser than the left
-    /// side of `**` (see [`BinaryOp::binding_power`]), so `-a*b == (-a)*b` and
-    /// `-a**2 == -(a**2)`.
-    pub fn binding_power(self) -> u8 {
-        match self {
-            UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert => 16,
-        }
-    }
-
-    /// The NumPy ufunc name, used in IR dumps.
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "negative",
-            UnaryOp::Pos => "positive",
-            UnaryOp::Invert => "invert",
-        }
-    }
-
     /// Result dtype for an operand dtype, or why the operation is undefined.
     pub fn result(self, x: DType) -> Result<DType, String> {
         match (self, x) {
@@ -62,29 +26,6 @@ impl UnaryOp {
             (UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert, _) => Ok(x),
         }
     }
-}
-
-/// Infix operators, in Python's precedence order (loosest first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-    BitOr,
-    BitXor,
-    BitAnd,
-    Shl,
-    Shr,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    FloorDiv,
-    Mod,
-    Pow,
 }
 
 /// How a binary operator treats operand dtypes after promotion.
@@ -105,96 +46,6 @@ pub enum BinaryRule {
 }
 
 impl BinaryOp {
-    pub const ALL: [BinaryOp; 18] = [
-        BinaryOp::Lt,
-        BinaryOp::Le,
-        BinaryOp::Gt,
-        BinaryOp::Ge,
-        BinaryOp::Eq,
-        BinaryOp::Ne,
-        BinaryOp::BitOr,
-        BinaryOp::BitXor,
-        BinaryOp::BitAnd,
-        BinaryOp::Shl,
-        BinaryOp::Shr,
-        BinaryOp::Add,
-        BinaryOp::Sub,
-        BinaryOp::Mul,
-        BinaryOp::Div,
-        BinaryOp::FloorDiv,
-        BinaryOp::Mod,
-        BinaryOp::Pow,
-    ];
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::BitOr => "|",
-            BinaryOp::BitXor => "^",
-            BinaryOp::BitAnd => "&",
-            BinaryOp::Shl => "<<",
-            BinaryOp::Shr => ">>",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::FloorDiv => "//",
-            BinaryOp::Mod => "%",
-            BinaryOp::Pow => "**",
-        }
-    }
-
-    /// The NumPy ufunc name, used in IR dumps.
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Lt => "less",
-            BinaryOp::Le => "less_equal",
-            BinaryOp::Gt => "greater",
-            BinaryOp::Ge => "greater_equal",
-            BinaryOp::Eq => "equal",
-            BinaryOp::Ne => "not_equal",
-            BinaryOp::BitOr => "bitwise_or",
-            BinaryOp::BitXor => "bitwise_xor",
-            BinaryOp::BitAnd => "bitwise_and",
-            BinaryOp::Shl => "left_shift",
-            BinaryOp::Shr => "right_shift",
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "subtract",
-            BinaryOp::Mul => "multiply",
-            BinaryOp::Div => "divide",
-            BinaryOp::FloorDiv => "floor_divide",
-            BinaryOp::Mod => "remainder",
-            BinaryOp::Pow => "power",
-        }
-    }
-
-    /// Pratt binding powers `(left, right)`: Python's precedence table. Left-
-    /// associative operators bind tighter on the right; `**` is right-associative.
-    /// Comparisons share one level and do not chain (the parser rejects `a < b < c`).
-    pub fn binding_power(self) -> (u8, u8) {
-        match self {
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => (2, 3),
-            BinaryOp::BitOr => (4, 5),
-            BinaryOp::BitXor => (6, 7),
-            BinaryOp::BitAnd => (8, 9),
-            BinaryOp::Shl | BinaryOp::Shr => (10, 11),
-            BinaryOp::Add | BinaryOp::Sub => (12, 13),
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Mod => (14, 15),
-            // Unary operators sit at 16; `**` binds tighter on its left than a unary
-            // minus (`-a**2 == -(a**2)`) but accepts one on its right (`2**-1`).
-            BinaryOp::Pow => (19, 18),
-        }
-    }
-
-    pub fn is_comparison(self) -> bool {
-        self.rule() == BinaryRule::Compare
-    }
-
     pub fn rule(self) -> BinaryRule {
         match self {
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
@@ -232,58 +83,100 @@ impl BinaryOp {
     }
 }
 
-/// Elementwise functions (not operators).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Func {
-    Where,
-    Sqrt,
-    Cbrt,
-    Square,
-    Exp,
-    Expm1,
-    Exp2,
-    Log,
-    Log1p,
-    Log2,
-    Log10,
-    Sin,
-    Cos,
-    Tan,
-    Arcsin,
-    Arccos,
-    Arctan,
-    Arctan2,
-    Sinh,
-    Cosh,
-    Tanh,
-    Arcsinh,
-    Arccosh,
-    Arctanh,
-    Hypot,
-    Fmod,
-    Abs,
-    Sign,
-    Floor,
-    Ceil,
-    Round,
-    Rint,
-    Trunc,
-    Minimum,
-    Maximum,
-    Clip,
-    Copysign,
-    Nextafter,
-    Isnan,
-    Isinf,
-    Isfinite,
-    Signbit,
-    Erf,
-    Erfc,
-    Copy,
-    OnesLike,
-    Conj,
-    Real,
-    Imag,
+/// Defines [`Func`], [`Func::ALL`] and [`Func::info`] from one list of rows, so a
+/// function exists in all three or in none (the compiler counts `ALL` for us).
+macro_rules! funcs {
+    ($( $(#[$doc:meta])* $f:ident = $name:literal [$($alias:literal),*] $arity:literal $rule:expr; )*) => {
+        /// Elementwise functions (not operators). What each computes is its row in
+        /// [`crate::semantics::func_impl`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Func {
+            $( $(#[$doc])* $f, )*
+        }
+
+        impl Func {
+            /// Every function, in table order.
+            pub const ALL: [Func; [$( Func::$f, )*].len()] = [$( Func::$f, )*];
+
+            /// The function's row: spelling, arity and dtype rule.
+            pub fn info(self) -> FuncInfo {
+                #[allow(unused_imports)]
+                use FuncRule::*;
+                match self {
+                    $( Func::$f => FuncInfo { name: $name, aliases: &[$($alias),*], arity: $arity, rule: $rule }, )*
+                }
+            }
+        }
+    };
+}
+
+// name = "numpy name" [aliases] arity rule
+funcs! {
+    /// `where(cond, x, y)`.
+    Where = "where" [] 3 Where;
+    Sqrt = "sqrt" [] 1 Math;
+    Cbrt = "cbrt" [] 1 Math;
+    Square = "square" [] 1 Same { bool_ok: false };
+    Exp = "exp" [] 1 Math;
+    Expm1 = "expm1" [] 1 Math;
+    Exp2 = "exp2" [] 1 Math;
+    Log = "log" [] 1 Math;
+    Log1p = "log1p" [] 1 Math;
+    Log2 = "log2" [] 1 Math;
+    Log10 = "log10" [] 1 Math;
+    Sin = "sin" [] 1 Math;
+    Cos = "cos" [] 1 Math;
+    Tan = "tan" [] 1 Math;
+    Arcsin = "arcsin" ["asin"] 1 Math;
+    Arccos = "arccos" ["acos"] 1 Math;
+    Arctan = "arctan" ["atan"] 1 Math;
+    Arctan2 = "arctan2" ["atan2"] 2 Math;
+    Sinh = "sinh" [] 1 Math;
+    Cosh = "cosh" [] 1 Math;
+    Tanh = "tanh" [] 1 Math;
+    Arcsinh = "arcsinh" ["asinh"] 1 Math;
+    Arccosh = "arccosh" ["acosh"] 1 Math;
+    Arctanh = "arctanh" ["atanh"] 1 Math;
+    Hypot = "hypot" [] 2 Math;
+    Fmod = "fmod" [] 2 Same { bool_ok: false };
+    Abs = "absolute" ["abs"] 1 Same { bool_ok: true };
+    Sign = "sign" [] 1 Same { bool_ok: false };
+    Floor = "floor" [] 1 Same { bool_ok: true };
+    Ceil = "ceil" [] 1 Same { bool_ok: true };
+    Round = "round" [] 1 Same { bool_ok: false };
+    Rint = "rint" [] 1 Math;
+    Trunc = "trunc" [] 1 Same { bool_ok: true };
+    Minimum = "minimum" [] 2 Same { bool_ok: true };
+    Maximum = "maximum" [] 2 Same { bool_ok: true };
+    Clip = "clip" [] 3 Same { bool_ok: true };
+    Copysign = "copysign" [] 2 Math;
+    Nextafter = "nextafter" [] 2 Math;
+    Isnan = "isnan" [] 1 Predicate;
+    Isinf = "isinf" [] 1 Predicate;
+    Isfinite = "isfinite" [] 1 Predicate;
+    Signbit = "signbit" [] 1 Predicate;
+    Erf = "erf" [] 1 Math;
+    Erfc = "erfc" [] 1 Math;
+    Copy = "copy" [] 1 Same { bool_ok: true };
+    OnesLike = "ones_like" [] 1 Same { bool_ok: true };
+    Conj = "conj" ["conjugate"] 1 Same { bool_ok: false };
+    Real = "real" [] 1 Same { bool_ok: true };
+    Imag = "imag" [] 1 Same { bool_ok: true };
+    Logaddexp = "logaddexp" [] 2 Math;
+    Logaddexp2 = "logaddexp2" [] 2 Math;
+    /// `minimum` ignoring NaN.
+    Fmin = "fmin" [] 2 Same { bool_ok: true };
+    /// `maximum` ignoring NaN.
+    Fmax = "fmax" [] 2 Same { bool_ok: true };
+    Deg2rad = "deg2rad" [] 1 Math;
+    Rad2deg = "rad2deg" [] 1 Math;
+    /// `heaviside(x, h)`: 0, `h` at 0, 1.
+    Heaviside = "heaviside" [] 2 Math;
+    Reciprocal = "reciprocal" [] 1 Same { bool_ok: false };
+    Gcd = "gcd" [] 2 Int;
+    Lcm = "lcm" [] 2 Int;
+    Fabs = "fabs" [] 1 Math;
+    FloatPower = "float_power" [] 2 Float64;
 }
 
 /// How a function types its arguments.
@@ -295,10 +188,42 @@ pub enum FuncRule {
     /// Keeps the promoted dtype. `bool_ok: false` when NumPy gives bool a dtype
     /// jitexpr lacks (int8, float16) or refuses it.
     Same { bool_ok: bool },
+    /// Integers only (`gcd`, `lcm`): ints keep their dtype; bool gives int8 in
+    /// NumPy and floats have no loop, both errors.
+    Int,
+    /// Always float64, whatever the operands (`float_power`).
+    Float64,
     /// Any dtype in, bool out (`isnan`, ...).
     Predicate,
     /// `where(cond, x, y)`: cond becomes bool, x and y promote together.
     Where,
+}
+
+impl FuncRule {
+    /// Given the promoted dtype of the (value) arguments, the dtype the function
+    /// computes in (its arguments are cast to it) and the dtype it returns; or why
+    /// it is undefined. For `where`, the dtype of `x` and `y` (the condition is
+    /// bool).
+    pub fn compute(self, name: &str, promoted: DType) -> Result<(DType, DType), String> {
+        match self {
+            FuncRule::Math => match promoted.math_float() {
+                Some(t) => Ok((t, t)),
+                None => Err(format!("`{name}` of bool gives float16 in NumPy, which jitexpr does not support")),
+            },
+            FuncRule::Same { bool_ok: false } if promoted == DType::Bool => {
+                Err(format!("`{name}` of bool is not supported (NumPy gives int8 or float16, or refuses)"))
+            }
+            FuncRule::Int if promoted == DType::Bool => {
+                Err(format!("`{name}` of bool gives int8 in NumPy, which jitexpr does not support"))
+            }
+            FuncRule::Int if promoted.is_float() => {
+                Err(format!("`{name}` is not defined for {promoted}; it needs integer operands"))
+            }
+            FuncRule::Same { .. } | FuncRule::Int | FuncRule::Where => Ok((promoted, promoted)),
+            FuncRule::Float64 => Ok((DType::Float64, DType::Float64)),
+            FuncRule::Predicate => Ok((promoted, DType::Bool)),
+        }
+    }
 }
 
 /// One row of the function table.
@@ -308,118 +233,10 @@ pub struct FuncInfo {
     pub name: &'static str,
     /// Other accepted spellings (numexpr's and C's).
     pub aliases: &'static [&'static str],
+    /// Number of arguments.
     pub arity: usize,
+    /// How the arguments are typed.
     pub rule: FuncRule,
-}
-
-impl Func {
-    pub const ALL: [Func; 49] = [
-        Func::Where,
-        Func::Sqrt,
-        Func::Cbrt,
-        Func::Square,
-        Func::Exp,
-        Func::Expm1,
-        Func::Exp2,
-        Func::Log,
-        Func::Log1p,
-        Func::Log2,
-        Func::Log10,
-        Func::Sin,
-        Func::Cos,
-        Func::Tan,
-        Func::Arcsin,
-        Func::Arccos,
-        Func::Arctan,
-        Func::Arctan2,
-        Func::Sinh,
-        Func::Cosh,
-        Func::Tanh,
-        Func::Arcsinh,
-        Func::Arccosh,
-        Func::Arctanh,
-        Func::Hypot,
-        Func::Fmod,
-        Func::Abs,
-        Func::Sign,
-        Func::Floor,
-        Func::Ceil,
-        Func::Round,
-        Func::Rint,
-        Func::Trunc,
-        Func::Minimum,
-        Func::Maximum,
-        Func::Clip,
-        Func::Copysign,
-        Func::Nextafter,
-        Func::Isnan,
-        Func::Isinf,
-        Func::Isfinite,
-        Func::Signbit,
-        Func::Erf,
-        Func::Erfc,
-        Func::Copy,
-        Func::OnesLike,
-        Func::Conj,
-        Func::Real,
-        Func::Imag,
-    ];
-
-    pub fn info(self) -> FuncInfo {
-        use FuncRule::*;
-        let (name, aliases, arity, rule): (_, &'static [&'static str], _, _) = match self {
-            Func::Where => ("where", &[], 3, Where),
-            Func::Sqrt => ("sqrt", &[], 1, Math),
-            Func::Cbrt => ("cbrt", &[], 1, Math),
-            Func::Square => ("square", &[], 1, Same { bool_ok: false }),
-            Func::Exp => ("exp", &[], 1, Math),
-            Func::Expm1 => ("expm1", &[], 1, Math),
-            Func::Exp2 => ("exp2", &[], 1, Math),
-            Func::Log => ("log", &[], 1, Math),
-            Func::Log1p => ("log1p", &[], 1, Math),
-            Func::Log2 => ("log2", &[], 1, Math),
-            Func::Log10 => ("log10", &[], 1, Math),
-            Func::Sin => ("sin", &[], 1, Math),
-            Func::Cos => ("cos", &[], 1, Math),
-            Func::Tan => ("tan", &[], 1, Math),
-            Func::Arcsin => ("arcsin", &["asin"], 1, Math),
-            Func::Arccos => ("arccos", &["acos"], 1, Math),
-            Func::Arctan => ("arctan", &["atan"], 1, Math),
-            Func::Arctan2 => ("arctan2", &["atan2"], 2, Math),
-            Func::Sinh => ("sinh", &[], 1, Math),
-            Func::Cosh => ("cosh", &[], 1, Math),
-            Func::Tanh => ("tanh", &[], 1, Math),
-            Func::Arcsinh => ("arcsinh", &["asinh"], 1, Math),
-            Func::Arccosh => ("arccosh", &["acosh"], 1, Math),
-            Func::Arctanh => ("arctanh", &["atanh"], 1, Math),
-            Func::Hypot => ("hypot", &[], 2, Math),
-            Func::Fmod => ("fmod", &[], 2, Same { bool_ok: false }),
-            Func::Abs => ("absolute", &["abs"], 1, Same { bool_ok: true }),
-            Func::Sign => ("sign", &[], 1, Same { bool_ok: false }),
-            Func::Floor => ("floor", &[], 1, Same { bool_ok: true }),
-            Func::Ceil => ("ceil", &[], 1, Same { bool_ok: true }),
-            Func::Round => ("round", &[], 1, Same { bool_ok: false }),
-            Func::Rint => ("rint", &[], 1, Math),
-            Func::Trunc => ("trunc", &[], 1, Same { bool_ok: true }),
-            Func::Minimum => ("minimum", &[], 2, Same { bool_ok: true }),
-            Func::Maximum => ("maximum", &[], 2, Same { bool_ok: true }),
-            Func::Clip => ("clip", &[], 3, Same { bool_ok: true }),
-            Func::Copysign => ("copysign", &[], 2, Math),
-            Func::Nextafter => ("nextafter", &[], 2, Math),
-            Func::Isnan => ("isnan", &[], 1, Predicate),
-            Func::Isinf => ("isinf", &[], 1, Predicate),
-            Func::Isfinite => ("isfinite", &[], 1, Predicate),
-            Func::Signbit => ("signbit", &[], 1, Predicate),
-            Func::Erf => ("erf", &[], 1, Math),
-            Func::Erfc => ("erfc", &[], 1, Math),
-            Func::Copy => ("copy", &[], 1, Same { bool_ok: true }),
-            Func::OnesLike => ("ones_like", &[], 1, Same { bool_ok: true }),
-            Func::Conj => ("conj", &["conjugate"], 1, Same { bool_ok: false }),
-            Func::Real => ("real", &[], 1, Same { bool_ok: true }),
-            Func::Imag => ("imag", &[], 1, Same { bool_ok: true }),
-        };
-        FuncInfo { name, aliases, arity, rule }
-    }
 }
 
 /// Reductions: whole-array or along one axis.

@@ -218,18 +218,7 @@ pub(crate) fn remap(inst: &Inst, f: impl Fn(NodeId) -> NodeId) -> Inst {
 /// Dead-code elimination: the nodes `roots` reach, in their order, and each old
 /// node's new id (`None` if dropped).
 fn compact(nodes: Vec<Node>, roots: &[NodeId]) -> (Vec<Node>, Vec<Option<NodeId>>) {
-    let mut live = vec![false; nodes.len()];
-    for r in roots {
-        live[r.index()] = true;
-    }
-    // Arguments precede their users, so one backward sweep closes the set.
-    for i in (0..nodes.len()).rev() {
-        if live[i] {
-            for a in nodes[i].inst.args() {
-                live[a.index()] = true;
-            }
-        }
-    }
+    let live = super::reachable(&nodes, roots);
     let mut renumber = vec![None; nodes.len()];
     let mut kept = Vec::new();
     for (i, node) in nodes.into_iter().enumerate() {
@@ -368,7 +357,7 @@ impl Key {
     fn new(inst: &Inst, dtype: DType) -> Key {
         let inst = match inst {
             Inst::Input(k) => KeyInst::Input(*k),
-            Inst::Const(s) => KeyInst::Const(bits(*s)),
+            Inst::Const(s) => KeyInst::Const(s.bits()),
             Inst::Unary(op, a) => KeyInst::Unary(*op, *a),
             Inst::Binary(op, a, b) => KeyInst::Binary(*op, *a, *b),
             Inst::Call(f, args) => KeyInst::Call(*f, args.clone()),
@@ -407,16 +396,5 @@ fn commutes(op: BinaryOp) -> bool {
         | BinaryOp::FloorDiv
         | BinaryOp::Mod
         | BinaryOp::Pow => false,
-    }
-}
-
-/// A constant's bits (the dtype is part of the key beside it).
-fn bits(s: Scalar) -> u64 {
-    match s {
-        Scalar::Bool(v) => u64::from(v),
-        Scalar::Int32(v) => u64::from(v as u32),
-        Scalar::Int64(v) => v as u64,
-        Scalar::Float32(v) => u64::from(v.to_bits()),
-        Scalar::Float64(v) => v.to_bits(),
     }
 }

@@ -2,8 +2,7 @@
 //! functions, in the argument's own width.
 
 use super::{F32Fn1, F32Fn2, F64Fn1, F64Fn2};
-use crate::ir::ops::{BinaryOp, Func};
-use crate::vmath::Math2;
+use crate::vmath::{Binary, Unary};
 use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 
 // ---------------------------------------------------------------------------
@@ -60,6 +59,81 @@ pub fn round_half_even_f32(x: f32) -> f32 {
     x.round_ties_even()
 }
 
+/// `np.fmin`: the smaller operand, ignoring a NaN one (NaN only if both are); on
+/// a tie the second operand, as NumPy's SIMD loops give (its scalar loop, for
+/// short arrays, gives the first: `fmin(0.0, -0.0)` depends on the length there).
+#[inline]
+pub fn fmin<T: Float>(a: T, b: T) -> T {
+    if a < b || b.is_nan() {
+        a
+    } else {
+        b
+    }
+}
+
+/// `np.fmax`, the mirror of [`fmin`].
+#[inline]
+pub fn fmax<T: Float>(a: T, b: T) -> T {
+    if a > b || b.is_nan() {
+        a
+    } else {
+        b
+    }
+}
+
+/// `np.heaviside(x, h)` (`npy_heaviside`): 0 below zero, `h` at ±0, 1 above, NaN for NaN.
+#[inline]
+pub fn heaviside<T: Float>(x: T, h: T) -> T {
+    if x.is_nan() {
+        x
+    } else if x == T::ZERO {
+        h
+    } else if x < T::ZERO {
+        T::ZERO
+    } else {
+        T::ONE
+    }
+}
+
+/// `np.logaddexp` and `np.logaddexp2` (`npy_logaddexp`, `npy_logaddexp2`) in one
+/// width, with the C library's `exp`, `exp2` and `log1p` of that width, as NumPy.
+macro_rules! logaddexp {
+    ($t:ident, $e:ident, $two:ident) => {
+        /// `log(exp(x) + exp(y))` without overflow; equal arguments (also equal
+        /// infinities) give `x + log 2`.
+        pub fn $e(x: $t, y: $t) -> $t {
+            if x == y {
+                return x + std::$t::consts::LN_2;
+            }
+            let tmp = x - y;
+            if tmp > 0.0 {
+                x + (-tmp).exp().ln_1p()
+            } else if tmp <= 0.0 {
+                y + tmp.exp().ln_1p()
+            } else {
+                tmp
+            }
+        }
+
+        /// `log2(2**x + 2**y)` without overflow.
+        pub fn $two(x: $t, y: $t) -> $t {
+            if x == y {
+                return x + 1.0;
+            }
+            let tmp = x - y;
+            if tmp > 0.0 {
+                x + std::$t::consts::LOG2_E * (-tmp).exp2().ln_1p()
+            } else if tmp <= 0.0 {
+                y + std::$t::consts::LOG2_E * tmp.exp2().ln_1p()
+            } else {
+                tmp
+            }
+        }
+    };
+}
+logaddexp!(f64, logaddexp_f64, logaddexp2_f64);
+logaddexp!(f32, logaddexp_f32, logaddexp2_f32);
+
 /// The float dtypes (float32, float64). The NumPy algorithms are default methods,
 /// written once; the primitives come from std in the type's own width.
 pub trait Float:
@@ -92,14 +166,14 @@ pub trait Float:
     /// is an `intp`, so the division promotes to float64 and the quotient is
     /// rounded back to this type.
     fn div_count(self, n: usize) -> Self;
-    /// The `extern "C"` function for a one-argument [`FuncRule::Math`](crate::ir::ops::FuncRule) function.
-    fn math1(f: Func) -> Option<extern "C" fn(Self) -> Self>;
-    /// `f` over a slice, whole blocks at a time (vmath's kernels where it has one).
-    fn map_math1(f: Func, x: &[Self]) -> Vec<Self>;
-    /// The `extern "C"` function for a two-argument math function.
-    fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self>;
-    /// `out[i] = f(x[i], y[i])` by vmath's block kernels (arctan2, hypot, `**`, `/`).
-    fn map_math2(f: Math2, x: &[Self], y: &[Self], out: &mut [Self]);
+    /// This width's function of a pair (a row of [`super::func_impl`]).
+    fn pick1(f64: F64Fn1, f32: F32Fn1) -> extern "C" fn(Self) -> Self;
+    /// This width's function of a pair of two-argument functions.
+    fn pick2(f64: F64Fn2, f32: F32Fn2) -> extern "C" fn(Self, Self) -> Self;
+    /// `u` over a slice by vmath's block kernel.
+    fn map_block1(u: Unary, x: &[Self]) -> Vec<Self>;
+    /// `out[i] = b(x[i], y[i])` by vmath's block kernel.
+    fn map_block2(b: Binary, x: &[Self], y: &[Self], out: &mut [Self]);
 
     /// NumPy's `npy_divmod`: Python's floor division and remainder, computed from
     /// `fmod` so that `a == b * div + mod` holds as closely as floats allow.
@@ -168,36 +242,9 @@ pub trait Float:
     }
 }
 
-// The transcendental functions are vmath's (one element through the block kernel the
-// JIT calls on whole blocks), so every engine and the constant folder agree bit for bit.
-
-fn vm1_f64(f: Func, x: f64) -> f64 {
-    let mut out = [0.0];
-    crate::vmath::map1_f64(f, &[x], &mut out);
-    out[0]
-}
-
-fn vm1_f32(f: Func, x: f32) -> f32 {
-    let mut out = [0.0];
-    crate::vmath::map1_f32(f, &[x], &mut out);
-    out[0]
-}
-
-fn vm2_f64(f: Math2, a: f64, b: f64) -> f64 {
-    let mut out = [0.0];
-    crate::vmath::map2_f64(f, &[a], &[b], &mut out);
-    out[0]
-}
-
-fn vm2_f32(f: Math2, a: f32, b: f32) -> f32 {
-    let mut out = [0.0];
-    crate::vmath::map2_f32(f, &[a], &[b], &mut out);
-    out[0]
-}
-
 /// `r`, unless it is a NaN `x` did not bring: then the platform's default NaN
 /// (see [`crate::vmath::DEFAULT_NAN`]).
-fn domain_nan(x: f64, r: f64) -> f64 {
+pub(crate) fn domain_nan(x: f64, r: f64) -> f64 {
     if r.is_nan() && !x.is_nan() {
         crate::vmath::DEFAULT_NAN
     } else {
@@ -206,7 +253,7 @@ fn domain_nan(x: f64, r: f64) -> f64 {
 }
 
 /// [`domain_nan`] in float32.
-fn domain_nan32(x: f32, r: f32) -> f32 {
+pub(crate) fn domain_nan32(x: f32, r: f32) -> f32 {
     if r.is_nan() && !x.is_nan() {
         crate::vmath::DEFAULT_NAN_F32
     } else {
@@ -214,221 +261,8 @@ fn domain_nan32(x: f32, r: f32) -> f32 {
     }
 }
 
-// One-argument math functions as `extern "C"` functions, for each float width.
-// `x` names the argument in the bodies.
-macro_rules! math1_fns {
-    ($( $name:ident => $f64:expr, $f32:expr; )*) => {
-        mod math1_f64_fns {
-            use super::*;
-            $( pub extern "C" fn $name(x: f64) -> f64 { $f64(x) } )*
-        }
-        mod math1_f32_fns {
-            use super::*;
-            $( pub extern "C" fn $name(x: f32) -> f32 { $f32(x) } )*
-        }
-    };
-}
-math1_fns! {
-    sqrt => f64::sqrt, f32::sqrt;
-    cbrt => |x| vm1_f64(Func::Cbrt, x), |x| vm1_f32(Func::Cbrt, x);
-    exp => |x| vm1_f64(Func::Exp, x), |x| vm1_f32(Func::Exp, x);
-    expm1 => |x| vm1_f64(Func::Expm1, x), |x| vm1_f32(Func::Expm1, x);
-    exp2 => |x| vm1_f64(Func::Exp2, x), |x| vm1_f32(Func::Exp2, x);
-    log => |x| vm1_f64(Func::Log, x), |x| vm1_f32(Func::Log, x);
-    log1p => |x| vm1_f64(Func::Log1p, x), |x| vm1_f32(Func::Log1p, x);
-    log2 => |x| vm1_f64(Func::Log2, x), |x| vm1_f32(Func::Log2, x);
-    log10 => |x| vm1_f64(Func::Log10, x), |x| vm1_f32(Func::Log10, x);
-    sin => |x| vm1_f64(Func::Sin, x), |x| vm1_f32(Func::Sin, x);
-    cos => |x| vm1_f64(Func::Cos, x), |x| vm1_f32(Func::Cos, x);
-    tan => |x| vm1_f64(Func::Tan, x), |x| vm1_f32(Func::Tan, x);
-    arcsin => |x| vm1_f64(Func::Arcsin, x), |x| vm1_f32(Func::Arcsin, x);
-    arccos => |x| vm1_f64(Func::Arccos, x), |x| vm1_f32(Func::Arccos, x);
-    arctan => |x| vm1_f64(Func::Arctan, x), |x| vm1_f32(Func::Arctan, x);
-    sinh => |x| vm1_f64(Func::Sinh, x), |x| vm1_f32(Func::Sinh, x);
-    cosh => |x| vm1_f64(Func::Cosh, x), |x| vm1_f32(Func::Cosh, x);
-    tanh => |x| vm1_f64(Func::Tanh, x), |x| vm1_f32(Func::Tanh, x);
-    // std implements the inverse hyperbolics itself, and its acosh overflows for
-    // huge arguments (acosh(1e308) = inf); libm has the C library's algorithms.
-    arcsinh => libm::asinh, libm::asinhf;
-    arccosh => libm::acosh, libm::acoshf;
-    // libm's atanh negates its result for negative arguments, NaN included:
-    // a domain error must give the default NaN, as every other function does.
-    arctanh => |x: f64| domain_nan(x, libm::atanh(x)), |x: f32| domain_nan32(x, libm::atanhf(x));
-    erf => |x| vm1_f64(Func::Erf, x), |x| vm1_f32(Func::Erf, x);
-    erfc => libm::erfc, libm::erfcf;
-    rint => f64::round_ties_even, f32::round_ties_even;
-}
-
-macro_rules! math2_fns {
-    ($( $name:ident => $f64:expr, $f32:expr; )*) => {
-        mod math2_f64_fns {
-            use super::*;
-            $( pub extern "C" fn $name(a: f64, b: f64) -> f64 { $f64(a, b) } )*
-        }
-        mod math2_f32_fns {
-            use super::*;
-            $( pub extern "C" fn $name(a: f32, b: f32) -> f32 { $f32(a, b) } )*
-        }
-    };
-}
-math2_fns! {
-    arctan2 => |a, b| vm2_f64(Math2::Func(Func::Arctan2), a, b), |a, b| vm2_f32(Math2::Func(Func::Arctan2), a, b);
-    hypot => |a, b| vm2_f64(Math2::Func(Func::Hypot), a, b), |a, b| vm2_f32(Math2::Func(Func::Hypot), a, b);
-    copysign => f64::copysign, f32::copysign;
-    nextafter => <f64 as Float>::nextafter, <f32 as Float>::nextafter;
-    fmod => <f64 as Rem>::rem, <f32 as Rem>::rem;
-    floor_divide => <f64 as Float>::floor_div, <f32 as Float>::floor_div;
-    remainder => <f64 as Float>::remainder, <f32 as Float>::remainder;
-    power => |a, b| vm2_f64(Math2::Op(BinaryOp::Pow), a, b), |a, b| vm2_f32(Math2::Op(BinaryOp::Pow), a, b);
-}
-
-// The function tables, once per width. Exhaustive over `Func` on purpose: a new
-// function must be placed here.
-macro_rules! math_tables {
-    ($math1:ident, $math2:ident, $binop:ident, $fn1:ty, $fn2:ty, $m1:ident, $m2:ident) => {
-        /// The one-argument math function `f` (see the module docs), or `None`.
-        pub fn $math1(f: Func) -> Option<$fn1> {
-            use $m1 as m;
-            Some(match f {
-                Func::Sqrt => m::sqrt,
-                Func::Cbrt => m::cbrt,
-                Func::Exp => m::exp,
-                Func::Expm1 => m::expm1,
-                Func::Exp2 => m::exp2,
-                Func::Log => m::log,
-                Func::Log1p => m::log1p,
-                Func::Log2 => m::log2,
-                Func::Log10 => m::log10,
-                Func::Sin => m::sin,
-                Func::Cos => m::cos,
-                Func::Tan => m::tan,
-                Func::Arcsin => m::arcsin,
-                Func::Arccos => m::arccos,
-                Func::Arctan => m::arctan,
-                Func::Sinh => m::sinh,
-                Func::Cosh => m::cosh,
-                Func::Tanh => m::tanh,
-                Func::Arcsinh => m::arcsinh,
-                Func::Arccosh => m::arccosh,
-                Func::Arctanh => m::arctanh,
-                Func::Erf => m::erf,
-                Func::Erfc => m::erfc,
-                Func::Rint => m::rint,
-                Func::Where
-                | Func::Square
-                | Func::Arctan2
-                | Func::Hypot
-                | Func::Fmod
-                | Func::Abs
-                | Func::Sign
-                | Func::Floor
-                | Func::Ceil
-                | Func::Round
-                | Func::Trunc
-                | Func::Minimum
-                | Func::Maximum
-                | Func::Clip
-                | Func::Copysign
-                | Func::Nextafter
-                | Func::Isnan
-                | Func::Isinf
-                | Func::Isfinite
-                | Func::Signbit
-                | Func::Copy
-                | Func::OnesLike
-                | Func::Conj
-                | Func::Real
-                | Func::Imag => return None,
-            })
-        }
-
-        /// The two-argument float function `f` (arctan2 hypot copysign nextafter fmod), or `None`.
-        pub fn $math2(f: Func) -> Option<$fn2> {
-            use $m2 as m;
-            Some(match f {
-                Func::Arctan2 => m::arctan2,
-                Func::Hypot => m::hypot,
-                Func::Copysign => m::copysign,
-                Func::Nextafter => m::nextafter,
-                Func::Fmod => m::fmod,
-                Func::Where
-                | Func::Sqrt
-                | Func::Cbrt
-                | Func::Square
-                | Func::Exp
-                | Func::Expm1
-                | Func::Exp2
-                | Func::Log
-                | Func::Log1p
-                | Func::Log2
-                | Func::Log10
-                | Func::Sin
-                | Func::Cos
-                | Func::Tan
-                | Func::Arcsin
-                | Func::Arccos
-                | Func::Arctan
-                | Func::Sinh
-                | Func::Cosh
-                | Func::Tanh
-                | Func::Arcsinh
-                | Func::Arccosh
-                | Func::Arctanh
-                | Func::Abs
-                | Func::Sign
-                | Func::Floor
-                | Func::Ceil
-                | Func::Round
-                | Func::Rint
-                | Func::Trunc
-                | Func::Minimum
-                | Func::Maximum
-                | Func::Clip
-                | Func::Isnan
-                | Func::Isinf
-                | Func::Isfinite
-                | Func::Signbit
-                | Func::Erf
-                | Func::Erfc
-                | Func::Copy
-                | Func::OnesLike
-                | Func::Conj
-                | Func::Real
-                | Func::Imag => return None,
-            })
-        }
-
-        /// Float binary operators that need more than one instruction (`//`, `%`, `**`), or `None`.
-        pub fn $binop(op: BinaryOp) -> Option<$fn2> {
-            use $m2 as m;
-            Some(match op {
-                BinaryOp::FloorDiv => m::floor_divide,
-                BinaryOp::Mod => m::remainder,
-                BinaryOp::Pow => m::power,
-                BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge
-                | BinaryOp::Eq
-                | BinaryOp::Ne
-                | BinaryOp::BitOr
-                | BinaryOp::BitXor
-                | BinaryOp::BitAnd
-                | BinaryOp::Shl
-                | BinaryOp::Shr
-                | BinaryOp::Add
-                | BinaryOp::Sub
-                | BinaryOp::Mul
-                | BinaryOp::Div => return None,
-            })
-        }
-    };
-}
-math_tables!(math1_f64, math2_f64, binop_f64, F64Fn1, F64Fn2, math1_f64_fns, math2_f64_fns);
-math_tables!(math1_f32, math2_f32, binop_f32, F32Fn1, F32Fn2, math1_f32_fns, math2_f32_fns);
-
 macro_rules! impl_float {
-    ($t:ty, $math1:ident, $math2:ident, $binop:ident, $map1:path, $map2:path) => {
+    ($t:ty, $pick:tt, $power:path, $map1:path, $map2:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -459,7 +293,7 @@ macro_rules! impl_float {
             }
             #[inline]
             fn powf(self, b: Self) -> Self {
-                $binop(BinaryOp::Pow).expect("float power")(self, b)
+                $power(self, b)
             }
             #[inline]
             fn copysign(self, b: Self) -> Self {
@@ -504,22 +338,22 @@ macro_rules! impl_float {
             fn div_count(self, n: usize) -> Self {
                 (self as f64 / n as f64) as $t
             }
-            fn math1(f: Func) -> Option<extern "C" fn(Self) -> Self> {
-                $math1(f)
+            fn pick1(f64: F64Fn1, f32: F32Fn1) -> extern "C" fn(Self) -> Self {
+                (f64, f32).$pick
             }
-            fn map_math1(f: Func, x: &[Self]) -> Vec<Self> {
+            fn pick2(f64: F64Fn2, f32: F32Fn2) -> extern "C" fn(Self, Self) -> Self {
+                (f64, f32).$pick
+            }
+            fn map_block1(u: Unary, x: &[Self]) -> Vec<Self> {
                 let mut out = vec![0.0; x.len()];
-                $map1(f, x, &mut out);
+                $map1(u, x, &mut out);
                 out
             }
-            fn math2(f: Func) -> Option<extern "C" fn(Self, Self) -> Self> {
-                $math2(f)
-            }
-            fn map_math2(f: Math2, x: &[Self], y: &[Self], out: &mut [Self]) {
-                $map2(f, x, y, out)
+            fn map_block2(b: Binary, x: &[Self], y: &[Self], out: &mut [Self]) {
+                $map2(b, x, y, out)
             }
         }
     };
 }
-impl_float!(f64, math1_f64, math2_f64, binop_f64, crate::vmath::map1_f64, crate::vmath::map2_f64);
-impl_float!(f32, math1_f32, math2_f32, binop_f32, crate::vmath::map1_f32, crate::vmath::map2_f32);
+impl_float!(f64, 0, super::power_f64, crate::vmath::map1_f64, crate::vmath::map2_f64);
+impl_float!(f32, 1, super::power_f32, crate::vmath::map1_f32, crate::vmath::map2_f32);

@@ -104,6 +104,34 @@ macro_rules! int_fns {
 int_fns!(i64, 64, floor_div_i64, mod_i64, fmod_i64, pow_i64, shl_i64, shr_i64, sign_i64);
 int_fns!(i32, 32, floor_div_i32, mod_i32, fmod_i32, pow_i32, shl_i32, shr_i32, sign_i32);
 
+/// `np.gcd` and `np.lcm` (`npy_gcd`, `npy_lcm`): Euclid on the absolute values in
+/// the unsigned type of the width, so `|INT_MIN|` is `2^(bits-1)` and a result
+/// that does not fit wraps, as in NumPy; `gcd(0, 0)` and `lcm(x, 0)` are 0.
+macro_rules! gcd_lcm {
+    ($t:ty, $u:ty, $gcd:ident, $lcm:ident) => {
+        /// Greatest common divisor of `|a|` and `|b|`.
+        pub fn $gcd(a: $t, b: $t) -> $t {
+            let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+            while a != 0 {
+                (a, b) = (b % a, a);
+            }
+            b as $t
+        }
+
+        /// Least common multiple of `|a|` and `|b|`, wrapping.
+        pub fn $lcm(a: $t, b: $t) -> $t {
+            let g = $gcd(a, b) as $u;
+            if g == 0 {
+                0
+            } else {
+                (a.unsigned_abs() / g).wrapping_mul(b.unsigned_abs()) as $t
+            }
+        }
+    };
+}
+gcd_lcm!(i64, u64, gcd_i64, lcm_i64);
+gcd_lcm!(i32, u32, gcd_i32, lcm_i32);
+
 // ---------------------------------------------------------------------------
 // Traits the generic loops are written against
 
@@ -127,10 +155,14 @@ pub trait Int: crate::array::Element + Ord {
     fn shl(self, b: Self) -> Self;
     fn shr(self, b: Self) -> Self;
     fn sign(self) -> Self;
+    /// This width's function of a pair (a row of [`super::func_impl`]).
+    fn pick1(i64: super::I64Fn1, i32: super::I32Fn1) -> extern "C" fn(Self) -> Self;
+    /// This width's function of a pair of two-argument functions.
+    fn pick2(i64: super::I64Fn2, i32: super::I32Fn2) -> extern "C" fn(Self, Self) -> Self;
 }
 
 macro_rules! impl_int {
-    ($t:ty, $floor_div:ident, $modulo:ident, $fmod:ident, $pow:ident, $shl:ident, $shr:ident, $sign:ident) => {
+    ($t:ty, $pick:tt, $floor_div:ident, $modulo:ident, $fmod:ident, $pow:ident, $shl:ident, $shr:ident, $sign:ident) => {
         impl Int for $t {
             const ZERO: Self = 0;
             const ONE: Self = 1;
@@ -198,8 +230,14 @@ macro_rules! impl_int {
             fn sign(self) -> Self {
                 $sign(self)
             }
+            fn pick1(i64: super::I64Fn1, i32: super::I32Fn1) -> extern "C" fn(Self) -> Self {
+                (i64, i32).$pick
+            }
+            fn pick2(i64: super::I64Fn2, i32: super::I32Fn2) -> extern "C" fn(Self, Self) -> Self {
+                (i64, i32).$pick
+            }
         }
     };
 }
-impl_int!(i64, floor_div_i64, mod_i64, fmod_i64, pow_i64, shl_i64, shr_i64, sign_i64);
-impl_int!(i32, floor_div_i32, mod_i32, fmod_i32, pow_i32, shl_i32, shr_i32, sign_i32);
+impl_int!(i64, 0, floor_div_i64, mod_i64, fmod_i64, pow_i64, shl_i64, shr_i64, sign_i64);
+impl_int!(i32, 1, floor_div_i32, mod_i32, fmod_i32, pow_i32, shl_i32, shr_i32, sign_i32);

@@ -3,8 +3,8 @@
 //! Produced by [`super::parse`], consumed by [`crate::ir::lower`]. Knows nothing of
 //! types or shapes. `Display` prints an S-expression dump (`--emit ast`).
 
+use super::ops::{BinaryOp, UnaryOp};
 use crate::diag::Span;
-use crate::ir::ops::{BinaryOp, UnaryOp};
 use std::fmt;
 
 /// A whole program: statements separated by `;` or newlines.

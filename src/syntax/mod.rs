@@ -1,6 +1,7 @@
 //! Syntax: text to tokens to AST. Knows nothing of types, Cranelift or rayon.
 
 pub mod ast;
+pub mod ops;
 pub mod parser;
 pub mod token;
 

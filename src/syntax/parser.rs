@@ -21,9 +21,9 @@
 //! joining): `Parser::peek` skips them while a `(` is open.
 
 use super::ast::{Expr, ExprKind, Ident, Program, Stmt};
+use super::ops::{BinaryOp, UnaryOp};
 use super::token::{lex, Token, TokenKind};
 use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
-use crate::ir::ops::{BinaryOp, UnaryOp};
 
 /// The deepest nesting accepted: `(` x 200 around a name is fine, 201 is an error.
 pub const MAX_DEPTH: usize = 200;

@@ -65,8 +65,6 @@ mod trig;
 #[cfg(test)]
 mod tests;
 
-use crate::ir::ops::{BinaryOp, Func};
-use crate::semantics;
 use std::sync::OnceLock;
 
 /// The NaN a domain error gives (`log(-1)`, `arcsin(2)`, `(-8)**0.5`): the one
@@ -140,9 +138,12 @@ impl Variant {
     }
 }
 
-/// The one-argument functions with kernels.
+/// The one-argument functions with block kernels. Which language function uses
+/// which kernel is its row in [`crate::semantics::func_impl`]; vmath knows no
+/// operator table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Unary {
+#[allow(missing_docs)] // the names say it
+pub enum Unary {
     Exp,
     Expm1,
     Exp2,
@@ -164,188 +165,54 @@ enum Unary {
     Sqrt,
 }
 
-/// The two-argument functions with kernels.
+/// The two-argument functions with block kernels (`Pow` is float `**` and
+/// `float_power`, `Div` float `/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Binary {
+#[allow(missing_docs)] // the names say it
+pub enum Binary {
     Arctan2,
     Hypot,
     Pow,
     Div,
 }
 
-fn unary(f: Func) -> Option<Unary> {
-    Some(match f {
-        Func::Exp => Unary::Exp,
-        Func::Expm1 => Unary::Expm1,
-        Func::Exp2 => Unary::Exp2,
-        Func::Log => Unary::Log,
-        Func::Log1p => Unary::Log1p,
-        Func::Log2 => Unary::Log2,
-        Func::Log10 => Unary::Log10,
-        Func::Sin => Unary::Sin,
-        Func::Cos => Unary::Cos,
-        Func::Tan => Unary::Tan,
-        Func::Arcsin => Unary::Arcsin,
-        Func::Arccos => Unary::Arccos,
-        Func::Arctan => Unary::Arctan,
-        Func::Sinh => Unary::Sinh,
-        Func::Cosh => Unary::Cosh,
-        Func::Tanh => Unary::Tanh,
-        Func::Cbrt => Unary::Cbrt,
-        Func::Erf => Unary::Erf,
-        Func::Sqrt => Unary::Sqrt,
-        // Not transcendental (one cheap instruction), or not vectorized yet (arcsinh,
-        // arccosh, arctanh, erfc: the JIT calls the scalar semantics functions).
-        Func::Where
-        | Func::Square
-        | Func::Arctan2
-        | Func::Arcsinh
-        | Func::Arccosh
-        | Func::Arctanh
-        | Func::Hypot
-        | Func::Fmod
-        | Func::Abs
-        | Func::Sign
-        | Func::Floor
-        | Func::Ceil
-        | Func::Round
-        | Func::Rint
-        | Func::Trunc
-        | Func::Minimum
-        | Func::Maximum
-        | Func::Clip
-        | Func::Copysign
-        | Func::Nextafter
-        | Func::Isnan
-        | Func::Isinf
-        | Func::Isfinite
-        | Func::Signbit
-        | Func::Erfc
-        | Func::Copy
-        | Func::OnesLike
-        | Func::Conj
-        | Func::Real
-        | Func::Imag => return None,
-    })
+/// A block kernel of either arity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// `out[i] = f(x[i])`.
+    Unary(Unary),
+    /// `out[i] = f(x[i], y[i])`.
+    Binary(Binary),
 }
 
-fn binary_func(f: Func) -> Option<Binary> {
-    Some(match f {
-        Func::Arctan2 => Binary::Arctan2,
-        Func::Hypot => Binary::Hypot,
-        Func::Where
-        | Func::Sqrt
-        | Func::Cbrt
-        | Func::Square
-        | Func::Exp
-        | Func::Expm1
-        | Func::Exp2
-        | Func::Log
-        | Func::Log1p
-        | Func::Log2
-        | Func::Log10
-        | Func::Sin
-        | Func::Cos
-        | Func::Tan
-        | Func::Arcsin
-        | Func::Arccos
-        | Func::Arctan
-        | Func::Sinh
-        | Func::Cosh
-        | Func::Tanh
-        | Func::Arcsinh
-        | Func::Arccosh
-        | Func::Arctanh
-        | Func::Fmod
-        | Func::Abs
-        | Func::Sign
-        | Func::Floor
-        | Func::Ceil
-        | Func::Round
-        | Func::Rint
-        | Func::Trunc
-        | Func::Minimum
-        | Func::Maximum
-        | Func::Clip
-        | Func::Copysign
-        | Func::Nextafter
-        | Func::Isnan
-        | Func::Isinf
-        | Func::Isfinite
-        | Func::Signbit
-        | Func::Erf
-        | Func::Erfc
-        | Func::Copy
-        | Func::OnesLike
-        | Func::Conj
-        | Func::Real
-        | Func::Imag => return None,
-    })
+/// The best float64 block kernel for `u`.
+pub fn block1_f64(u: Unary) -> Block1F64 {
+    kernels::unary(Variant::best(), u).0
 }
 
-fn binary_op(op: BinaryOp) -> Option<Binary> {
-    Some(match op {
-        BinaryOp::Pow => Binary::Pow,
-        BinaryOp::Div => Binary::Div,
-        BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::BitOr
-        | BinaryOp::BitXor
-        | BinaryOp::BitAnd
-        | BinaryOp::Shl
-        | BinaryOp::Shr
-        | BinaryOp::Add
-        | BinaryOp::Sub
-        | BinaryOp::Mul
-        | BinaryOp::FloorDiv
-        | BinaryOp::Mod => return None,
-    })
+/// The best float32 block kernel for `u`.
+pub fn block1_f32(u: Unary) -> Block1F32 {
+    kernels::unary(Variant::best(), u).1
 }
 
-/// The best block kernel for the one-argument float64 function `f`, if vmath has one.
-pub fn block1_f64(f: Func) -> Option<Block1F64> {
-    block1_f64_for(Variant::best(), f)
+/// The best float64 block kernel for `b`.
+pub fn block2_f64(b: Binary) -> Block2F64 {
+    kernels::binary(Variant::best(), b).0
 }
 
-/// The best block kernel for the one-argument float32 function `f`, if vmath has one.
-pub fn block1_f32(f: Func) -> Option<Block1F32> {
-    block1_f32_for(Variant::best(), f)
+/// The best float32 block kernel for `b`.
+pub fn block2_f32(b: Binary) -> Block2F32 {
+    kernels::binary(Variant::best(), b).1
 }
 
-/// The best block kernel for the two-argument float64 function `f` (arctan2, hypot).
-pub fn block2_f64(f: Func) -> Option<Block2F64> {
-    block2_f64_for(Variant::best(), binary_func(f)?)
+/// The kernel of variant `v` for `u`, if this CPU supports `v`.
+pub fn block1_f64_for(v: Variant, u: Unary) -> Option<Block1F64> {
+    v.is_supported().then(|| kernels::unary(v, u).0)
 }
 
-/// The best block kernel for the two-argument float32 function `f` (arctan2, hypot).
-pub fn block2_f32(f: Func) -> Option<Block2F32> {
-    block2_f32_for(Variant::best(), binary_func(f)?)
-}
-
-/// The best block kernel for the float64 binary operator `op` (`**`).
-pub fn binop_block_f64(op: BinaryOp) -> Option<Block2F64> {
-    block2_f64_for(Variant::best(), binary_op(op)?)
-}
-
-/// The best block kernel for the float32 binary operator `op` (`**`).
-pub fn binop_block_f32(op: BinaryOp) -> Option<Block2F32> {
-    block2_f32_for(Variant::best(), binary_op(op)?)
-}
-
-/// The kernel of variant `v` for `f`, if this CPU supports `v` and vmath has `f`.
-pub fn block1_f64_for(v: Variant, f: Func) -> Option<Block1F64> {
-    v.is_supported().then_some(())?;
-    Some(kernels::unary(v, unary(f)?).0)
-}
-
-/// The kernel of variant `v` for `f`, if this CPU supports `v` and vmath has `f`.
-pub fn block1_f32_for(v: Variant, f: Func) -> Option<Block1F32> {
-    v.is_supported().then_some(())?;
-    Some(kernels::unary(v, unary(f)?).1)
+/// The kernel of variant `v` for `u`, if this CPU supports `v`.
+pub fn block1_f32_for(v: Variant, u: Unary) -> Option<Block1F32> {
+    v.is_supported().then(|| kernels::unary(v, u).1)
 }
 
 fn block2_f64_for(v: Variant, b: Binary) -> Option<Block2F64> {
@@ -356,87 +223,58 @@ fn block2_f32_for(v: Variant, b: Binary) -> Option<Block2F32> {
     v.is_supported().then_some(kernels::binary(v, b).1)
 }
 
-/// A two-argument function or operator with a float result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Math2 {
-    Func(Func),
-    Op(BinaryOp),
+/// `out[i] = u(x[i])` with the best variant. Panics if the lengths differ (a
+/// caller bug).
+pub fn map1_f64(u: Unary, x: &[f64], out: &mut [f64]) {
+    map1_f64_with(Variant::best(), u, x, out)
 }
 
-impl Math2 {
-    fn kernel(self) -> Option<Binary> {
-        match self {
-            Math2::Func(f) => binary_func(f),
-            Math2::Op(op) => binary_op(op),
-        }
-    }
-}
-
-/// `out[i] = f(x[i])` with the best variant; functions without a kernel (sqrt,
-/// erf, ...) use the scalar semantics function. Panics if the lengths differ or
-/// `f` is not a one-argument math function (caller bugs).
-pub fn map1_f64(f: Func, x: &[f64], out: &mut [f64]) {
-    map1_f64_with(Variant::best(), f, x, out)
-}
-
-/// [`map1_f64`] with a chosen variant (falls back to scalar if unsupported here).
-pub fn map1_f64_with(v: Variant, f: Func, x: &[f64], out: &mut [f64]) {
+/// [`map1_f64`] with a chosen variant (the best one if this CPU lacks `v`).
+pub fn map1_f64_with(v: Variant, u: Unary, x: &[f64], out: &mut [f64]) {
     assert_eq!(x.len(), out.len(), "map1_f64: argument and output lengths differ");
-    match block1_f64_for(v, f) {
-        // SAFETY: the variant is supported (checked by `block1_f64_for`), both slices hold
-        // `x.len()` elements and the borrow rules keep them apart.
-        Some(k) => unsafe { k(x.as_ptr(), out.as_mut_ptr(), x.len()) },
-        None => {
-            let g = semantics::math1_f64(f).expect("map1_f64 takes a one-argument math function");
-            out.iter_mut().zip(x).for_each(|(o, &a)| *o = g(a));
-        }
-    }
+    let k = block1_f64_for(v, u).unwrap_or_else(|| block1_f64(u));
+    // SAFETY: the variant is supported (checked by `block1_f64_for`, and the best one
+    // always is), both slices hold `x.len()` elements and the borrow rules keep them apart.
+    unsafe { k(x.as_ptr(), out.as_mut_ptr(), x.len()) }
 }
 
-/// `out[i] = f(x[i])` in float32; see [`map1_f64`].
-pub fn map1_f32(f: Func, x: &[f32], out: &mut [f32]) {
-    map1_f32_with(Variant::best(), f, x, out)
+/// `out[i] = u(x[i])` in float32; see [`map1_f64`].
+pub fn map1_f32(u: Unary, x: &[f32], out: &mut [f32]) {
+    map1_f32_with(Variant::best(), u, x, out)
 }
 
 /// [`map1_f32`] with a chosen variant.
-pub fn map1_f32_with(v: Variant, f: Func, x: &[f32], out: &mut [f32]) {
+pub fn map1_f32_with(v: Variant, u: Unary, x: &[f32], out: &mut [f32]) {
     assert_eq!(x.len(), out.len(), "map1_f32: argument and output lengths differ");
-    match block1_f32_for(v, f) {
-        // SAFETY: as in `map1_f64_with`.
-        Some(k) => unsafe { k(x.as_ptr(), out.as_mut_ptr(), x.len()) },
-        None => {
-            let g = semantics::math1_f32(f).expect("map1_f32 takes a one-argument math function");
-            out.iter_mut().zip(x).for_each(|(o, &a)| *o = g(a));
-        }
-    }
+    let k = block1_f32_for(v, u).unwrap_or_else(|| block1_f32(u));
+    // SAFETY: as in `map1_f64_with`.
+    unsafe { k(x.as_ptr(), out.as_mut_ptr(), x.len()) }
 }
 
-/// `out[i] = f(x[i], y[i])` for arctan2, hypot and `**`, with the best variant.
-/// Panics if the lengths differ or `f` is not one of those (caller bugs).
-pub fn map2_f64(f: Math2, x: &[f64], y: &[f64], out: &mut [f64]) {
-    map2_f64_with(Variant::best(), f, x, y, out)
+/// `out[i] = b(x[i], y[i])` with the best variant. Panics if the lengths differ
+/// (a caller bug).
+pub fn map2_f64(b: Binary, x: &[f64], y: &[f64], out: &mut [f64]) {
+    map2_f64_with(Variant::best(), b, x, y, out)
 }
 
-/// [`map2_f64`] with a chosen variant.
-pub fn map2_f64_with(v: Variant, f: Math2, x: &[f64], y: &[f64], out: &mut [f64]) {
+/// [`map2_f64`] with a chosen variant (libm's if this CPU lacks `v`).
+pub fn map2_f64_with(v: Variant, b: Binary, x: &[f64], y: &[f64], out: &mut [f64]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f64: argument and output lengths differ");
-    let k = block2_f64_for(v, f.kernel().expect("map2_f64 takes arctan2, hypot or **"));
-    let k = k.unwrap_or_else(|| kernels::binary(Variant::Libm, f.kernel().expect("checked above")).0);
+    let k = block2_f64_for(v, b).unwrap_or_else(|| kernels::binary(Variant::Libm, b).0);
     // SAFETY: the variant is supported, all slices hold `out.len()` elements and `out` is
     // borrowed mutably, so it overlaps neither input.
     unsafe { k(x.as_ptr(), y.as_ptr(), out.as_mut_ptr(), out.len()) }
 }
 
-/// `out[i] = f(x[i], y[i])` in float32; see [`map2_f64`].
-pub fn map2_f32(f: Math2, x: &[f32], y: &[f32], out: &mut [f32]) {
-    map2_f32_with(Variant::best(), f, x, y, out)
+/// `out[i] = b(x[i], y[i])` in float32; see [`map2_f64`].
+pub fn map2_f32(b: Binary, x: &[f32], y: &[f32], out: &mut [f32]) {
+    map2_f32_with(Variant::best(), b, x, y, out)
 }
 
 /// [`map2_f32`] with a chosen variant.
-pub fn map2_f32_with(v: Variant, f: Math2, x: &[f32], y: &[f32], out: &mut [f32]) {
+pub fn map2_f32_with(v: Variant, b: Binary, x: &[f32], y: &[f32], out: &mut [f32]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f32: argument and output lengths differ");
-    let k = block2_f32_for(v, f.kernel().expect("map2_f32 takes arctan2, hypot or **"));
-    let k = k.unwrap_or_else(|| kernels::binary(Variant::Libm, f.kernel().expect("checked above")).1);
+    let k = block2_f32_for(v, b).unwrap_or_else(|| kernels::binary(Variant::Libm, b).1);
     // SAFETY: as in `map2_f64_with`.
     unsafe { k(x.as_ptr(), y.as_ptr(), out.as_mut_ptr(), out.len()) }
 }

@@ -110,45 +110,45 @@ fn points1(seed: u64, gen: impl Fn(&mut Rng) -> f64) -> Vec<f64> {
 }
 
 /// The domain of each one-argument function: a mix of log-uniform and uniform points.
-fn domain1(f: Func, r: &mut Rng) -> f64 {
+fn domain1(f: Unary, r: &mut Rng) -> f64 {
     let pick = r.next() % 4;
     match f {
-        Func::Exp | Func::Expm1 | Func::Sinh | Func::Cosh => match pick {
+        Unary::Exp | Unary::Expm1 | Unary::Sinh | Unary::Cosh => match pick {
             0 => r.uniform(-746.0, 711.0),
             1 => r.uniform(-5.0, 5.0),
             _ => r.log_uniform(1e-300, 750.0, true),
         },
-        Func::Exp2 => match pick {
+        Unary::Exp2 => match pick {
             0 => r.uniform(-1080.0, 1030.0),
             1 => r.uniform(-3.0, 3.0),
             _ => r.log_uniform(1e-300, 1100.0, true),
         },
-        Func::Log | Func::Log2 | Func::Log10 => match pick {
+        Unary::Log | Unary::Log2 | Unary::Log10 => match pick {
             0 => r.uniform(0.5, 2.0),
             1 => 1.0 + r.log_uniform(1e-18, 0.3, true),
             _ => r.log_uniform(5e-324, f64::MAX, false),
         },
-        Func::Log1p => match pick {
+        Unary::Log1p => match pick {
             0 => -r.log_uniform(1e-300, 1.0, false),
             1 => r.uniform(-0.5, 1.0),
             _ => r.log_uniform(1e-300, 1e300, false),
         },
-        Func::Sin | Func::Cos | Func::Tan => match pick {
+        Unary::Sin | Unary::Cos | Unary::Tan => match pick {
             0 => r.uniform(-10.0, 10.0),
             1 => r.log_uniform(1e6, 1e300, true),
             _ => r.log_uniform(1e-300, 1048576.0, true),
         },
-        Func::Arcsin | Func::Arccos => match pick {
+        Unary::Arcsin | Unary::Arccos => match pick {
             0 => r.uniform(-1.0, 1.0),
             1 => (1.0 - r.log_uniform(1e-17, 0.5, false)).copysign(r.uniform(-1.0, 1.0)),
             _ => r.log_uniform(1e-300, 1.0, true),
         },
-        Func::Erf => match pick {
+        Unary::Erf => match pick {
             0 => r.uniform(-7.0, 7.0),
             1 => r.uniform(-1.5, 1.5),
             _ => r.log_uniform(1e-300, 30.0, true),
         },
-        Func::Tanh => match pick {
+        Unary::Tanh => match pick {
             0 => r.uniform(-2.0, 2.0),
             _ => r.log_uniform(1e-300, 30.0, true),
         },
@@ -159,68 +159,68 @@ fn domain1(f: Func, r: &mut Rng) -> f64 {
     }
 }
 
-const UNARY: [Func; 18] = [
-    Func::Exp,
-    Func::Expm1,
-    Func::Exp2,
-    Func::Log,
-    Func::Log1p,
-    Func::Log2,
-    Func::Log10,
-    Func::Sin,
-    Func::Cos,
-    Func::Tan,
-    Func::Arcsin,
-    Func::Arccos,
-    Func::Arctan,
-    Func::Sinh,
-    Func::Cosh,
-    Func::Tanh,
-    Func::Cbrt,
-    Func::Erf,
+const UNARY: [Unary; 18] = [
+    Unary::Exp,
+    Unary::Expm1,
+    Unary::Exp2,
+    Unary::Log,
+    Unary::Log1p,
+    Unary::Log2,
+    Unary::Log10,
+    Unary::Sin,
+    Unary::Cos,
+    Unary::Tan,
+    Unary::Arcsin,
+    Unary::Arccos,
+    Unary::Arctan,
+    Unary::Sinh,
+    Unary::Cosh,
+    Unary::Tanh,
+    Unary::Cbrt,
+    Unary::Erf,
 ];
 
 /// The C library's function (glibc's, < 1 ulp), the reference of the sweeps. Not
-/// `semantics::math1_f64`: that is vmath itself.
-fn libm1(f: Func) -> fn(f64) -> f64 {
+/// the scalar semantics: that is vmath itself.
+fn libm1(f: Unary) -> fn(f64) -> f64 {
     match f {
-        Func::Exp => f64::exp,
-        Func::Expm1 => f64::exp_m1,
-        Func::Exp2 => f64::exp2,
-        Func::Log => f64::ln,
-        Func::Log1p => f64::ln_1p,
-        Func::Log2 => f64::log2,
-        Func::Log10 => f64::log10,
-        Func::Sin => f64::sin,
-        Func::Cos => f64::cos,
-        Func::Tan => f64::tan,
-        Func::Arcsin => f64::asin,
-        Func::Arccos => f64::acos,
-        Func::Arctan => f64::atan,
-        Func::Sinh => f64::sinh,
-        Func::Cosh => f64::cosh,
-        Func::Tanh => f64::tanh,
-        Func::Cbrt => f64::cbrt,
-        Func::Erf => ::libm::erf,
-        Func::Sqrt => f64::sqrt,
-        _ => panic!("no libm reference for {f:?}"),
+        Unary::Exp => f64::exp,
+        Unary::Expm1 => f64::exp_m1,
+        Unary::Exp2 => f64::exp2,
+        Unary::Log => f64::ln,
+        Unary::Log1p => f64::ln_1p,
+        Unary::Log2 => f64::log2,
+        Unary::Log10 => f64::log10,
+        Unary::Sin => f64::sin,
+        Unary::Cos => f64::cos,
+        Unary::Tan => f64::tan,
+        Unary::Arcsin => f64::asin,
+        Unary::Arccos => f64::acos,
+        Unary::Arctan => f64::atan,
+        Unary::Sinh => f64::sinh,
+        Unary::Cosh => f64::cosh,
+        Unary::Tanh => f64::tanh,
+        Unary::Cbrt => f64::cbrt,
+        Unary::Erf => ::libm::erf,
+        Unary::Sqrt => f64::sqrt,
     }
 }
 
-const BINARY: [Math2; 3] = [Math2::Func(Func::Arctan2), Math2::Func(Func::Hypot), Math2::Op(BinaryOp::Pow)];
+const BINARY: [Binary; 3] = [Binary::Arctan2, Binary::Hypot, Binary::Pow];
 
-fn reference2(f: Math2) -> fn(f64, f64) -> f64 {
+fn reference2(f: Binary) -> fn(f64, f64) -> f64 {
     match f {
-        Math2::Func(Func::Arctan2) => f64::atan2,
-        Math2::Func(Func::Hypot) => f64::hypot,
-        _ => f64::powf,
+        Binary::Arctan2 => f64::atan2,
+        Binary::Hypot => f64::hypot,
+        Binary::Pow => f64::powf,
+        Binary::Div => |a, b| a / b,
     }
 }
 
-fn domain2(f: Math2, r: &mut Rng) -> (f64, f64) {
+fn domain2(f: Binary, r: &mut Rng) -> (f64, f64) {
     let pick = r.next() % 4;
     match f {
-        Math2::Op(_) => match pick {
+        Binary::Pow | Binary::Div => match pick {
             0 => (r.uniform(0.0, 10.0), r.uniform(-20.0, 20.0)),
             1 => (1.0 + r.log_uniform(1e-17, 0.1, true), r.log_uniform(1.0, 1e18, true)),
             2 => (-r.log_uniform(1e-10, 1e10, false), (r.uniform(-60.0, 60.0)).round()),
@@ -233,8 +233,8 @@ fn domain2(f: Math2, r: &mut Rng) -> (f64, f64) {
     }
 }
 
-fn points2(f: Math2) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = Rng(0x5eed ^ f.kernel().map_or(0, |b| b as u64 + 1));
+fn points2(f: Binary) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = Rng(0x5eed ^ (f as u64 + 1));
     let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = (0..POINTS).map(|_| domain2(f, &mut rng)).unzip();
     for a in SPECIALS {
         for b in SPECIALS {
@@ -427,7 +427,7 @@ fn kernels_compute_in_place() {
         }
         for f in BINARY {
             let ys: Vec<f64> = xs.iter().map(|x| 0.5 - x).collect();
-            let k = block2_f64_for(v, f.kernel().expect("a kernel")).expect("supported");
+            let k = block2_f64_for(v, f).expect("supported");
             let mut want = vec![0.0; xs.len()];
             map2_f64_with(v, f, &xs, &ys, &mut want);
             let (mut ox, mut oy) = (xs.clone(), ys.clone());
@@ -449,7 +449,7 @@ fn kernels_compute_in_place() {
 #[test]
 fn trig_beyond_the_reduction_limit_matches_libm() {
     let xs = [0.5, 1e6, 1048576.5, 1e22, -1e300, f64::INFINITY, 3.0, f64::NAN, -2.5e15];
-    for (f, want) in [(Func::Sin, f64::sin as fn(f64) -> f64), (Func::Cos, f64::cos), (Func::Tan, f64::tan)] {
+    for (f, want) in [(Unary::Sin, f64::sin as fn(f64) -> f64), (Unary::Cos, f64::cos), (Unary::Tan, f64::tan)] {
         for v in vector_variants() {
             let mut out = [0.0; 9];
             map1_f64_with(v, f, &xs, &mut out);
@@ -458,16 +458,6 @@ fn trig_beyond_the_reduction_limit_matches_libm() {
             }
         }
     }
-}
-
-#[test]
-fn functions_without_kernels_fall_back_to_scalar() {
-    assert!(block1_f64(Func::Erfc).is_none() && block1_f64(Func::Abs).is_none());
-    let mut out = [0.0; 2];
-    map1_f64(Func::Erfc, &[0.0, f64::INFINITY], &mut out);
-    assert_eq!(out, [1.0, 0.0]);
-    assert!(binop_block_f64(BinaryOp::Pow).is_some() && binop_block_f64(BinaryOp::Add).is_none());
-    assert!(block2_f32(Func::Hypot).is_some() && block2_f32(Func::Fmod).is_none());
 }
 
 /// sqrt and division are one IEEE operation: every variant's kernel gives exactly
@@ -487,14 +477,14 @@ fn sqrt_and_division_kernels_are_the_ieee_operations() {
         .unzip();
     for v in Variant::ALL.into_iter().filter(|v| v.is_supported()) {
         let mut out = vec![0.0; xs.len()];
-        map1_f64_with(v, Func::Sqrt, &xs, &mut out);
+        map1_f64_with(v, Unary::Sqrt, &xs, &mut out);
         assert!(same64(&out, &xs.iter().map(|x| x.sqrt()).collect::<Vec<_>>()), "{v:?} sqrt f64");
-        map2_f64_with(v, Math2::Op(BinaryOp::Div), &xs, &ys, &mut out);
+        map2_f64_with(v, Binary::Div, &xs, &ys, &mut out);
         assert!(same64(&out, &xs.iter().zip(&ys).map(|(x, y)| x / y).collect::<Vec<_>>()), "{v:?} div f64");
         let mut out32 = vec![0.0f32; x32.len()];
-        map1_f32_with(v, Func::Sqrt, &x32, &mut out32);
+        map1_f32_with(v, Unary::Sqrt, &x32, &mut out32);
         assert!(same32(&out32, &x32.iter().map(|x| x.sqrt()).collect::<Vec<_>>()), "{v:?} sqrt f32");
-        map2_f32_with(v, Math2::Op(BinaryOp::Div), &x32, &y32, &mut out32);
+        map2_f32_with(v, Binary::Div, &x32, &y32, &mut out32);
         assert!(same32(&out32, &x32.iter().zip(&y32).map(|(x, y)| x / y).collect::<Vec<_>>()), "{v:?} div f32");
     }
 }

@@ -155,6 +155,18 @@ NAMESPACE = {
     "conjugate": np.conjugate,
     "real": np.real,
     "imag": np.imag,
+    "logaddexp": np.logaddexp,
+    "logaddexp2": np.logaddexp2,
+    "fmin": np.fmin,
+    "fmax": np.fmax,
+    "deg2rad": np.deg2rad,
+    "rad2deg": np.rad2deg,
+    "heaviside": np.heaviside,
+    "reciprocal": np.reciprocal,
+    "gcd": np.gcd,
+    "lcm": np.lcm,
+    "fabs": np.fabs,
+    "float_power": np.float_power,
     "pow": _power,
     "power": _power,
     "__POW__": _power,
@@ -678,15 +690,18 @@ FUNC_DATA = {
 ROUND_DATA = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994, 4503599627370495.5, 4503599627370497.0,
               1.4999999999999998, -0.0, 0.0, 2.675, nan, inf, -inf]
 UNARY_MATH = ["sqrt", "cbrt", "exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sin", "cos", "tan", "arcsin",
-              "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "rint", "erf", "erfc"]
-EXACT_MATH = {"sqrt", "rint"}  # correctly rounded everywhere
+              "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "rint", "erf", "erfc",
+              "deg2rad", "rad2deg", "fabs"]
+EXACT_MATH = {"sqrt", "rint", "deg2rad", "rad2deg", "fabs"}  # correctly rounded everywhere
 # (function, the error substring when NumPy gives bool a dtype jitexpr lacks or refuses it)
 UNARY_SAME = [("square", "int8"), ("absolute", None), ("abs", None), ("sign", "sign"), ("floor", None),
               ("ceil", None), ("round", "float16"), ("trunc", None), ("copy", None), ("ones_like", None),
-              ("conj", "int8"), ("conjugate", "int8"), ("real", None), ("imag", None)]
+              ("conj", "int8"), ("conjugate", "int8"), ("real", None), ("imag", None), ("reciprocal", "int8")]
 PREDICATES = ["isnan", "isinf", "isfinite", "signbit"]
-BINARY_MATH = ["arctan2", "hypot", "copysign", "nextafter"]
-BINARY_SAME = [("fmod", "int8"), ("minimum", None), ("maximum", None)]
+BINARY_MATH = ["arctan2", "hypot", "copysign", "nextafter", "logaddexp", "logaddexp2", "heaviside"]
+INEXACT_BINARY_MATH = {"arctan2", "hypot", "logaddexp", "logaddexp2"}
+BINARY_SAME = [("fmod", "int8"), ("minimum", None), ("maximum", None), ("fmin", None), ("fmax", None)]
+BINARY_INT = ["gcd", "lcm"]
 ALIASES = [("asin", "arcsin"), ("acos", "arccos"), ("atan", "arctan"), ("asinh", "arcsinh"), ("acosh", "arccosh"),
            ("atanh", "arctanh")]
 BIN_EDGE = {
@@ -727,7 +742,7 @@ NumPy would give bool an int8 or float16 result. Transcendental functions carry
         for dt in DTYPES:
             case(f, f"{fn}_{dt}", f"{fn}(a)", inputs_of(a=arr(dt, FUNC_DATA[dt])))
     for fn in BINARY_MATH:
-        ulp = MATH_ULP if fn in ("arctan2", "hypot") else None
+        ulp = MATH_ULP if fn in INEXACT_BINARY_MATH else None
         for dt in NUMERIC:
             a, b = cartesian(dt, BIN_EDGE[dt])
             case(f, f"{fn}_{dt}", f"{fn}(a, b)", inputs_of(a=a, b=b), ulp=ulp)
@@ -745,6 +760,19 @@ NumPy would give bool an int8 or float16 result. Transcendental functions carry
                 continue
             a, b = cartesian(dt, BIN_EDGE[dt])
             case(f, f"{fn}_{dt}", f"{fn}(a, b)", inputs_of(a=a, b=b))
+    for fn in BINARY_INT:
+        for dt in INTS:
+            a, b = cartesian(dt, BIN_EDGE[dt])
+            case(f, f"{fn}_{dt}", f"{fn}(a, b)", inputs_of(a=a, b=b))
+        case(f, f"{fn}_bool", f"{fn}(a, b)", inputs_of(a=arr("bool", [True]), b=arr("bool", [False])),
+             error=("type", "int8"), comment="NumPy gives int8, which jitexpr lacks.")
+        for dt in FLOATS:
+            case(f, f"{fn}_{dt}", f"{fn}(a, b)", inputs_of(a=arr(dt, [4.0]), b=arr(dt, [6.0])),
+                 error=("type", "integer operands"), comment="NumPy has no float loop.")
+    for dt in DTYPES:
+        a, b = cartesian(dt, BIN_EDGE.get(dt, [False, True]))
+        case(f, f"float_power_{dt}", "float_power(a, b)", inputs_of(a=a, b=b), ulp=2,
+             comment="Always float64, as NumPy." if dt == "bool" else None)
     for dt in DTYPES:
         a = arr(dt, FUNC_DATA[dt])
         lo, hi = {"bool": (False, True), "int32": (-1, 2), "int64": (-1, 100), "float32": (-1.0, 2.0),
@@ -817,6 +845,18 @@ NumPy would give bool an int8 or float16 result. Transcendental functions carry
         ("real_int64_times_two", "real(a) * 2", inputs_of(a=arr("int64", [3, -4])), None),
         ("isnan_of_expression", "isnan(a / b)", inputs_of(a=arr("float64", [0.0, 1.0, inf]),
                                                           b=arr("float64", [0.0, 0.0, inf])), None),
+        ("fmin_ignores_nan", "fmin(a, b)",
+         inputs_of(a=arr("float64", [nan, 1.0, nan, -inf]), b=arr("float64", [1.0, nan, nan, nan])), None),
+        ("fmax_of_int_and_float_literal_is_float64", "fmax(a, 0.5)", inputs_of(a=arr("int32", [-1, 2])), None),
+        ("logaddexp_large_arguments_do_not_overflow", "logaddexp(a, b)",
+         inputs_of(a=arr("float64", [1000.0, -1000.0, 709.0, inf]), b=arr("float64", [1000.0, -1001.0, 710.0, -inf])),
+         MATH_ULP),
+        ("reciprocal_int_truncates", "reciprocal(a)", inputs_of(a=arr("int64", [1, -1, 2, -3, 0])), None),
+        ("heaviside_of_ints_is_float64", "heaviside(a, 0.5)", inputs_of(a=arr("int32", [-3, 0, 4])), None),
+        ("gcd_with_literal", "gcd(a, 12)", inputs_of(a=arr("int32", [18, -8, 0, 7])), None),
+        ("lcm_wraps", "lcm(a, b)", inputs_of(a=arr("int32", [65536, 3, -4]), b=arr("int32", [65537, I32MIN, 6])), None),
+        ("float_power_of_float32_is_float64", "float_power(a, 2)", inputs_of(a=arr("float32", [0.1, 3.0])), None),
+        ("deg2rad_of_int_is_float64", "deg2rad(a)", inputs_of(a=arr("int32", [180, -90, 360])), None),
         ("signbit_negative_zero_and_nan", "signbit(a)", inputs_of(a=arr("float64", [-0.0, 0.0, -nan, nan])), None),
     ]:
         case(f, name, expr, ins, ulp=ulp)

@@ -32,6 +32,9 @@ pub(super) struct Cut {
     pub pieces: usize,
     /// Whole lanes per task (when `pieces` is 1).
     lanes_per_task: usize,
+    /// Leaves per task when every leaf is its own subtree ([`Cut::leaves`]),
+    /// 0 otherwise.
+    leaves_per_task: usize,
 }
 
 impl Cut {
@@ -41,15 +44,26 @@ impl Cut {
     pub fn new(lanes: usize, leaves: usize, per_task: usize, threads: usize) -> Cut {
         debug_assert!(leaves >= 1 && per_task >= 1);
         if leaves <= per_task {
-            return Cut { lanes, leaves, pieces: 1, lanes_per_task: per_task / leaves };
+            return Cut { lanes, leaves, pieces: 1, lanes_per_task: per_task / leaves, leaves_per_task: 0 };
         }
         let cap = (PIECES_PER_THREAD * threads / lanes.max(1)).max(1);
         let want = (leaves / per_task).min(cap);
-        Cut { lanes, leaves, pieces: 1 << want.ilog2(), lanes_per_task: 1 }
+        Cut { lanes, leaves, pieces: 1 << want.ilog2(), lanes_per_task: 1, leaves_per_task: 0 }
+    }
+
+    /// Every leaf its own subtree, `per_task` leaves (in lane-major order) per
+    /// task: the tasks return each lane's block partials uncombined, in order,
+    /// for a caller that combines them across windows (`stream`). Partials
+    /// then grow with the blocks, which the caller's window bounds.
+    pub fn leaves(lanes: usize, leaves: usize, per_task: usize) -> Cut {
+        debug_assert!(leaves >= 1 && per_task >= 1);
+        Cut { lanes, leaves, pieces: leaves, lanes_per_task: 1, leaves_per_task: per_task }
     }
 
     pub fn tasks(&self) -> usize {
-        if self.pieces > 1 {
+        if self.leaves_per_task > 0 {
+            (self.lanes * self.leaves).div_ceil(self.leaves_per_task)
+        } else if self.pieces > 1 {
             self.lanes * self.pieces
         } else {
             self.lanes.div_ceil(self.lanes_per_task)
@@ -64,6 +78,11 @@ impl Cut {
 
     /// Task `t`'s subtrees, in order: (lane, its leaves).
     pub fn nodes(&self, t: usize) -> Vec<(usize, Range<usize>)> {
+        if self.leaves_per_task > 0 {
+            let k = self.leaves_per_task;
+            let units = t * k..((t + 1) * k).min(self.lanes * self.leaves);
+            return units.map(|u| (u / self.leaves, u % self.leaves..u % self.leaves + 1)).collect();
+        }
         if self.pieces == 1 {
             let lanes = t * self.lanes_per_task..((t + 1) * self.lanes_per_task).min(self.lanes);
             return lanes.map(|l| (l, 0..self.leaves)).collect();

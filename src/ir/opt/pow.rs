@@ -17,7 +17,7 @@ const MAX_CHAIN: u32 = 8;
 
 /// How to compute the power.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plan {
+enum Form {
     /// `ones_like(x)`: `x**0` is 1 for every `x` (NaN included), with `x`'s shape.
     Ones,
     Sqrt,
@@ -42,14 +42,14 @@ pub(super) fn rewrite(b: &mut Builder, x: NodeId, e: Scalar, span: Span) -> Opti
 }
 
 /// Float exponents. See the table in the docs of [`super`] for the classes.
-fn float_plan(v: f64) -> Option<(Plan, Exactness)> {
+fn float_plan(v: f64) -> Option<(Form, Exactness)> {
     if v == 0.0 {
         // `pow(x, 0)` is 1 for every `x`, NaN included.
-        return Some((Plan::Ones, Exactness::Exact));
+        return Some((Form::Ones, Exactness::Exact));
     }
     if v == 0.5 {
         // `pow` is `sqrt` but at -0 and -inf (+0 and +inf there).
-        return Some((Plan::Sqrt, Exactness::NumPy));
+        return Some((Form::Sqrt, Exactness::NumPy));
     }
     if v != v.trunc() || v.abs() > f64::from(MAX_CHAIN) {
         return None;
@@ -66,26 +66,26 @@ fn float_plan(v: f64) -> Option<(Plan, Exactness)> {
         3.. => Exactness::Ulps(n.unsigned_abs()),
         _ => Exactness::Ulps(2 * n.unsigned_abs()),
     };
-    Some((Plan::Power(n), exactness))
+    Some((Form::Power(n), exactness))
 }
 
 /// Integer exponents: wrapping multiplication is associative and commutative, so
 /// every chain gives the interpreter's (repeated-squaring) bits. Negative
 /// exponents (`trunc(1 / x**n)`) stay powers.
-fn int_plan(v: i64) -> Option<(Plan, Exactness)> {
+fn int_plan(v: i64) -> Option<(Form, Exactness)> {
     match v {
-        0 => Some((Plan::Ones, Exactness::Exact)),
-        1..=8 => Some((Plan::Power(v as i32), Exactness::Exact)),
+        0 => Some((Form::Ones, Exactness::Exact)),
+        1..=8 => Some((Form::Power(v as i32), Exactness::Exact)),
         _ => None,
     }
 }
 
-fn build(b: &mut Builder, x: NodeId, e: Scalar, plan: Plan, span: Span) -> NodeId {
+fn build(b: &mut Builder, x: NodeId, e: Scalar, plan: Form, span: Span) -> NodeId {
     let dtype = b.nodes[x.index()].dtype;
     match plan {
-        Plan::Ones => b.value(Inst::Call(Func::OnesLike, vec![x]), dtype, span, None),
-        Plan::Sqrt => b.value(Inst::Call(Func::Sqrt, vec![x]), dtype, span, None),
-        Plan::Power(n) => {
+        Form::Ones => b.value(Inst::Call(Func::OnesLike, vec![x]), dtype, span, None),
+        Form::Sqrt => b.value(Inst::Call(Func::Sqrt, vec![x]), dtype, span, None),
+        Form::Power(n) => {
             let base = if n < 0 {
                 let one = match e {
                     Scalar::Float32(_) => Scalar::Float32(1.0),

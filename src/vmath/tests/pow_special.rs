@@ -3,11 +3,10 @@
 //! and block kernels that give the element function's bits whatever the block holds.
 
 use super::super::pow::{in_special_domain, pow, pow_special, pow_special_n, special_exponent, SPECIAL_N};
-use super::{map2_f32_with, map2_f64_with, same64, vector_variants, Math2, Rng, POINTS};
-use crate::ir::ops::BinaryOp;
+use super::{map2_f32_with, map2_f64_with, same64, vector_variants, Binary, Rng, POINTS};
 use num_bigint::BigInt;
 
-const POW: Math2 = Math2::Op(BinaryOp::Pow);
+const POW: Binary = Binary::Pow;
 
 /// Every special exponent: `k/2` for `1 <= |k| <= 2 SPECIAL_N + 1`, except 2, -1 and 0.5.
 fn special_exponents() -> Vec<f64> {
