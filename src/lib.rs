@@ -209,8 +209,33 @@ pub enum Split {
     /// The result is the reduction `op` (`"sum"`, `"max"`, ...) over `axis` (all
     /// axes when `None`) of an elementwise argument.
     Reduction { op: &'static str, axis: Option<i64> },
-    /// Reductions feed further work: the program needs several passes.
+    /// Reductions feed further work: the program needs several passes
+    /// ([`Compiled::passes`]).
     Staged,
+}
+
+/// A program cut into dependent passes over its inputs ([`Compiled::passes`]):
+/// what a distributed caller runs as stages, each a whole pass over the data.
+#[derive(Clone, Debug)]
+pub struct Passes {
+    /// The reductions the result needs, in dependency order. Pass `k`'s value is
+    /// input `#k` of later passes (`#` cannot start a name, so it never clashes).
+    pub reductions: Vec<ReductionPass>,
+    /// The elementwise rest over the original inputs and the reductions' values,
+    /// or `None` when the result is the last reduction itself.
+    pub finish: Option<Compiled>,
+}
+
+/// One reduction of [`Passes`]: `program`'s result is `op` over `axis` (all
+/// axes when `None`) of an elementwise argument of the original inputs and
+/// earlier passes' values. For `mean` the program computes the `sum` (in
+/// mean's accumulator dtype), so blocks' partial results combine; the caller
+/// divides by the count.
+#[derive(Clone, Debug)]
+pub struct ReductionPass {
+    pub program: Compiled,
+    pub op: &'static str,
+    pub axis: Option<i64>,
 }
 
 /// A typed program, ready to evaluate on arrays of any shape.
@@ -278,6 +303,88 @@ impl Compiled {
             ([_], ir::Inst::Reduce { op, axis, .. }) => Split::Reduction { op: op.name(), axis: *axis },
             _ => Split::Staged,
         }
+    }
+
+    /// The program as dependent passes: each reduction the result needs, in
+    /// node order (arguments precede users, so a reduction's inputs are ready
+    /// before it), computed by a program of its own whose other reductions are
+    /// inputs, then the elementwise rest. Taken from the typed IR, so the cut is
+    /// the one evaluation makes: `e = exp(a - max(a)); e / sum(e)` is
+    /// `max(a)`, `sum(exp(a - #0))`, then `exp(a - #0) / #1`. Each cut is
+    /// checked as [`Compiled::new`] checks any program.
+    pub fn passes(&self) -> Result<Passes> {
+        let program = &self.program;
+        let needed = shape::needed(program, &[program.result]);
+        let reduces: Vec<ir::NodeId> = (0..program.nodes.len())
+            .map(|i| ir::NodeId(i as u32))
+            .filter(|id| needed[id.index()] && matches!(program.node(*id).inst, ir::Inst::Reduce { .. }))
+            .collect();
+        let mut reductions = Vec::with_capacity(reduces.len());
+        for (k, id) in reduces.iter().enumerate() {
+            let ir::Inst::Reduce { op, axis, .. } = program.node(*id).inst else {
+                unreachable!("filtered to reductions")
+            };
+            let mut sub = self.cut(*id, &reduces[..k]);
+            if op == ir::ops::ReduceOp::Mean {
+                let last = sub.nodes.last_mut().expect("the cut program ends at its result");
+                if let ir::Inst::Reduce { op: sum, .. } = &mut last.inst {
+                    *sum = ir::ops::ReduceOp::Sum;
+                }
+            }
+            reductions.push(ReductionPass { program: Compiled::new(self.source.clone(), sub)?, op: op.name(), axis });
+        }
+        let finish = (reduces.last() != Some(&program.result))
+            .then(|| Compiled::new(self.source.clone(), self.cut(program.result, &reduces)))
+            .transpose()?;
+        Ok(Passes { reductions, finish })
+    }
+
+    /// The program computing `target`, with the nodes `done` (earlier passes)
+    /// read as inputs `#0`, `#1`, ... after the original inputs it uses.
+    fn cut(&self, target: ir::NodeId, done: &[ir::NodeId]) -> ir::Program {
+        let program = &self.program;
+        let mut need = vec![false; target.index() + 1];
+        need[target.index()] = true;
+        for i in (0..=target.index()).rev() {
+            if need[i] && !done.contains(&ir::NodeId(i as u32)) {
+                for a in program.nodes[i].inst.args() {
+                    need[a.index()] = true;
+                }
+            }
+        }
+        // Original inputs keep their signature order; pass values follow.
+        let mut inputs = Vec::new();
+        let mut input_map = vec![None; program.inputs.len()];
+        for node in program.nodes[..=target.index()].iter().zip(&need).filter(|(_, n)| **n).map(|(n, _)| n) {
+            if let ir::Inst::Input(j) = node.inst {
+                input_map[j] = Some(j);
+            }
+        }
+        for (j, slot) in input_map.iter_mut().enumerate() {
+            if slot.is_some() {
+                *slot = Some(inputs.len());
+                inputs.push(program.inputs[j].clone());
+            }
+        }
+        let mut map = vec![ir::NodeId(u32::MAX); target.index() + 1];
+        let mut nodes = Vec::new();
+        for (i, node) in program.nodes[..=target.index()].iter().enumerate() {
+            if !need[i] {
+                continue;
+            }
+            let inst = if let Some(k) = done.iter().position(|d| d.index() == i) {
+                inputs.push(ir::Input { name: format!("#{k}"), dtype: node.dtype });
+                ir::Inst::Input(inputs.len() - 1)
+            } else if let ir::Inst::Input(j) = node.inst {
+                ir::Inst::Input(input_map[j].expect("every used input is mapped"))
+            } else {
+                ir::opt::remap(&node.inst, |a| map[a.index()])
+            };
+            map[i] = ir::NodeId(nodes.len() as u32);
+            nodes.push(ir::Node { inst, dtype: node.dtype, span: node.span });
+        }
+        let result = ir::NodeId(nodes.len() as u32 - 1);
+        ir::Program { inputs, nodes, result, names: Vec::new() }
     }
 
     /// The `--emit ir` dump: the typed program before optimization.

@@ -8,13 +8,15 @@ reading the text:
   chunk alignment as Dask's own elementwise operations do them; ``dtype`` and
   ``meta`` from the compiled program, so Dask never calls the kernel on fake
   arrays to guess);
-- a program whose result is one reduction of an elementwise argument
-  (``sum(a*b, axis=0)``; sum, prod, min, max, any, all) runs through
-  ``da.reduction``: jitexpr computes each block's partial result, NumPy combines
-  the partials (so float sums may differ from the single-array result in the
-  last bits, within the pairwise-summation bound);
-- other programs (``mean``, or reductions that feed later work, as in softmax)
-  raise ``NotImplementedError`` for now.
+- programs with reductions (sum, prod, min, max, mean, any, all; whole or per
+  axis) run as the dependent passes the core cuts from its typed IR
+  (``Compiled.passes``): each reduction a ``da.reduction`` whose blocks jitexpr
+  reduces and whose partials NumPy combines (float sums may differ from the
+  single-array result in the last bits, within the pairwise-summation bound;
+  ``mean`` is a sum divided by the count with NumPy's dtype rules), its value a
+  0-d (or reduced-shape) input of later passes, then the elementwise rest by
+  ``da.blockwise``. Softmax, ``e = exp(a - max(a)); e / sum(e)``, is three
+  passes: ``max(a)``, ``sum(exp(a - #0))``, ``exp(a - #0) / #1``.
 
 Each task runs jitexpr with ``OMP_NUM_THREADS`` threads (what Dask's nanny sets,
 default 1): Dask supplies the parallelism. The kernel releases the GIL, so the
@@ -40,9 +42,29 @@ def _task_threads():
         return 1
 
 
-def _block(*blocks, expression):
-    compiled = expression._compiled
-    return compiled.eval(list(blocks), [None], [None], expression._engine, _task_threads())[0]
+# Per process: the passes of each expression, cut once by the core (workers
+# unpickle the expression and cut it again on first use).
+_PASSES = {}
+
+
+def _program(expression, stage):
+    """The core program a task runs: the whole expression (``stage`` None), its
+    reduction pass ``stage`` (an int) or its elementwise finish ("finish")."""
+    if stage is None:
+        return expression._compiled
+    key = expression._key()
+    passes = _PASSES.get(key)
+    if passes is None:
+        passes = _PASSES.setdefault(key, expression._compiled.passes())
+    reductions, finish = passes
+    return finish if stage == "finish" else reductions[stage][0]
+
+
+def _block(*blocks, expression, stage=None):
+    # Reduced values arrive as NumPy scalars; the core takes arrays.
+    blocks = [np.asarray(b) for b in blocks]
+    compiled = _program(expression, stage)
+    return compiled.eval(blocks, [None], [None], expression._engine, _task_threads())[0]
 
 
 def _to_dask(value):
@@ -52,64 +74,81 @@ def _to_dask(value):
 
 
 def _evaluate(expression, arrays):
+    kind, _, _ = expression._compiled.split()
+    values = {n: _to_dask(arrays[n]) for n in expression.input_names}
+    if kind == "elementwise":
+        args = [values[n] for n in expression.input_names]
+        return _blockwise(args, expression, None, expression.dtype)
+    # Reductions first, each a da.reduction whose chunks jitexpr computes; a
+    # pass's value is the input ``#k`` of later passes (a 0-d or reduced-shape
+    # dask array, broadcast by Dask), then the elementwise finish.
+    reductions, finish = expression._compiled.passes()
+    value = None
+    for k, (program, op, axis) in enumerate(reductions):
+        args = [values[n] for n in program.input_names]
+        value = _reduce(args, expression, k, op, axis, np.dtype(program.dtype(None)))
+        values[f"#{k}"] = value
+    if finish is None:
+        return value
+    args = [values[n] for n in finish.input_names]
+    return _blockwise(args, expression, "finish", np.dtype(finish.dtype(None)))
+
+
+def _blockwise(args, expression, stage, dtype):
     import dask.array as da
 
-    kind, op, red_axis = expression._compiled.split()
-    names = expression.input_names
-    args = [_to_dask(arrays[n]) for n in names]
     ndim = max((a.ndim for a in args), default=0)
-    dtype = expression.dtype
-    if kind == "elementwise":
-        out_ind = tuple(range(ndim))[::-1]
-        pairs = []
-        for a in args:
-            pairs += [a, tuple(range(a.ndim))[::-1]]
-        return da.blockwise(
-            _block,
-            out_ind,
-            *pairs,
-            expression=expression,
-            dtype=dtype,
-            meta=np.empty((0,) * ndim, dtype=dtype),
-            align_arrays=True,
-        )
-    if kind == "reduction" and op in _COMBINE:
-        # One shape for every input, so each task gets aligned blocks
-        # (blockwise unifies the chunks).
-        shape = np.broadcast_shapes(*(a.shape for a in args))
-        args = [da.broadcast_to(a, shape) for a in args]
-        axis = tuple(range(len(shape))) if red_axis is None else (red_axis % len(shape),)
-        combine = _COMBINE[op]
-        return _reduction(args, axis, shape, combine, expression, red_axis, dtype)
-    raise NotImplementedError(
-        f"jitexpr.dask does not yet split {expression.source!r}: only elementwise programs and programs "
-        "whose result is one sum/prod/min/max/any/all of an elementwise argument"
+    out_ind = tuple(range(ndim))[::-1]
+    pairs = []
+    for a in args:
+        pairs += [a, tuple(range(a.ndim))[::-1]]
+    return da.blockwise(
+        _block,
+        out_ind,
+        *pairs,
+        expression=expression,
+        stage=stage,
+        dtype=dtype,
+        meta=np.empty((0,) * ndim, dtype=dtype),
+        align_arrays=True,
     )
 
 
-def _reduction(args, axis, shape, combine, expression, red_axis, dtype):
-    """da.reduction over several aligned inputs: the chunk function gets one
-    block of each (through a blockwise of the partials), the aggregate step
-    combines the partials with NumPy."""
+def _reduce(args, expression, stage, op, red_axis, dtype):
+    """Reduction pass ``stage``: jitexpr reduces each block (``mean`` as its
+    sum), NumPy combines the partials (so float sums may differ from the
+    single-array result in the last bits, within the pairwise-summation
+    bound); ``mean`` then divides by the count with NumPy's dtype rules."""
     import dask.array as da
 
+    # One shape for every array input, so each task gets aligned blocks
+    # (blockwise unifies the chunks); 0-d values of earlier passes go to every task.
+    shape = np.broadcast_shapes(*(a.shape for a in args))
     ndim = len(shape)
+    args = [a if a.ndim == 0 else da.broadcast_to(a, shape) for a in args]
+    axis = tuple(range(ndim)) if red_axis is None else (red_axis % ndim if ndim else red_axis,)
+    if ndim == 0:
+        # A 0-d reduction (only values of earlier passes): one task.
+        return _blockwise(args, expression, stage, dtype)
     ind = tuple(range(ndim))
     pairs = []
     for a in args:
-        pairs += [a, ind]
+        pairs += [a, ind if a.ndim else ()]
     partials = da.blockwise(
         _partial,
         ind,
         *pairs,
         expression=expression,
+        stage=stage,
         ndim=ndim,
-        red_axis=red_axis,
+        axis=axis,
+        skip_empty=op in ("min", "max"),
         dtype=dtype,
         meta=np.empty((0,) * ndim, dtype=dtype),
         adjust_chunks={d: 1 for d in axis},
     )
-    return da.reduction(
+    combine = _COMBINE["sum" if op == "mean" else op]
+    total = da.reduction(
         partials,
         chunk=lambda x, axis, keepdims: x,
         aggregate=lambda x, axis, keepdims: combine(x, axis=axis, keepdims=keepdims),
@@ -118,13 +157,31 @@ def _reduction(args, axis, shape, combine, expression, red_axis, dtype):
         meta=np.empty((0,) * (ndim - len(axis)), dtype=dtype),
         concatenate=True,
     )
+    if op != "mean":
+        return total
+    count = 1
+    for d in axis:
+        count *= shape[d]
+    return total.map_blocks(_divide, count=count, out_dtype=dtype, dtype=dtype, meta=np.empty((0,) * total.ndim, dtype=dtype))
 
 
-def _partial(*blocks, expression, ndim, red_axis):
-    result = _block(*blocks, expression=expression)
-    if red_axis is None:
-        return np.reshape(result, (1,) * ndim)
-    return np.expand_dims(result, red_axis % ndim)
+def _divide(total, count, out_dtype):
+    # As NumPy's mean: the sum in the accumulator dtype over a Python int count
+    # (float32 stays float32); nothing to average is NaN, silently as jitexpr.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.asarray(total) / count, dtype=out_dtype)
+
+
+def _partial(*blocks, expression, stage, ndim, axis, skip_empty):
+    if skip_empty:
+        # min/max of nothing is an error; an empty block contributes nothing
+        # (if every block is empty, NumPy's combine raises the ValueError).
+        block_shape = np.broadcast_shapes(*(np.shape(b) for b in blocks))
+        if any(block_shape[d] == 0 for d in axis):
+            keep = [0 if d in axis else n for d, n in enumerate(block_shape)]
+            return np.empty(keep, dtype=np.dtype(_program(expression, stage).dtype(None)))
+    result = _block(*blocks, expression=expression, stage=stage)
+    return np.reshape(result, [1 if d in axis else n for d, n in enumerate(np.broadcast_shapes(*(np.shape(b) for b in blocks)))])
 
 
 def evaluate(ex, *, engine="jit", **arrays):

@@ -203,7 +203,7 @@ pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) 
 }
 
 /// `inst` with every argument replaced by `f(argument)`.
-fn remap(inst: &Inst, f: impl Fn(NodeId) -> NodeId) -> Inst {
+pub(crate) fn remap(inst: &Inst, f: impl Fn(NodeId) -> NodeId) -> Inst {
     match inst {
         Inst::Input(k) => Inst::Input(*k),
         Inst::Const(s) => Inst::Const(*s),

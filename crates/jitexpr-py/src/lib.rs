@@ -151,6 +151,17 @@ impl Compiled {
         }
     }
 
+    /// The program as dependent passes (the core's `Compiled::passes`):
+    /// `([(program, op, axis), ...], finish)`, `finish` `None` when the result
+    /// is the last reduction.
+    #[allow(clippy::type_complexity)]
+    fn passes(&self) -> PyResult<(Vec<(Compiled, &'static str, Option<i64>)>, Option<Compiled>)> {
+        let passes = self.compiled.passes().map_err(|e| self.err(e))?;
+        let reductions =
+            passes.reductions.into_iter().map(|r| (Compiled { compiled: r.program }, r.op, r.axis)).collect();
+        Ok((reductions, passes.finish.map(|compiled| Compiled { compiled })))
+    }
+
     /// The shape of an output (`None`: the result) for these input arrays.
     #[pyo3(signature = (name, inputs))]
     fn shape(&self, name: Option<&str>, inputs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<usize>> {
