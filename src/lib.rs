@@ -570,7 +570,7 @@ impl Compiled {
         let ids = self.output_ids(outputs)?;
         let config = match math {
             Math::Exact => ir::opt::OptConfig::default(),
-            Math::Fast => ir::opt::OptConfig::fast(codegen::host_contraction()),
+            Math::Fast => ir::opt::OptConfig::fast(),
         };
         Ok(ir::opt::optimize_with(&self.program, &ids, &config).to_string())
     }

@@ -45,12 +45,10 @@ pub struct Modes {
 }
 
 /// The program `--math fast` means, for these outputs: the optimizer with the
-/// fast rewrites ([`OptConfig::fast`]), contracting into FMAs where this CPU has
-/// them. Every engine runs it (the interpreter too). Returns the program and the
-/// outputs' ids in it.
+/// fast rewrites ([`OptConfig::fast`]). Every engine runs it (the interpreter
+/// too). Returns the program and the outputs' ids in it.
 pub fn fast_program(program: &Program, outputs: &[NodeId]) -> (Program, Vec<NodeId>) {
-    let config = OptConfig::fast(crate::codegen::host_contraction());
-    let fast = opt::optimize_with(program, outputs, &config);
+    let fast = opt::optimize_with(program, outputs, &OptConfig::fast());
     (fast.program, fast.outputs)
 }
 

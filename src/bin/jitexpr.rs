@@ -59,7 +59,7 @@ struct EvalArgs {
     #[arg(long)]
     no_opt: bool,
     /// `exact`: NumPy's results bit for bit. `fast`: power chains, Horner form,
-    /// reciprocals, FMA, within the bounds the README states (every engine runs
+    /// reciprocals, within the bounds the README states (every engine runs
     /// the same rewritten program; `--emit opt` shows it).
     #[arg(long, value_enum, default_value_t = MathArg::Exact)]
     math: MathArg,

@@ -45,7 +45,6 @@ use cranelift_module::{default_libcall_names, Linkage, Module};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::Kernel;
 use crate::ir::ops::ReduceOp;
-use crate::ir::opt::Contraction;
 use crate::types::{DType, Scalar};
 
 pub use cache::{CacheStats, KernelCache};
@@ -203,19 +202,6 @@ fn isa() -> &'static OwnedTargetIsa {
         let builder = cranelift_native::builder().unwrap_or_else(|msg| panic!("host machine is not supported: {msg}"));
         builder.finish(settings::Flags::new(flags)).expect("the host ISA accepts its own default flags")
     })
-}
-
-/// Whether kernels may contract `a*b + c` into one fused multiply-add: when
-/// the host ISA (as cranelift-native detected it) has FMA. Without it Cranelift
-/// lowers `fma` to a library call, far slower than the two operations it would
-/// replace, so `--math fast` keeps them apart there.
-pub fn host_contraction() -> Contraction {
-    let fma = isa().isa_flags().iter().any(|f| f.name == "has_fma" && f.as_bool() == Some(true));
-    if fma {
-        Contraction::Fma
-    } else {
-        Contraction::Separate
-    }
 }
 
 fn signature() -> Signature {

@@ -24,7 +24,7 @@
 //!    and division by a power of two as multiplication by its exact reciprocal
 //!    (`x / 2 -> x * 0.5`: both round the same real once; a multiplication costs a
 //!    fraction of a division); with `--math fast` ([`OptConfig::fast`]), also the
-//!    inexact rewrites of `opt/fast.rs` (Horner form, reciprocals, FMA), whose
+//!    inexact rewrites of `opt/fast.rs` (Horner form, reciprocals), whose
 //!    bounds that module states;
 //! 3. **shared** (CSE by hash-consing): an identical `(instruction, dtype)` already
 //!    in the arena is reused, across statements; constants compare by bits
@@ -120,7 +120,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
-pub use fast::{Contraction, Math};
+pub use fast::Math;
 pub use report::{Exactness, Rewrite, Rule};
 
 use super::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
@@ -162,15 +162,14 @@ impl PowRewrites {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OptConfig {
     pub pow: PowRewrites,
-    /// The `--math fast` rewrites of [`fast`], and whether they may contract
-    /// into fused multiply-adds; `None`: off (exact mode).
-    pub fast: Option<Contraction>,
+    /// [`Math::Fast`]: the rewrites of [`fast`] apply too.
+    pub math: Math,
 }
 
 impl OptConfig {
     /// `--math fast`: every power chain and the rewrites of [`fast`].
-    pub fn fast(contraction: Contraction) -> OptConfig {
-        OptConfig { pow: PowRewrites::Chains, fast: Some(contraction) }
+    pub fn fast() -> OptConfig {
+        OptConfig { pow: PowRewrites::Chains, math: Math::Fast }
     }
 }
 
@@ -193,7 +192,10 @@ pub fn optimize(program: &Program, outputs: &[NodeId]) -> Optimized {
 /// Optimize `program` for the nodes `outputs`.
 pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) -> Optimized {
     let mut b = Builder::new(program, *config);
-    let roots = if config.fast.is_some() { fast::poly_roots(program) } else { vec![false; program.nodes.len()] };
+    let roots = match config.math {
+        Math::Fast => fast::poly_roots(program),
+        Math::Exact => vec![false; program.nodes.len()],
+    };
     for (i, node) in program.nodes.iter().enumerate() {
         let old = NodeId(i as u32);
         b.poly_root = roots[i];
@@ -330,11 +332,10 @@ impl<'p> Builder<'p> {
         if let Some(id) = self.exact_reciprocal(inst, span) {
             return Some((id, Rule::Reciprocal(Exactness::Exact)));
         }
-        if self.config.fast.is_some() {
-            let root = source && self.poly_root;
-            return fast::rewrite(self, inst, dtype, span, root);
+        match self.config.math {
+            Math::Fast => fast::rewrite(self, inst, dtype, span, source && self.poly_root),
+            Math::Exact => None,
         }
-        None
     }
 
     /// `x / c` as `x * (1/c)` when the reciprocal is exact.

@@ -3,7 +3,7 @@
 //!
 //! Input: a node of the optimizer's sweep ([`super::Builder`]) whose arguments are
 //! final. Output: the node computing it the fast way, and the rule that fired.
-//! These rules run only when [`super::OptConfig::fast`] is on; every engine then
+//! These rules run only with [`Math::Fast`] ([`super::OptConfig::fast`]); every engine then
 //! runs the *rewritten* program (the interpreter too), so the engines still agree
 //! bit for bit with each other in fast mode, and the rewrites' distance from the
 //! exact program is what the bounds below state (`opt/tests/fast.rs` checks them).
@@ -16,8 +16,7 @@
 //! |---|---|---|
 //! | integer powers as products (square and multiply), `\|n\| <= 8` | `a**3 -> a*a*a`, `a**-2 -> 1/(a*a)` | `x**n` has relative error `<= (n-1)·u` before the interpreter's `pow` (itself within 0.5 ulp): `<= n` ulp apart; `x**-n = 1/x**n` adds the division: `<= n + 1` ulp, where `x**n` and `x**-n` are both normal (when `\|x\|**n` overflows, `x**-n`, below 2⁻¹⁰²⁴, comes out `±0`) |
 //! | division by a constant as multiplication by its reciprocal (when `1/c` is finite and normal and not exact) | `x / 3 -> x * 0.333…` | `x*RN(1/c)` is within `u·\|x/c\| + 0.5 ulp` of `x/c`, below 1.5 ulp of the exact quotient, so at most 1 ulp from the correctly rounded `x/c` |
-//! | polynomials in one value in Horner form | `0.25*a**3 + 0.75*a**2 - 1.5*a - 2 -> ((0.25*a + 0.75)*a - 1.5)*a - 2` | no relative bound: near a root both forms cancel differently. Absolute: both are within `2d·u·Σ\|c_k\|·\|x\|^k` of the real value (Higham, *Accuracy and Stability*, §5.1; `d` the degree), so they differ by at most `4d·u·Σ\|c_k\|·\|x\|^k` |
-//! | FMA contraction (only when the CPU has FMA) | `a*b + c -> fma(a, b, c)` | more accurate per operation (one rounding instead of two) but other bits: `\|fma - (a*b + c)\| <= u·\|a·b\| + u·\|a·b + c\|` plus the separate form's own rounding, so no relative bound where `a·b ≈ -c` |
+//! | polynomials in one value in Horner form | `0.25*a**3 + 0.75*a**2 - 1.5*a - 2 -> ((0.25*a + 0.75)*a - 1.5)*a - 2` | no relative bound: near a root both forms cancel differently. Absolute: both are within `2d·u·Σ\|c_k\|·\|x\|^k` of the real value (Higham, *Accuracy and Stability*, §5.1; `d` the degree), and the exact program's powers add one rounding per term, so the forms differ by at most `(4d+1)·u·Σ\|c_k\|·\|x\|^k` |
 //!
 //! A polynomial is a sum of monomials `c·x**k` of one value `x` (any node: an
 //! input, `sin(b)`, ...), with constant coefficients the program spells (`c` at
@@ -44,17 +43,6 @@ pub enum Math {
     /// bounds of the exact results. The interpreter runs the same rewritten
     /// program, so the engines still agree with each other bit for bit.
     Fast,
-}
-
-/// Whether `a*b + c` may become one fused multiply-add, decided by the CPU the
-/// kernels run on (`codegen::host_contraction`): where there is no FMA
-/// instruction, a fused operation would be a library call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Contraction {
-    /// Contract into `fma` nodes.
-    Fma,
-    /// Keep the multiplication and the addition apart.
-    Separate,
 }
 
 /// The most monomials and the highest degree a polynomial may have, and how deep

@@ -3,6 +3,7 @@
 
 mod corpus;
 mod exactness;
+mod fast;
 mod powers;
 mod prop;
 
@@ -80,9 +81,11 @@ fn run(p: &Program, inputs: &[&Array], outputs: &[NodeId]) -> Result<Vec<Array>,
 /// and shapes, and the same bits when every rewrite that fired is exact.
 pub(super) fn check_every_config(src: &str, p: &Program, inputs: &[&Array], outputs: &[NodeId]) {
     let want = run(p, inputs, outputs);
-    for pow in [PowRewrites::Exact, PowRewrites::NumPy, PowRewrites::Chains] {
-        let opt = optimize_with(p, outputs, &OptConfig { pow, ..OptConfig::default() });
-        let again = optimize_with(&opt.program, &opt.outputs, &OptConfig { pow, ..OptConfig::default() });
+    let pows = [PowRewrites::Exact, PowRewrites::NumPy, PowRewrites::Chains];
+    let configs = pows.map(|pow| OptConfig { pow, ..OptConfig::default() });
+    for config in configs.into_iter().chain([OptConfig::fast()]) {
+        let opt = optimize_with(p, outputs, &config);
+        let again = optimize_with(&opt.program, &opt.outputs, &config);
         // Dumps, not `==`: a NaN constant is not `==` to itself.
         assert_eq!(again.program.to_string(), opt.program.to_string(), "{src}: a second optimization changed it");
         assert_eq!(again.outputs, opt.outputs, "{src}");
@@ -91,12 +94,12 @@ pub(super) fn check_every_config(src: &str, p: &Program, inputs: &[&Array], outp
         match (&want, run(&opt.program, inputs, &opt.outputs)) {
             (Ok(want), Ok(got)) => {
                 for (w, g) in want.iter().zip(&got) {
-                    assert_eq!((w.dtype(), w.shape()), (g.dtype(), g.shape()), "{src} with {pow:?}");
-                    assert!(!exact || same(w, g), "{src} with {pow:?}:\nwant {w:?}\n got {g:?}\n{opt}");
+                    assert_eq!((w.dtype(), w.shape()), (g.dtype(), g.shape()), "{src} with {config:?}");
+                    assert!(!exact || same(w, g), "{src} with {config:?}:\nwant {w:?}\n got {g:?}\n{opt}");
                 }
             }
-            (Err(w), Err(g)) => assert_eq!(*w, g, "{src} with {pow:?}"),
-            (w, g) => panic!("{src} with {pow:?}: the original gives {w:?}, the optimized {g:?}"),
+            (Err(w), Err(g)) => assert_eq!(*w, g, "{src} with {config:?}"),
+            (w, g) => panic!("{src} with {config:?}: the original gives {w:?}, the optimized {g:?}"),
         }
     }
 }

@@ -6,10 +6,10 @@
 use super::*;
 
 /// A deterministic xorshift generator: the same values on every run.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -17,7 +17,7 @@ impl Rng {
     }
 
     /// A float in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
+    pub(super) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -65,7 +65,7 @@ fn specials() -> Vec<f64> {
 
 /// Special values, then random ones: arbitrary bit patterns (every class of
 /// float), and uniform values in `[0, 10)` and `[-100, 100)`.
-fn values_f64() -> Vec<f64> {
+pub(super) fn values_f64() -> Vec<f64> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut v = specials();
     v.extend((0..RANDOM).map(|i| match i % 3 {
@@ -76,7 +76,7 @@ fn values_f64() -> Vec<f64> {
     v
 }
 
-fn values_f32() -> Vec<f32> {
+pub(super) fn values_f32() -> Vec<f32> {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut v: Vec<f32> = specials().into_iter().map(|x| x as f32).collect();
     v.push(f32::from_bits(0x7f80_0001));

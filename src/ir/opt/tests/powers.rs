@@ -164,8 +164,8 @@ fn chains_share_their_squares() {
     );
 }
 
-#[test]
 /// `x**-n` divides once, `1/x**n`, sharing the chain of `x**n`.
+#[test]
 fn negative_chains_divide_once() {
     check_with(
         "a**-2 + a**-5 + a**-1",
