@@ -38,11 +38,10 @@ use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
 
-mod combine;
 mod reduce;
 mod team;
 
-pub use combine::LaneCombiner;
+pub use reduce::combine::LaneCombiner;
 
 use team::Team;
 
