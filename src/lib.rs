@@ -260,6 +260,8 @@ pub struct Compiled {
     program: ir::Program,
     /// JIT plans already made, so re-evaluation does not plan again.
     plans: plan::PlanMemo,
+    /// The last call prepared, so a repeated call runs its kernel at once.
+    calls: exec::CallMemo,
 }
 
 impl Compiled {
@@ -269,7 +271,7 @@ impl Compiled {
     /// undefined behaviour in an engine.
     pub fn new(source: String, program: ir::Program) -> Result<Compiled> {
         program.check()?;
-        Ok(Compiled { source, program, plans: plan::PlanMemo::default() })
+        Ok(Compiled { source, program, plans: plan::PlanMemo::default(), calls: exec::CallMemo::default() })
     }
 
     pub fn source(&self) -> &str {
@@ -501,9 +503,22 @@ impl Compiled {
         outputs: &mut [(Option<&str>, ArrayViewMut<'_>)],
         config: &EvalConfig,
     ) -> Result<()> {
+        if config.engine == Engine::Jit && self.calls.run(&mut exec::Call { inputs, outputs, config }) {
+            return Ok(());
+        }
         let names: Vec<Option<&str>> = outputs.iter().map(|(n, _)| *n).collect();
         let ids = self.output_ids(&names)?;
         let views = self.bind(inputs)?;
+        if config.engine == Engine::Jit {
+            let planned = self.plan(&ids, config);
+            let mut call = exec::Call { inputs, outputs, config };
+            let bind = self.positions(inputs);
+            match self.calls.prepare_and_run(&planned.program, &planned.plan, &views, bind, &mut call) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(self.source_error(e, &views, &ids)),
+            }
+        }
         let mut outs: Vec<ArrayViewMut<'_>> = outputs.iter_mut().map(|(_, v)| v.reborrow()).collect();
         match config.engine {
             Engine::Interp => {
@@ -625,6 +640,16 @@ impl Compiled {
                     )
                 })
             })
+            .collect()
+    }
+
+    /// Per input of the signature, the index of the first given view with its
+    /// name (after [`Compiled::bind`] found one for each).
+    fn positions(&self, inputs: &[(&str, ArrayView<'_>)]) -> Vec<usize> {
+        self.program
+            .inputs
+            .iter()
+            .map(|input| inputs.iter().position(|(n, _)| *n == input.name).expect("bound inputs are given"))
             .collect()
     }
 
