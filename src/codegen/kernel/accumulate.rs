@@ -103,7 +103,7 @@ impl Accs {
 }
 
 /// Everything the loop emitters share.
-struct Ctx<'k> {
+struct Cx<'k> {
     kernel: &'k Kernel,
     accs: Accs,
     varying: Vec<bool>,
@@ -161,7 +161,7 @@ pub(super) fn build(
         })
         .collect();
     let strided = operand_layouts.contains(&Layout::Strided);
-    let cx = Ctx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
+    let cx = Cx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
     let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
     emit_nodes(&mut em, &cx, None, &mut vals);
     // Where the scalar body ends and where it goes then.
@@ -211,7 +211,7 @@ pub(super) fn build(
 /// slots (the scalar body's exits).
 fn emit_blocks(
     em: &mut Emitter<'_>,
-    cx: &Ctx<'_>,
+    cx: &Cx<'_>,
     vals: &[Option<Value>],
     n: Value,
     phase: Value,
@@ -295,7 +295,7 @@ fn combine(em: &mut Emitter<'_>, op: ReduceOp, dtype: DType, acc: Value, x: Valu
 
 /// The body's next slots: each fold's first slot takes the element, then the
 /// slots move down by one (so the next element meets the next slot).
-fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
+fn rotate_slots(em: &mut Emitter<'_>, cx: &Cx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
     let mut next = Vec::with_capacity(slots.len());
     let mut at = 0;
     for &(r, k) in &cx.accs.folds {
@@ -312,7 +312,7 @@ fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slot
 
 /// `acc[i] = combine(acc[i], x[i])` for every row accumulator, on scalars
 /// (`vty: None`) or on vectors of `vty` at element `i`.
-fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
+fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Cx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
     let base = cx.kernel.params.len() + cx.kernel.outputs.len();
     for &r in &cx.accs.rows {
         let red = cx.kernel.reductions[r];
@@ -327,7 +327,7 @@ fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Valu
 }
 
 /// The vector type of a kernel that gets a vector loop, if it does.
-fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
+fn vector_type(cx: &Cx<'_>) -> Option<Type> {
     let (kernel, accs) = (cx.kernel, &cx.accs);
     if cx.strided {
         return None;
@@ -355,7 +355,7 @@ fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
 /// The folds' slots start as the vectors at `addrs`.
 fn emit_vector_loop(
     em: &mut Emitter<'_>,
-    cx: &Ctx<'_>,
+    cx: &Cx<'_>,
     scalars: &[Option<Value>],
     vty: Type,
     pass: &Pass,
@@ -442,7 +442,7 @@ fn emit_vector_loop(
 
 /// The varying nodes on vectors of `vty` at element `i`, lowered by
 /// [`vector::emit`] (`vector_type` admitted every one).
-fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
+fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Cx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
     for (k, node) in cx.kernel.nodes.iter().enumerate() {
         if !cx.varying[k] {
             continue;
@@ -464,6 +464,6 @@ fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Va
 
 /// Emit the varying nodes at loop counter `index` (`Some`: into the loop body),
 /// or the invariant ones (`None`: into the pre-header).
-fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
+fn emit_nodes(em: &mut Emitter<'_>, cx: &Cx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
     emit_scalars(em, cx.kernel, &cx.rows, index, |k| cx.varying[k] == index.is_some(), vals);
 }

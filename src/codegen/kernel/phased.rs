@@ -316,7 +316,7 @@ fn emit_phase(em: &mut Emitter<'_>, cx: &Cx<'_>, p: u32, rows: &Rows, len: Value
 
     em.b.switch_to_block(body);
     let j = em.b.block_params(body)[0];
-    let mut it = Iteration { cx, p, rows, j, vty: None, vals: vec![None; cx.kernel.nodes.len()] };
+    let mut it = Step { cx, p, rows, j, vty: None, vals: vec![None; cx.kernel.nodes.len()] };
     it.store_roots(em, &outputs, &spills);
     let next = em.b.ins().iadd_imm_u(j, 1);
     let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, len);
@@ -356,7 +356,7 @@ fn emit_vector_loop(
         let ju = if u == 0 { j } else { em.b.ins().iadd_imm_u(j, u * lanes) };
         let mut vals = splats.to_vec();
         vals.iter_mut().zip(&cx.varying).for_each(|(v, &var)| *v = v.filter(|_| !var));
-        let mut it = Iteration { cx, p, rows, j: ju, vty: Some(vty), vals };
+        let mut it = Step { cx, p, rows, j: ju, vty: Some(vty), vals };
         it.store_roots(em, &outputs, &spills);
     }
     let next = em.b.ins().iadd_imm_u(j, step);
@@ -366,8 +366,8 @@ fn emit_vector_loop(
     em.b.block_params(after)[0]
 }
 
-/// One iteration (one element or one vector) of a phase loop.
-struct Iteration<'a, 'k> {
+/// One step (one element or one vector) of a phase loop.
+struct Step<'a, 'k> {
     cx: &'a Cx<'k>,
     p: u32,
     rows: &'a Rows,
@@ -377,7 +377,7 @@ struct Iteration<'a, 'k> {
     vals: Vec<Option<Value>>,
 }
 
-impl Iteration<'_, '_> {
+impl Step<'_, '_> {
     fn store_roots(&mut self, em: &mut Emitter<'_>, outputs: &[(usize, usize)], spills: &[usize]) {
         for &(slot, o) in outputs {
             let v = self.get(em, o);
