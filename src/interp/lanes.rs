@@ -198,7 +198,7 @@ mod tests {
 
     /// A C-order operand.
     fn op<'a, T: Copy>(data: &'a [T], shape: &'a [usize]) -> Arg<'a, T> {
-        let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).into_boxed_slice());
+        let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).to_vec().into_boxed_slice());
         Arg { data: Raw::new(data), layout: Strided { shape, strides, offset: 0 }, contiguous: Some(data) }
     }
 
