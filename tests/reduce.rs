@@ -368,3 +368,28 @@ fn a_reduced_output_is_written_into_the_callers_array() {
         assert!(close(&want[0], &outs[0], 1.0) && close(&want[2], &outs[2], 1.0));
     }
 }
+
+/// The vector loop of reducing kernels lowers through `codegen/vector.rs`, as
+/// phase loops do, so it now takes floor, minimum, copysign, clip, reciprocal...
+/// Fused (the reducing kernel's vector loop) and unfused (the elementwise
+/// kernel's, then a plain sum) must give the same bits.
+#[test]
+fn reductions_over_lane_wise_functions_agree_fused_and_unfused() {
+    for dtype in [DType::Float64, DType::Float32] {
+        let a = array(dtype, &[1037], false);
+        // Magnitudes around 1 of both signs; the special values (NaN, zeros,
+        // infinities) only where they leave something to compare.
+        let b = eval("(a - 1) * 40", &[("a", &a)], &[None], &interp()).unwrap().remove(0);
+        let specials = array(dtype, &[1037], true);
+        check("max(minimum(a, s)) + min(maximum(s, a))", &[("a", &a), ("s", &specials)], false, Some(CHUNK)).unwrap();
+        for src in [
+            "sum(floor(a * 3) + ceil(b) - trunc(a) + rint(a * 2.5))",
+            "sum(minimum(a, b) + maximum(b, a))",
+            "prod(copysign(a, b) * clip(a, 0.97, 1.02))",
+            "mean(reciprocal(a) + abs(b - a))",
+        ] {
+            check(src, &[("a", &a), ("b", &b)], true, Some(CHUNK)).unwrap();
+            check(src, &[("a", &a), ("b", &b)], true, None).unwrap();
+        }
+    }
+}

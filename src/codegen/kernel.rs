@@ -6,18 +6,22 @@
 //!   one lane width.
 //! - [`accumulate`]: kernels that feed reductions. Accumulators are folded into
 //!   loop-carried slots or updated in place along a row, in the fixed order
-//!   `exec::reduce` relies on; plain float arithmetic gets a vector loop, math
-//!   functions are called per element (the same functions, so the same bits).
+//!   `exec::reduce` relies on; float operations with a lane-wise form get a
+//!   vector loop, math functions are called per element (the same functions,
+//!   so the same bits).
 //!
 //! Both read and write memory only through [`element_addr`] on the row pointers
-//! of the ABI described in [`super`].
+//! of the ABI described in [`super`], lower scalar nodes through
+//! [`emit_scalar`] and vector nodes through [`super::vector::emit`].
 
 use cranelift_codegen::ir::{Function, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
+use super::ops::{clif_type, Emitter};
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
+use crate::types::DType;
 
 mod accumulate;
 mod phased;
@@ -53,6 +57,66 @@ pub(super) fn varying_nodes(kernel: &Kernel, layouts: &[Layout]) -> Vec<bool> {
         };
     }
     varying
+}
+
+/// The dtype node `k` computes in: its last argument's (`where`'s bool
+/// condition comes first; the other operands share one dtype), or its own for
+/// a parameter or constant.
+pub(super) fn operand_dtype(kernel: &Kernel, k: usize) -> DType {
+    let node = &kernel.nodes[k];
+    node.op.args().last().map_or(node.dtype, |&a| kernel.nodes[a].dtype)
+}
+
+/// Node `k`, an operation or constant, as a scalar computed from its
+/// arguments' values `args` (in order): the one dispatch from kernel
+/// operations to the scalar lowering in [`super::ops`]. Parameters are loads,
+/// which each loop builder addresses its own way.
+pub(super) fn emit_scalar(em: &mut Emitter<'_>, kernel: &Kernel, k: usize, args: &[Value]) -> Value {
+    let node = &kernel.nodes[k];
+    let operand = operand_dtype(kernel, k);
+    match &node.op {
+        KOp::Const(c) => em.constant(c.0),
+        KOp::Unary(op, _) => em.unary(*op, node.dtype, args[0]),
+        KOp::Binary(op, ..) => em.binary(*op, operand, args[0], args[1]),
+        KOp::Call(f, _) => em.call(*f, operand, args),
+        KOp::Cast(_) => em.cast(operand, node.dtype, args[0]),
+        KOp::Param(_) => unreachable!("parameters are loaded by the loop builders"),
+    }
+}
+
+/// Emit, in order, the scalar value of every node `select` picks into `vals`:
+/// a parameter loaded from its row at element `index` (at the row's base for
+/// `None`: an invariant parameter in the pre-header), any other node computed
+/// from its arguments' values, which `vals` already holds.
+pub(super) fn emit_scalars(
+    em: &mut Emitter<'_>,
+    kernel: &Kernel,
+    rows: &[Row],
+    index: Option<Value>,
+    select: impl Fn(usize) -> bool,
+    vals: &mut [Option<Value>],
+) {
+    for (k, node) in kernel.nodes.iter().enumerate() {
+        if !select(k) {
+            continue;
+        }
+        let v = match node.op {
+            KOp::Param(p) => {
+                let ty = clif_type(node.dtype);
+                let addr = match index {
+                    Some(i) => element_addr(&mut em.b, rows[p as usize], i, ty),
+                    None => rows[p as usize].base,
+                };
+                em.b.ins().load(ty, mem(), addr, 0)
+            }
+            _ => {
+                let args: Vec<Value> =
+                    node.op.args().into_iter().map(|a| vals[a].expect("kernel nodes read earlier nodes")).collect();
+                emit_scalar(em, kernel, k, &args)
+            }
+        };
+        vals[k] = Some(v);
+    }
 }
 
 /// Where an operand's elements are: the row pointer and, for a strided

@@ -10,7 +10,7 @@
 //! reach this module from lowering; meeting one is a bug in a pass and panics
 //! with the invariant it broke.
 
-use super::lanes::{map1, map2, map3, Operand};
+use super::lanes::{map1, map2, map3, Arg};
 use crate::array::{ArrayView, Data, Element};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
 use crate::semantics::{
@@ -25,11 +25,11 @@ fn invalid(what: impl std::fmt::Display) -> ! {
     panic!("IR invariant violated: {what} (the operator table rejects this; a pass produced it)")
 }
 
-/// Operand `a` read as elements of `T`.
-fn operand<'a, T: Element>(a: &'a ArrayView<'_>) -> Operand<'a, T> {
+/// Arg `a` read as elements of `T`.
+fn operand<'a, T: Element>(a: &'a ArrayView<'_>) -> Arg<'a, T> {
     let data = a.raw::<T>().unwrap_or_else(|| invalid(format!("operand of dtype {} used as {}", a.dtype(), T::DTYPE)));
     let layout = Strided { shape: a.shape(), strides: a.strides(), offset: a.offset() };
-    Operand { data, layout, contiguous: a.as_slice::<T>() }
+    Arg { data, layout, contiguous: a.as_slice::<T>() }
 }
 
 // ---------------------------------------------------------------------------
@@ -49,7 +49,7 @@ pub(super) fn unary(op: UnaryOp, a: &ArrayView<'_>) -> Data {
     }
 }
 
-fn unary_int<T: Int>(op: UnaryOp, x: Operand<T>, out: &[usize]) -> Data {
+fn unary_int<T: Int>(op: UnaryOp, x: Arg<T>, out: &[usize]) -> Data {
     T::wrap(match op {
         UnaryOp::Neg => map1(out, x, T::neg),
         UnaryOp::Pos => map1(out, x, |v| v),
@@ -57,7 +57,7 @@ fn unary_int<T: Int>(op: UnaryOp, x: Operand<T>, out: &[usize]) -> Data {
     })
 }
 
-fn unary_float<T: Float>(op: UnaryOp, x: Operand<T>, out: &[usize]) -> Data {
+fn unary_float<T: Float>(op: UnaryOp, x: Arg<T>, out: &[usize]) -> Data {
     T::wrap(match op {
         UnaryOp::Neg => map1(out, x, |v: T| -v),
         UnaryOp::Pos => map1(out, x, |v| v),
@@ -79,12 +79,12 @@ pub(super) fn binary(op: BinaryOp, a: &ArrayView<'_>, b: &ArrayView<'_>, out: &[
 }
 
 /// `map2` wrapped into a buffer of the result's dtype.
-fn zip<A: Copy, R: Element>(out: &[usize], a: Operand<A>, b: Operand<A>, f: impl Fn(A, A) -> R) -> Data {
+fn zip<A: Copy, R: Element>(out: &[usize], a: Arg<A>, b: Arg<A>, f: impl Fn(A, A) -> R) -> Data {
     R::wrap(map2(out, a, b, f))
 }
 
 /// Comparisons, on any dtype (IEEE for floats: NaN compares unequal to everything).
-fn compare<T: PartialOrd + Copy>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usize]) -> Data {
+fn compare<T: PartialOrd + Copy>(op: BinaryOp, a: Arg<T>, b: Arg<T>, out: &[usize]) -> Data {
     match op {
         BinaryOp::Lt => zip(out, a, b, |x, y| x < y),
         BinaryOp::Le => zip(out, a, b, |x, y| x <= y),
@@ -107,7 +107,7 @@ fn compare<T: PartialOrd + Copy>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out
     }
 }
 
-fn binary_bool(op: BinaryOp, a: Operand<bool>, b: Operand<bool>, out: &[usize]) -> Data {
+fn binary_bool(op: BinaryOp, a: Arg<bool>, b: Arg<bool>, out: &[usize]) -> Data {
     match op {
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
             compare(op, a, b, out)
@@ -126,7 +126,7 @@ fn binary_bool(op: BinaryOp, a: Operand<bool>, b: Operand<bool>, out: &[usize]) 
     }
 }
 
-fn binary_int<T: Int>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usize]) -> Data {
+fn binary_int<T: Int>(op: BinaryOp, a: Arg<T>, b: Arg<T>, out: &[usize]) -> Data {
     match op {
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
             compare(op, a, b, out)
@@ -146,7 +146,7 @@ fn binary_int<T: Int>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usize])
     }
 }
 
-fn binary_float<T: Float>(op: BinaryOp, a: Operand<T>, b: Operand<T>, out: &[usize]) -> Data {
+fn binary_float<T: Float>(op: BinaryOp, a: Arg<T>, b: Arg<T>, out: &[usize]) -> Data {
     match op {
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
             compare(op, a, b, out)
@@ -173,9 +173,9 @@ fn kernel(op: BinaryOp) -> Binary {
 /// when `a` is contiguous with the result's shape and `b` is too, or is a single
 /// value (a constant exponent or divisor: blocks of it repeated). Otherwise
 /// element by element through `scalar`, which computes the same bits.
-fn blocks2<T: Float>(f: Binary, a: Operand<T>, b: Operand<T>, out: &[usize], scalar: impl Fn(T, T) -> T) -> Data {
+fn blocks2<T: Float>(f: Binary, a: Arg<T>, b: Arg<T>, out: &[usize], scalar: impl Fn(T, T) -> T) -> Data {
     const BLOCK: usize = 4096;
-    let whole = |o: &Operand<T>| o.layout.shape == out;
+    let whole = |o: &Arg<T>| o.layout.shape == out;
     let (Some(xs), true) = (a.contiguous, whole(&a)) else { return zip(out, a, b, scalar) };
     let mut res = vec![T::ZERO; xs.len()];
     if let (Some(ys), true) = (b.contiguous, whole(&b)) {
@@ -355,10 +355,10 @@ fn call_float<T: Float>(imp: FloatImpl, block: Option<Kernel>, args: &[ArrayView
 
 /// NumPy `astype` of `a` to `to` (see [`CastFrom`] for the rules).
 pub(super) fn cast(a: &ArrayView<'_>, to: DType) -> Data {
-    fn conv<T: Copy, U: CastFrom<T> + Element>(x: Operand<T>, out: &[usize]) -> Data {
+    fn conv<T: Copy, U: CastFrom<T> + Element>(x: Arg<T>, out: &[usize]) -> Data {
         U::wrap(map1(out, x, U::cast_from))
     }
-    fn from<T: Element>(x: Operand<T>, to: DType, out: &[usize]) -> Data
+    fn from<T: Element>(x: Arg<T>, to: DType, out: &[usize]) -> Data
     where
         bool: CastFrom<T>,
         i32: CastFrom<T>,

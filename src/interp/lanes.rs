@@ -16,9 +16,9 @@
 use crate::array::view::Raw;
 use crate::shape::{Plan, Strided};
 
-/// One operand of an elementwise operation: its buffer and layout.
+/// One argument of an elementwise operation: its buffer and layout.
 #[derive(Clone, Copy)]
-pub(super) struct Operand<'a, T> {
+pub(super) struct Arg<'a, T> {
     pub data: Raw<'a, T>,
     pub layout: Strided<'a>,
     /// Its elements in C order, when it is C-contiguous.
@@ -109,7 +109,7 @@ fn kinds<const K: usize>(plan: &Plan<K>) -> [Kind; K] {
 }
 
 /// `f` over every element of `a` (of shape `out`).
-pub(super) fn map1<A: Copy, R>(out: &[usize], a: Operand<'_, A>, f: impl Fn(A) -> R) -> Vec<R> {
+pub(super) fn map1<A: Copy, R>(out: &[usize], a: Arg<'_, A>, f: impl Fn(A) -> R) -> Vec<R> {
     if let Some(x) = a.contiguous {
         return x.iter().map(|&x| f(x)).collect();
     }
@@ -132,12 +132,7 @@ pub(super) fn map1<A: Copy, R>(out: &[usize], a: Operand<'_, A>, f: impl Fn(A) -
 }
 
 /// `f` over `a` and `b` broadcast to `out`.
-pub(super) fn map2<A: Copy, B: Copy, R>(
-    out: &[usize],
-    a: Operand<'_, A>,
-    b: Operand<'_, B>,
-    f: impl Fn(A, B) -> R,
-) -> Vec<R> {
+pub(super) fn map2<A: Copy, B: Copy, R>(out: &[usize], a: Arg<'_, A>, b: Arg<'_, B>, f: impl Fn(A, B) -> R) -> Vec<R> {
     if let (Some(x), Some(y), true) = (a.contiguous, b.contiguous, a.layout.shape == out && b.layout.shape == out) {
         return x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect();
     }
@@ -164,9 +159,9 @@ pub(super) fn map2<A: Copy, B: Copy, R>(
 /// `f` over `a`, `b` and `c` broadcast to `out` (`where`, `clip`).
 pub(super) fn map3<A: Copy, B: Copy, C: Copy, R>(
     out: &[usize],
-    a: Operand<'_, A>,
-    b: Operand<'_, B>,
-    c: Operand<'_, C>,
+    a: Arg<'_, A>,
+    b: Arg<'_, B>,
+    c: Arg<'_, C>,
     f: impl Fn(A, B, C) -> R,
 ) -> Vec<R> {
     let all_full = a.layout.shape == out && b.layout.shape == out && c.layout.shape == out;
@@ -202,14 +197,14 @@ mod tests {
     use super::*;
 
     /// A C-order operand.
-    fn op<'a, T: Copy>(data: &'a [T], shape: &'a [usize]) -> Operand<'a, T> {
+    fn op<'a, T: Copy>(data: &'a [T], shape: &'a [usize]) -> Arg<'a, T> {
         let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).to_vec().into_boxed_slice());
-        Operand { data: Raw::new(data), layout: Strided { shape, strides, offset: 0 }, contiguous: Some(data) }
+        Arg { data: Raw::new(data), layout: Strided { shape, strides, offset: 0 }, contiguous: Some(data) }
     }
 
     /// An operand of any layout.
-    fn strided<'a, T: Copy>(data: &'a [T], shape: &'a [usize], strides: &'a [isize], offset: usize) -> Operand<'a, T> {
-        Operand { data: Raw::new(data), layout: Strided { shape, strides, offset }, contiguous: None }
+    fn strided<'a, T: Copy>(data: &'a [T], shape: &'a [usize], strides: &'a [isize], offset: usize) -> Arg<'a, T> {
+        Arg { data: Raw::new(data), layout: Strided { shape, strides, offset }, contiguous: None }
     }
 
     #[test]

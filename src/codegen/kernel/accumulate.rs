@@ -24,10 +24,13 @@
 //! exit:             return
 //! ```
 //!
-//! A kernel gets the vector loop when all its values are one float dtype, every
-//! operation is plain IEEE arithmetic (`+ - * /`, negation, sqrt, abs, square),
-//! no operand is strided and every reduction is a float sum, mean or product:
-//! lane-wise these give exactly the scalar results. Everything else is scalar,
+//! A kernel gets the vector loop when all its values are one float dtype (no
+//! bool masks), every operation has an exact lane-wise lowering in
+//! [`crate::codegen::vector`] (the phase loops' lowering: arithmetic, sqrt,
+//! abs, floor, minimum, copysign, ...), no operand is strided and every
+//! reduction is a float sum, mean or product: lane-wise these give exactly the
+//! scalar results. Scalar nodes go through [`super::emit_scalar`], as in
+//! [`super::phased`]. Everything else is scalar,
 //! and math functions are called per element (the same `semantics` functions the
 //! interpreter uses, so the same bits); block calls into vmath are only in
 //! [`super::phased`] so far.
@@ -61,11 +64,11 @@ use cranelift_codegen::ir::{types, Block, BlockArg, Function, InstBuilder, Type,
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use super::{element_addr, mem, varying_nodes, Row};
+use super::{element_addr, emit_scalars, mem, operand_dtype, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
-use crate::codegen::{accumulator_slots, Layout, FOLD_BLOCK};
+use crate::codegen::{accumulator_slots, vector, Layout, FOLD_BLOCK};
 use crate::fuse::{KOp, Kernel};
-use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
+use crate::ir::ops::{BinaryOp, Func, ReduceOp};
 use crate::types::DType;
 
 /// A kernel's accumulators, split by layout.
@@ -100,7 +103,7 @@ impl Accs {
 }
 
 /// Everything the loop emitters share.
-struct Ctx<'k> {
+struct Cx<'k> {
     kernel: &'k Kernel,
     accs: Accs,
     varying: Vec<bool>,
@@ -158,7 +161,7 @@ pub(super) fn build(
         })
         .collect();
     let strided = operand_layouts.contains(&Layout::Strided);
-    let cx = Ctx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
+    let cx = Cx { kernel, varying: varying_nodes(kernel, operand_layouts), accs, rows, strided };
     let mut vals: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
     emit_nodes(&mut em, &cx, None, &mut vals);
     // Where the scalar body ends and where it goes then.
@@ -208,7 +211,7 @@ pub(super) fn build(
 /// slots (the scalar body's exits).
 fn emit_blocks(
     em: &mut Emitter<'_>,
-    cx: &Ctx<'_>,
+    cx: &Cx<'_>,
     vals: &[Option<Value>],
     n: Value,
     phase: Value,
@@ -292,7 +295,7 @@ fn combine(em: &mut Emitter<'_>, op: ReduceOp, dtype: DType, acc: Value, x: Valu
 
 /// The body's next slots: each fold's first slot takes the element, then the
 /// slots move down by one (so the next element meets the next slot).
-fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
+fn rotate_slots(em: &mut Emitter<'_>, cx: &Cx<'_>, vals: &[Option<Value>], slots: &[Value]) -> Vec<Value> {
     let mut next = Vec::with_capacity(slots.len());
     let mut at = 0;
     for &(r, k) in &cx.accs.folds {
@@ -309,7 +312,7 @@ fn rotate_slots(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], slot
 
 /// `acc[i] = combine(acc[i], x[i])` for every row accumulator, on scalars
 /// (`vty: None`) or on vectors of `vty` at element `i`.
-fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
+fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Cx<'_>, vals: &[Option<Value>], i: Value, vty: Option<Type>) {
     let base = cx.kernel.params.len() + cx.kernel.outputs.len();
     for &r in &cx.accs.rows {
         let red = cx.kernel.reductions[r];
@@ -324,7 +327,7 @@ fn emit_row_accumulation(em: &mut Emitter<'_>, cx: &Ctx<'_>, vals: &[Option<Valu
 }
 
 /// The vector type of a kernel that gets a vector loop, if it does.
-fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
+fn vector_type(cx: &Cx<'_>) -> Option<Type> {
     let (kernel, accs) = (cx.kernel, &cx.accs);
     if cx.strided {
         return None;
@@ -335,18 +338,10 @@ fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
         DType::Float32 => types::F32X4,
         DType::Bool | DType::Int32 | DType::Int64 => return None,
     };
-    let simple = kernel.nodes.iter().all(|n| {
-        n.dtype == dtype
-            && match &n.op {
-                KOp::Param(_) | KOp::Const(_) => true,
-                KOp::Unary(op, _) => matches!(op, UnaryOp::Neg | UnaryOp::Pos),
-                KOp::Binary(op, ..) => matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div),
-                KOp::Call(f, _) => {
-                    matches!(f, Func::Sqrt | Func::Abs | Func::Square | Func::Copy | Func::Conj | Func::Real)
-                }
-                KOp::Cast(_) => false,
-            }
-    });
+    // Every value one float dtype (no bool masks), every operation one with an
+    // exact lane-wise lowering.
+    let simple = (kernel.nodes.iter().enumerate())
+        .all(|(k, n)| n.dtype == dtype && vector::supported(n, operand_dtype(kernel, k)));
     // Lane-wise sums and products; the vector loop's step makes exactly the
     // folds' 8 slots.
     let lanes = vty.lane_count() as usize;
@@ -360,7 +355,7 @@ fn vector_type(cx: &Ctx<'_>) -> Option<Type> {
 /// The folds' slots start as the vectors at `addrs`.
 fn emit_vector_loop(
     em: &mut Emitter<'_>,
-    cx: &Ctx<'_>,
+    cx: &Cx<'_>,
     scalars: &[Option<Value>],
     vty: Type,
     pass: &Pass,
@@ -445,31 +440,22 @@ fn emit_vector_loop(
     em.b.ins().brif(rest, body, &block_args(Some(i), &slots), pass.cont, &block_args(None, &slots));
 }
 
-/// The varying nodes on vectors of `vty` at element `i`.
-fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
-    let lane_ty = vty.lane_type();
+/// The varying nodes on vectors of `vty` at element `i`, lowered by
+/// [`vector::emit`] (`vector_type` admitted every one).
+fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Cx<'_>, vty: Type, i: Value, vvals: &mut [Option<Value>]) {
     for (k, node) in cx.kernel.nodes.iter().enumerate() {
         if !cx.varying[k] {
             continue;
         }
-        let arg = |a: &u32| vvals[*a as usize].expect("kernel nodes read earlier nodes");
-        let v = match &node.op {
+        let v = match node.op {
             KOp::Param(p) => {
-                let addr = element_addr(b, cx.rows[*p as usize], i, lane_ty);
+                let addr = element_addr(b, cx.rows[p as usize], i, vty.lane_type());
                 b.ins().load(vty, mem(), addr, 0)
             }
-            KOp::Unary(UnaryOp::Neg, a) => b.ins().fneg(arg(a)),
-            KOp::Binary(BinaryOp::Add, x, y) => b.ins().fadd(arg(x), arg(y)),
-            KOp::Binary(BinaryOp::Sub, x, y) => b.ins().fsub(arg(x), arg(y)),
-            KOp::Binary(BinaryOp::Mul, x, y) => b.ins().fmul(arg(x), arg(y)),
-            KOp::Binary(BinaryOp::Div, x, y) => b.ins().fdiv(arg(x), arg(y)),
-            KOp::Call(Func::Sqrt, a) => b.ins().sqrt(arg(&a[0])),
-            KOp::Call(Func::Abs, a) => b.ins().fabs(arg(&a[0])),
-            KOp::Call(Func::Square, a) => b.ins().fmul(arg(&a[0]), arg(&a[0])),
-            KOp::Unary(UnaryOp::Pos, a) => arg(a),
-            KOp::Call(Func::Copy | Func::Conj | Func::Real, a) => arg(&a[0]),
-            KOp::Const(_) | KOp::Unary(..) | KOp::Binary(..) | KOp::Call(..) | KOp::Cast(_) => {
-                unreachable!("vector_type admits only the operations above")
+            _ => {
+                let args: Vec<Value> =
+                    node.op.args().into_iter().map(|a| vvals[a].expect("kernel nodes read earlier nodes")).collect();
+                vector::emit(b, node, operand_dtype(cx.kernel, k), &args)
             }
         };
         vvals[k] = Some(v);
@@ -478,34 +464,6 @@ fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Ctx<'_>, vty: Type, i: Va
 
 /// Emit the varying nodes at loop counter `index` (`Some`: into the loop body),
 /// or the invariant ones (`None`: into the pre-header).
-fn emit_nodes(em: &mut Emitter<'_>, cx: &Ctx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
-    let kernel = cx.kernel;
-    for (k, node) in kernel.nodes.iter().enumerate() {
-        if cx.varying[k] != index.is_some() {
-            continue;
-        }
-        let arg = |a: &u32| vals[*a as usize].expect("kernel nodes read earlier nodes");
-        let arg_dtype = |a: &u32| kernel.nodes[*a as usize].dtype;
-        let v = match &node.op {
-            KOp::Param(p) => {
-                let ty = clif_type(node.dtype);
-                let addr = match index {
-                    Some(i) => element_addr(&mut em.b, cx.rows[*p as usize], i, ty),
-                    None => cx.rows[*p as usize].base,
-                };
-                em.b.ins().load(ty, mem(), addr, 0)
-            }
-            KOp::Const(c) => em.constant(c.0),
-            KOp::Unary(op, a) => em.unary(*op, node.dtype, arg(a)),
-            KOp::Binary(op, a, b) => em.binary(*op, arg_dtype(a), arg(a), arg(b)),
-            KOp::Call(f, args) => {
-                let vs: Vec<Value> = args.iter().map(arg).collect();
-                // `where`'s first argument is the bool condition; the values follow.
-                let value_dtype = arg_dtype(args.last().expect("every function has an argument"));
-                em.call(*f, value_dtype, &vs)
-            }
-            KOp::Cast(a) => em.cast(arg_dtype(a), node.dtype, arg(a)),
-        };
-        vals[k] = Some(v);
-    }
+fn emit_nodes(em: &mut Emitter<'_>, cx: &Cx<'_>, index: Option<Value>, vals: &mut [Option<Value>]) {
+    emit_scalars(em, cx.kernel, &cx.rows, index, |k| cx.varying[k] == index.is_some(), vals);
 }

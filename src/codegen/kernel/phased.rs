@@ -41,7 +41,7 @@ use cranelift_codegen::ir::{types, Function, InstBuilder, StackSlotData, StackSl
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use super::{element_addr, mem, varying_nodes, Row};
+use super::{element_addr, emit_scalar, emit_scalars, mem, operand_dtype, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
 use crate::codegen::phases::Phases;
 use crate::codegen::{vector, Layout};
@@ -109,7 +109,7 @@ pub(super) fn build(
     let phases = Phases::plan(kernel, &varying, layouts);
     let mut em = Emitter::new(b, isa.default_call_conv(), ptr_ty);
     let mut hoisted: Vec<Option<Value>> = vec![None; kernel.nodes.len()];
-    emit_invariants(&mut em, kernel, &varying, &rows, &mut hoisted);
+    emit_scalars(&mut em, kernel, &rows, None, |k| !varying[k], &mut hoisted);
     let strided = layouts.contains(&Layout::Strided);
     let cx = Cx { kernel, varying, phases, hoisted, ptr_ty, strided };
     let (params, outputs) = rows.split_at(kernel.params.len());
@@ -276,12 +276,10 @@ fn phase_vector_as(cx: &Cx<'_>, p: u32, roots: &[usize], vty: Type) -> Option<(T
             in_memory(k).then_some(())?;
             continue;
         }
-        let a = node.op.args();
-        let arg_dtype = a.last().map_or(node.dtype, |&a| kernel.nodes[a].dtype);
-        if !vector::supported(node, arg_dtype) {
+        if !vector::supported(node, operand_dtype(kernel, k)) {
             return None;
         }
-        stack.extend(a);
+        stack.extend(node.op.args());
     }
     // Spills are reloaded as `vty`; bool outputs are narrowed.
     let spills_ok = roots.iter().all(|&k| in_memory(k) || kernel.outputs.contains(&(k as u32)));
@@ -318,7 +316,7 @@ fn emit_phase(em: &mut Emitter<'_>, cx: &Cx<'_>, p: u32, rows: &Rows, len: Value
 
     em.b.switch_to_block(body);
     let j = em.b.block_params(body)[0];
-    let mut it = Iteration { cx, p, rows, j, vty: None, vals: vec![None; cx.kernel.nodes.len()] };
+    let mut it = Step { cx, p, rows, j, vty: None, vals: vec![None; cx.kernel.nodes.len()] };
     it.store_roots(em, &outputs, &spills);
     let next = em.b.ins().iadd_imm_u(j, 1);
     let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, len);
@@ -358,7 +356,7 @@ fn emit_vector_loop(
         let ju = if u == 0 { j } else { em.b.ins().iadd_imm_u(j, u * lanes) };
         let mut vals = splats.to_vec();
         vals.iter_mut().zip(&cx.varying).for_each(|(v, &var)| *v = v.filter(|_| !var));
-        let mut it = Iteration { cx, p, rows, j: ju, vty: Some(vty), vals };
+        let mut it = Step { cx, p, rows, j: ju, vty: Some(vty), vals };
         it.store_roots(em, &outputs, &spills);
     }
     let next = em.b.ins().iadd_imm_u(j, step);
@@ -368,8 +366,8 @@ fn emit_vector_loop(
     em.b.block_params(after)[0]
 }
 
-/// One iteration (one element or one vector) of a phase loop.
-struct Iteration<'a, 'k> {
+/// One step (one element or one vector) of a phase loop.
+struct Step<'a, 'k> {
     cx: &'a Cx<'k>,
     p: u32,
     rows: &'a Rows,
@@ -379,7 +377,7 @@ struct Iteration<'a, 'k> {
     vals: Vec<Option<Value>>,
 }
 
-impl Iteration<'_, '_> {
+impl Step<'_, '_> {
     fn store_roots(&mut self, em: &mut Emitter<'_>, outputs: &[(usize, usize)], spills: &[usize]) {
         for &(slot, o) in outputs {
             let v = self.get(em, o);
@@ -430,21 +428,11 @@ impl Iteration<'_, '_> {
         } else if is_loaded(cx, self.p, k) {
             self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
         } else {
-            let a = node.op.args();
-            let vs: Vec<Value> = a.iter().map(|&a| self.vals[a].expect("arguments are computed first")).collect();
-            let arg_dtype = |a: usize| cx.kernel.nodes[a].dtype;
+            let vs: Vec<Value> =
+                node.op.args().into_iter().map(|a| self.vals[a].expect("arguments are computed first")).collect();
             match self.vty {
-                Some(_) => {
-                    vector::emit(&mut em.b, node, arg_dtype(*a.last().expect("computed nodes have arguments")), &vs)
-                }
-                None => match &node.op {
-                    KOp::Unary(op, _) => em.unary(*op, node.dtype, vs[0]),
-                    KOp::Binary(op, ..) => em.binary(*op, arg_dtype(a[0]), vs[0], vs[1]),
-                    // `where`'s first argument is the bool condition; the values follow.
-                    KOp::Call(f, _) => em.call(*f, arg_dtype(*a.last().expect("every function has an argument")), &vs),
-                    KOp::Cast(_) => em.cast(arg_dtype(a[0]), node.dtype, vs[0]),
-                    KOp::Param(_) | KOp::Const(_) => unreachable!("parameters are loaded, constants hoisted"),
-                },
+                Some(_) => vector::emit(&mut em.b, node, operand_dtype(cx.kernel, k), &vs),
+                None => emit_scalar(em, cx.kernel, k, &vs),
             }
         };
         self.vals[k] = Some(v);
@@ -465,29 +453,5 @@ impl Iteration<'_, '_> {
                 em.b.ins().store(mem(), v, addr, 0);
             }
         }
-    }
-}
-
-/// Emit the invariant nodes in the pre-header (scalar).
-fn emit_invariants(em: &mut Emitter<'_>, kernel: &Kernel, varying: &[bool], rows: &[Row], vals: &mut [Option<Value>]) {
-    for (k, node) in kernel.nodes.iter().enumerate() {
-        if varying[k] {
-            continue;
-        }
-        let arg = |a: &u32| vals[*a as usize].expect("kernel nodes read earlier nodes");
-        let arg_dtype = |a: &u32| kernel.nodes[*a as usize].dtype;
-        let v = match &node.op {
-            KOp::Param(p) => em.b.ins().load(clif_type(node.dtype), mem(), rows[*p as usize].base, 0),
-            KOp::Const(c) => em.constant(c.0),
-            KOp::Unary(op, a) => em.unary(*op, node.dtype, arg(a)),
-            KOp::Binary(op, a, b) => em.binary(*op, arg_dtype(a), arg(a), arg(b)),
-            KOp::Call(f, args) => {
-                let vs: Vec<Value> = args.iter().map(arg).collect();
-                let value_dtype = arg_dtype(args.last().expect("every function has an argument"));
-                em.call(*f, value_dtype, &vs)
-            }
-            KOp::Cast(a) => em.cast(arg_dtype(a), node.dtype, arg(a)),
-        };
-        vals[k] = Some(v);
     }
 }
