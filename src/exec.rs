@@ -39,12 +39,11 @@ use crate::types::DType;
 use crate::EvalConfig;
 
 mod call;
-mod combine;
 mod reduce;
 mod team;
 
 pub use call::{Call, CallMemo};
-pub use combine::LaneCombiner;
+pub use reduce::combine::LaneCombiner;
 
 use team::Team;
 
