@@ -30,7 +30,7 @@ use crate::fuse::Plan;
 use crate::ir::{Inst, Program};
 use crate::shape::Strided;
 use crate::types::DType;
-use crate::{Engine, EvalConfig};
+use crate::{Engine, EvalConfig, Math};
 
 use super::{check_out, operand_layouts, requested_threads, strided, Iteration, Operand, Runner, Shapes};
 
@@ -112,6 +112,8 @@ pub struct Prepared {
     outputs: Vec<(DType, Vec<usize>)>,
     fuse: bool,
     optimize: bool,
+    /// The math mode picks the program, so the kernel.
+    math: Math,
     threads: Option<usize>,
     chunk: Option<usize>,
     /// The configuration's cache (`None`: the shared one), compared by address.
@@ -130,8 +132,8 @@ impl Prepared {
     fn matches(&self, call: &Call<'_, '_, '_, '_, '_, '_>) -> bool {
         let config = call.config;
         config.engine == Engine::Jit
-            && (config.fuse, config.optimize, config.threads, config.chunk)
-                == (self.fuse, self.optimize, self.threads, self.chunk)
+            && (config.fuse, config.optimize, config.math, config.threads, config.chunk)
+                == (self.fuse, self.optimize, self.math, self.threads, self.chunk)
             && match (&config.cache, &self.cache) {
                 (None, None) => true,
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -278,6 +280,7 @@ impl Prepared {
             outputs: call.outputs.iter().map(|(_, v)| (v.dtype(), v.shape().to_vec())).collect(),
             fuse: config.fuse,
             optimize: config.optimize,
+            math: config.math,
             threads: config.threads,
             chunk: config.chunk,
             cache: config.cache.clone(),
