@@ -112,6 +112,7 @@ pub struct Prepared {
     outputs: Vec<(DType, Vec<usize>)>,
     fuse: bool,
     optimize: bool,
+    /// The math mode picks the program, so the kernel.
     math: Math,
     threads: Option<usize>,
     chunk: Option<usize>,
