@@ -28,7 +28,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::array::view::c_strides;
+use crate::array::view::{c_strides, extent};
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
@@ -344,9 +344,9 @@ fn stage_operands(program: &Program, stage: &Stage, vals: &mut Values<'_, '_, '_
 
 /// The shape of every node the outputs need, as indices into a table of the
 /// distinct shapes (few per program), so inference allocates once per distinct
-/// shape instead of once per node. Same rules as [`crate::shape::infer`], which
-/// is asked for the error whenever a node fails, so errors are the
-/// interpreter's, for the same node.
+/// shape instead of once per node. Each node's shape is
+/// [`crate::shape::node_shape`]'s, the rule [`crate::shape::infer`] applies in
+/// the same node order, so errors are the interpreter's, for the same node.
 struct Shapes {
     table: Vec<Vec<usize>>,
     of: Vec<u32>,
@@ -355,20 +355,13 @@ struct Shapes {
 impl Shapes {
     fn infer(program: &Program, plan: &Plan, inputs: &[ArrayView<'_>]) -> Result<Shapes> {
         let mut shapes = Shapes { table: Vec::new(), of: vec![u32::MAX; program.nodes.len()] };
-        let error = || {
-            let input_shapes: Vec<&[usize]> = inputs.iter().map(|a| a.shape()).collect();
-            match crate::shape::infer(program, &input_shapes, &plan.outputs) {
-                Err(e) => e,
-                Ok(_) => unreachable!("shape::infer fails where the interned inference does"),
-            }
-        };
         for (i, node) in program.nodes.iter().enumerate() {
             if !plan.needed[i] {
                 continue;
             }
             shapes.of[i] = match &node.inst {
                 Inst::Input(k) => shapes.intern(inputs[*k].shape()),
-                _ => shapes.node(node).ok_or_else(error)??,
+                _ => shapes.node(node)?,
             };
         }
         Ok(shapes)
@@ -399,36 +392,31 @@ impl Shapes {
             if !needed[i] || shapes.of[i] != u32::MAX {
                 continue;
             }
-            let broadcast_error =
-                || Error::new(ErrorKind::Shape, format!("the values of stage node %{i} do not broadcast"));
             shapes.of[i] = match &node.inst {
                 Inst::Input(k) => unreachable!("input {k} is a parameter of every stage that reads it"),
-                _ => shapes.node(node).ok_or_else(broadcast_error)??,
+                _ => shapes.node(node)?,
             };
         }
         Ok(shapes)
     }
 
-    /// The shape of a computed node from its arguments' shapes: `None` if they do
-    /// not broadcast, an error if a reduction's axis is out of range.
-    fn node(&mut self, node: &crate::ir::Node) -> Option<Result<u32>> {
-        Some(Ok(match &node.inst {
+    /// The shape of a computed node from its arguments' shapes by
+    /// [`crate::shape::node_shape`], the rule (and the errors) of
+    /// [`crate::shape::infer`].
+    fn node(&mut self, node: &crate::ir::Node) -> Result<u32> {
+        let args = node.inst.args();
+        let same = !args.is_empty() && args.iter().all(|a| self.of[a.index()] == self.of[args[0].index()]);
+        match &node.inst {
             Inst::Input(_) => unreachable!("inputs have the shapes they are given"),
-            Inst::Const(_) => self.intern(&[]),
-            Inst::Unary(_, a) | Inst::Cast(a) => self.of[a.index()],
-            Inst::Binary(..) | Inst::Call(..) => {
-                let args = node.inst.args();
-                let mut acc = self.of[args[0].index()];
-                for a in &args[1..] {
-                    acc = self.broadcast(acc, self.of[a.index()])?;
-                }
-                acc
+            // Elementwise of arguments of one shape: that shape (the common
+            // case, without allocating).
+            Inst::Unary(..) | Inst::Cast(_) | Inst::Binary(..) | Inst::Call(..) if same => Ok(self.of[args[0].index()]),
+            _ => {
+                let arg_shapes: Vec<&[usize]> = args.iter().map(|&a| self.of(a)).collect();
+                let shape = crate::shape::node_shape(node, &arg_shapes)?;
+                Ok(self.intern(&shape))
             }
-            Inst::Reduce { arg, .. } => match crate::shape::node_shape(node, &[self.of(*arg)]) {
-                Ok(s) => self.intern(&s),
-                Err(e) => return Some(Err(e)),
-            },
-        }))
+        }
     }
 
     fn of(&self, id: NodeId) -> &[usize] {
@@ -448,26 +436,6 @@ impl Shapes {
                 self.table.len() as u32 - 1
             }
         }
-    }
-
-    /// NumPy broadcasting of two interned shapes; `None` if they do not broadcast.
-    fn broadcast(&mut self, a: u32, b: u32) -> Option<u32> {
-        if a == b {
-            return Some(a);
-        }
-        let (x, y) = (&self.table[a as usize], &self.table[b as usize]);
-        let n = x.len().max(y.len());
-        let dim = |s: &[usize], i: usize| if i + s.len() >= n { s[i + s.len() - n] } else { 1 };
-        let mut out = Vec::with_capacity(n);
-        for i in 0..n {
-            out.push(match (dim(x, i), dim(y, i)) {
-                (p, q) if p == q => p,
-                (1, q) => q,
-                (p, 1) => p,
-                _ => return None,
-            });
-        }
-        Some(self.intern(&out))
     }
 }
 
@@ -559,17 +527,9 @@ impl Iteration {
             return true;
         }
         operands.iter().enumerate().all(|(k, op)| {
-            let dims = self.outer.iter().zip(&self.outer_strides[k]).chain([(&self.inner, &self.inner_strides[k])]);
-            let (mut lo, mut hi) = (op.start as i128, op.start as i128);
-            for (&n, &s) in dims {
-                let span = (n as i128 - 1) * s as i128;
-                if span < 0 {
-                    lo += span;
-                } else {
-                    hi += span;
-                }
-            }
-            lo >= 0 && hi < op.len as i128
+            let outer = self.outer.iter().copied().zip(self.outer_strides[k].iter().copied());
+            let dims = outer.chain([(self.inner, self.inner_strides[k])]);
+            matches!(extent(dims, op.start), Some((lo, hi)) if lo >= 0 && hi < op.len as i128)
         })
     }
 

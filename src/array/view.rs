@@ -209,11 +209,15 @@ fn layout_error(msg: String) -> Error {
     Error::new(ErrorKind::Shape, msg)
 }
 
-/// The lowest and highest element offsets a non-empty layout reaches, or `None`
-/// if they overflow (then they are far outside any buffer).
-fn extent(shape: &[usize], strides: &[isize], offset: usize) -> Option<(i128, i128)> {
+/// The lowest and highest element offsets a non-empty layout reaches from
+/// `offset`, given its (extent, stride) pairs, or `None` if they overflow (then
+/// they are far outside any buffer): the lowest adds the negative
+/// `(extent - 1) * stride` terms, the highest the positive ones. The one bounds
+/// rule: views check it at construction, `ArrayView::from_raw_parts` derives
+/// its buffer from it, `exec` proves every kernel call's reach with it.
+pub(crate) fn extent(dims: impl IntoIterator<Item = (usize, isize)>, offset: usize) -> Option<(i128, i128)> {
     let (mut lo, mut hi) = (offset as i128, offset as i128);
-    for (&d, &s) in shape.iter().zip(strides) {
+    for (d, s) in dims {
         let span = (d as i128 - 1).checked_mul(s as i128)?;
         if span < 0 {
             lo = lo.checked_add(span)?;
@@ -243,7 +247,7 @@ fn check_layout(len: usize, shape: &[usize], strides: &[isize], offset: usize) -
             Err(layout_error(format!("offset {offset} is past the end of a buffer of {len} elements")))
         };
     }
-    match extent(shape, strides, offset) {
+    match extent(shape.iter().copied().zip(strides.iter().copied()), offset) {
         Some((lo, hi)) if lo >= 0 && hi < len as i128 => Ok(()),
         reach => {
             let stride_list: Vec<String> = strides.iter().map(|s| s.to_string()).collect();
@@ -322,25 +326,18 @@ impl<'a> ArrayView<'a> {
         shape: &[usize],
         strides: &[isize],
     ) -> Result<ArrayView<'a>> {
-        let (mut lo, mut hi) = (0isize, 0isize);
-        let empty = shape.contains(&0);
         if shape.len() != strides.len() {
             return Err(layout_error(format!("{} strides for {} dimensions", strides.len(), shape.len())));
         }
-        if !empty {
-            for (&d, &s) in shape.iter().zip(strides) {
-                let span = isize::try_from(d - 1)
-                    .ok()
-                    .and_then(|d| d.checked_mul(s))
-                    .ok_or_else(|| layout_error(format!("the view of shape {} overflows", fmt_shape(shape))))?;
-                let (l, h) = if span < 0 { (lo.checked_add(span), Some(hi)) } else { (Some(lo), hi.checked_add(span)) };
-                match (l, h) {
-                    (Some(l), Some(h)) => (lo, hi) = (l, h),
-                    _ => return Err(layout_error(format!("the view of shape {} overflows", fmt_shape(shape)))),
-                }
-            }
-        }
-        let len = if empty { 0 } else { hi.abs_diff(lo) + 1 };
+        let overflow = || layout_error(format!("the view of shape {} overflows", fmt_shape(shape)));
+        let empty = shape.contains(&0);
+        let (lo, hi) = if empty {
+            (0, 0)
+        } else {
+            let (lo, hi) = extent(shape.iter().copied().zip(strides.iter().copied()), 0).ok_or_else(overflow)?;
+            (isize::try_from(lo).map_err(|_| overflow())?, isize::try_from(hi).map_err(|_| overflow())?)
+        };
+        let len = if empty { 0 } else { hi.abs_diff(lo).checked_add(1).ok_or_else(overflow)? };
         // SAFETY: `lo` is the offset of the view's lowest element, inside the
         // allocation (the caller's contract), so the pointer stays in it; every
         // element of the view is in `base..base + len`, valid for reads and not
