@@ -498,10 +498,12 @@ impl NpyReader {
         self.stored.dtype()
     }
 
+    /// The array's shape, from the header.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
+    /// The order the elements are stored in.
     pub fn order(&self) -> Order {
         self.order
     }

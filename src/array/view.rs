@@ -360,10 +360,12 @@ impl<'a> ArrayView<'a> {
         Ok(ArrayView { data, shape, strides, offset })
     }
 
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         self.data.dtype()
     }
 
+    /// The extent of every dimension.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -378,6 +380,7 @@ impl<'a> ArrayView<'a> {
         self.offset
     }
 
+    /// The number of dimensions.
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
@@ -387,6 +390,7 @@ impl<'a> ArrayView<'a> {
         self.shape.iter().product()
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -591,10 +595,12 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut { data, shape }
     }
 
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         self.data.dtype()
     }
 
+    /// The extent of every dimension.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -604,6 +610,7 @@ impl<'a> ArrayViewMut<'a> {
         self.data.as_ref().len()
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

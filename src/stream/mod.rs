@@ -42,7 +42,7 @@ use crate::ir::{Inst, NodeId};
 use crate::npy::{NpyReader, NpyWriter};
 use crate::{Compiled, Engine, EvalConfig};
 
-pub use analysis::Windowing;
+pub(crate) use analysis::Windowing;
 pub use source::{storage_axis, Source};
 
 /// The default memory budget: 256 MiB.
@@ -85,7 +85,9 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// elements again).
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
+    /// Work done so far, in elements.
     pub done: u64,
+    /// All the work, in elements.
     pub total: u64,
 }
 
@@ -101,7 +103,9 @@ pub enum Target {
 /// A requested output: the program's result (`None`) or an assigned name.
 #[derive(Clone, Debug)]
 pub struct Output<'a> {
+    /// The output: `None` for the result, or an assigned name.
     pub name: Option<&'a str>,
+    /// Where its value goes.
     pub target: Target,
 }
 

@@ -106,6 +106,7 @@ pub enum Variant {
 }
 
 impl Variant {
+    /// Every variant, fastest first.
     pub const ALL: [Variant; 4] = [Variant::Avx512, Variant::Avx2, Variant::Portable, Variant::Libm];
 
     /// Whether this CPU can run the variant.

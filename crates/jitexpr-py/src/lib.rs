@@ -6,6 +6,8 @@
 //! ([`errors`]). No semantics live here; the user API (`evaluate`, `compile`,
 //! name lookup, caches, `out=` casting) is the Python package `jitexpr`.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod convert;
 mod errors;
 
