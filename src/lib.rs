@@ -348,7 +348,7 @@ impl Compiled {
     /// inputs, then the elementwise rest. Taken from the typed IR, so the cut is
     /// the one evaluation makes: `e = exp(a - max(a)); e / sum(e)` is
     /// `max(a)`, `sum(exp(a - #0))`, then `exp(a - #0) / #1`. Each cut is
-    /// checked as [`Compiled::new`] checks any program.
+    /// checked as every typed program is (an invariant broken is an [`ErrorKind::Internal`] error).
     pub fn passes(&self) -> Result<Passes> {
         let program = &self.program;
         let needed = shape::needed(program, &[program.result]);

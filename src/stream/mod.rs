@@ -7,14 +7,14 @@
 //! (through a temporary renamed at the end, see [`crate::npy::NpyWriter`]) or
 //! returned.
 //!
-//! The driver runs the JIT's own plan ([`crate::fuse::Plan`]): each stage is
-//! one pass over the windows, and [`crate::exec::eval_stage`] runs the stage's
-//! kernel on each window, so there is one executor. [`analysis`] decides which
+//! The driver runs the JIT's own plan (`fuse::Plan`): each stage is
+//! one pass over the windows, and `exec::eval_stage` runs the stage's
+//! kernel on each window, so there is one executor. `analysis` decides which
 //! values are cut into windows; per stage, the part that only reads whole
 //! values runs once, the windowed part once per window: stored values go to
 //! their targets window by window, reductions that cross windows collect block
-//! partials ([`crate::exec::Reductions::Partials`]) into
-//! [`crate::exec::LaneCombiner`]s, which combine them in the tree the in-memory
+//! partials (`exec::Reductions::Partials`) into
+//! `exec::LaneCombiner`s, which combine them in the tree the in-memory
 //! reduction uses. Windows start at block boundaries, so every block holds the
 //! elements it holds in memory: same partials, same tree, same bits.
 //!
