@@ -129,7 +129,7 @@ pub struct EvalConfig {
     /// JIT: where compiled kernels are kept; `None`: [`KernelCache::shared`].
     pub cache: Option<Arc<KernelCache>>,
     /// How float arithmetic may be evaluated: [`Math::Exact`] (NumPy's bits) or
-    /// [`Math::Fast`] (the rewrites of [`ir::opt::fast`], within their stated
+    /// [`Math::Fast`] (the rewrites of `ir::opt::fast`, within their stated
     /// bounds). It selects the program every engine runs, the interpreter
     /// included, so it is part of the plan's key; the kernels it makes differ,
     /// so they are distinct entries of the kernel cache.
