@@ -58,7 +58,7 @@ fn evaluation(c: &mut Criterion) {
     let engines = engines();
     for (label, source) in SUITE {
         let compiled = compile(source);
-        let read = bench::free_names(Expr::parse(source).expect("parses").ast());
+        let read = bench::free_names(&Expr::parse(source).expect("parses"));
         let mut group = c.benchmark_group(format!("eval/{label}"));
         for (n, arrays) in &data {
             let named: Vec<(&str, &Array)> = arrays.iter().map(|(name, a)| (*name, a)).collect();

@@ -14,7 +14,7 @@ fn main() -> Result<(), jitexpr::Error> {
     let source = args.next().unwrap_or_else(|| "a*b + c*a - b/c + a*a - c + b*2.0 - a".to_string());
     let calls: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let expr = Expr::parse(&source)?;
-    let names = bench::free_names(expr.ast());
+    let names = bench::free_names(&expr);
     let arrays: Vec<(&str, Array)> = names
         .iter()
         .enumerate()

@@ -1,6 +1,6 @@
 //! 100,000 distinct kernels compiled through a bounded `KernelCache`, printing
 //! resident memory as they go: it must stay flat, because evicted kernels free
-//! their code (issue #11, "Concurrency and memory"; `tests/jit.rs` checks
+//! their code (issue #11, "Concurrency and memory"; `src/jit_tests.rs` checks
 //! 20,000 in CI).
 //!
 //! `cargo run --release --example compile_churn [COUNT]`

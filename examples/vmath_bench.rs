@@ -4,7 +4,9 @@
 //!
 //! `cargo run --release --example vmath_bench [filter]`
 
-use jitexpr::vmath::{self, Binary, Unary, Variant};
+// The block kernels are not public API: `__private` is a hidden escape hatch
+// for this benchmark (ARCHITECTURE.md, "Public surface").
+use jitexpr::__private::{self as vmath, Binary, Unary, Variant};
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -23,14 +23,20 @@ use view::{DataMut, DataRef, Raw};
 /// A typed, owned, contiguous buffer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Data {
+    /// `bool` elements.
     Bool(Vec<bool>),
+    /// `int32` elements.
     Int32(Vec<i32>),
+    /// `int64` elements.
     Int64(Vec<i64>),
+    /// `float32` elements.
     Float32(Vec<f32>),
+    /// `float64` elements.
     Float64(Vec<f64>),
 }
 
 impl Data {
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         match self {
             Data::Bool(_) => DType::Bool,
@@ -41,6 +47,7 @@ impl Data {
         }
     }
 
+    /// The number of elements.
     pub fn len(&self) -> usize {
         match self {
             Data::Bool(v) => v.len(),
@@ -51,6 +58,7 @@ impl Data {
         }
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -102,12 +110,17 @@ impl Data {
 
 /// A Rust type that is the element type of one dtype.
 pub trait Element: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+    /// The dtype whose elements are this type.
     const DTYPE: DType;
+    /// The elements of `data`, if it has this dtype.
     fn slice(data: &Data) -> Option<&[Self]>;
+    /// The elements of `data`, mutably, if it has this dtype.
     fn slice_mut(data: &mut Data) -> Option<&mut [Self]>;
+    /// A buffer of this dtype holding `v`.
     fn wrap(v: Vec<Self>) -> Data;
     /// The vector of a buffer of this dtype (the inverse of `wrap`).
     fn into_vec(data: Data) -> Option<Vec<Self>>;
+    /// The element as a typed scalar.
     fn scalar(self) -> Scalar;
     #[doc(hidden)]
     fn raw<'a>(data: DataRef<'a>) -> Option<Raw<'a, Self>>;
@@ -242,14 +255,17 @@ impl Array {
         Array::new(data, shape)
     }
 
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         self.data.dtype()
     }
 
+    /// The extent of every dimension.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
+    /// The number of dimensions.
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
@@ -264,6 +280,7 @@ impl Array {
         self.data.len()
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
@@ -273,6 +290,7 @@ impl Array {
         &self.data
     }
 
+    /// The typed buffer, mutably (its length cannot change).
     pub fn data_mut(&mut self) -> &mut Data {
         &mut self.data
     }
@@ -287,6 +305,7 @@ impl Array {
         T::slice(&self.data)
     }
 
+    /// The elements, mutably, if `T` is the dtype.
     pub fn as_slice_mut<T: Element>(&mut self) -> Option<&mut [T]> {
         T::slice_mut(&mut self.data)
     }

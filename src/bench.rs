@@ -59,7 +59,9 @@ pub struct BenchConfig {
 
 /// Time spent per row when the repeat count is automatic.
 pub const AUTO_BUDGET: Duration = Duration::from_millis(500);
+/// The fewest timed evaluations per row without `--repeat`.
 pub const AUTO_MIN: usize = 5;
+/// The most timed evaluations per row without `--repeat`.
 pub const AUTO_MAX: usize = 10_000;
 /// Cold compilations per JIT row; the median is reported.
 const COMPILE_RUNS: usize = 3;
@@ -67,8 +69,11 @@ const COMPILE_RUNS: usize = 3;
 /// Which engine a row measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BenchEngine {
+    /// The interpreter (the baseline).
     Interp,
+    /// The JIT with fusion off: one operation per loop.
     JitUnfused,
+    /// The JIT with fusion: one loop per stage.
     Jit,
 }
 
@@ -95,7 +100,9 @@ impl BenchEngine {
 /// One input of the benchmark.
 #[derive(Clone, Debug)]
 pub struct BenchInput {
+    /// The input's name.
     pub name: String,
+    /// Its value.
     pub array: Array,
     /// Made by [`random_array`] rather than given.
     pub generated: bool,
@@ -104,11 +111,15 @@ pub struct BenchInput {
 /// One engine configuration's measurements.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The engine timed.
     pub engine: BenchEngine,
+    /// The threads it ran on.
     pub threads: usize,
     /// Timed evaluations.
     pub repeat: usize,
+    /// Median time of one evaluation, in seconds.
     pub median_s: f64,
+    /// Fastest evaluation, in seconds.
     pub min_s: f64,
     /// Cold compile time, for JIT rows.
     pub compile_s: Option<f64>,
@@ -116,22 +127,30 @@ pub struct Row {
     pub gbps: f64,
     /// The interpreter's median over this row's.
     pub speedup_vs_interp: f64,
+    /// The largest difference from the interpreter's result, in ulps (0 for exact).
     pub max_ulp_vs_interp: f64,
 }
 
 /// Everything `jitexpr bench` measured.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The expression.
     pub expr: String,
+    /// Elements per generated input.
     pub n: usize,
+    /// The dtype of generated inputs.
     pub dtype: DType,
     /// The JIT rows' math mode.
     pub math: Math,
+    /// Every input, given or generated.
     pub inputs: Vec<BenchInput>,
+    /// The result's dtype.
     pub output_dtype: DType,
+    /// The result's shape.
     pub output_shape: Vec<usize>,
     /// Inputs read once plus the output written once.
     pub traffic_bytes: u64,
+    /// One row per engine configuration.
     pub results: Vec<Row>,
 }
 
@@ -204,7 +223,7 @@ fn row(
 pub fn complete_inputs(expr: &Expr, given: Vec<(String, Array)>, n: usize, dtype: DType) -> Result<Vec<BenchInput>> {
     let mut inputs: Vec<BenchInput> =
         given.into_iter().map(|(name, array)| BenchInput { name, array, generated: false }).collect();
-    for (seed, name) in free_names(expr.ast()).into_iter().enumerate() {
+    for (seed, name) in free_names(expr).into_iter().enumerate() {
         if !inputs.iter().any(|i| i.name == name) {
             inputs.push(BenchInput { name, array: random_array(dtype, n, seed as u64)?, generated: true });
         }
@@ -230,7 +249,8 @@ fn check_config(config: &BenchConfig) -> Result<()> {
 
 /// The names a program reads before assigning them, in order of first use, except
 /// the named constants (`pi`, `e`, `inf`, `nan`): the inputs it needs.
-pub fn free_names(program: &ast::Program) -> Vec<String> {
+pub fn free_names(expr: &Expr) -> Vec<String> {
+    let program = expr.ast();
     let mut assigned: Vec<&str> = Vec::new();
     let mut free: Vec<String> = Vec::new();
     for stmt in &program.stmts {

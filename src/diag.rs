@@ -14,11 +14,14 @@ use std::fmt;
 /// A half-open byte range `start..end` into the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// Byte offset of the first byte.
     pub start: usize,
+    /// Byte offset one past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
@@ -72,6 +75,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind's name as the CLI prints it (`parse`, `type`, `shape`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Lex => "lex",
@@ -96,8 +100,11 @@ impl ErrorKind {
 /// fix it (if we know).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
+    /// The stage or class of mistake.
     pub kind: ErrorKind,
+    /// What went wrong, for humans (no location: that is `span`).
     pub message: String,
+    /// The bytes of the source the error is about, when it has a place there.
     pub span: Option<Span>,
     /// A short hint shown after the caret, e.g. "did you mean `sin`?".
     pub help: Option<String>,
@@ -106,14 +113,17 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error without a place in the source.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error { kind, message: message.into(), span: None, help: None }
     }
 
+    /// An error about the source bytes `span`.
     pub fn at(kind: ErrorKind, span: Span, message: impl Into<String>) -> Error {
         Error { kind, message: message.into(), span: Some(span), help: None }
     }
 
+    /// The error with a hint of what to do instead.
     pub fn with_help(mut self, help: impl Into<String>) -> Error {
         self.help = Some(help.into());
         self
@@ -220,7 +230,7 @@ fn excerpt_line(line: &str, start: usize, end: usize) -> ShownLine {
 
 /// Source text quoted in a message, cut to its first characters if it is long
 /// (a 100 KB literal or name would otherwise be echoed whole).
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     const MAX: usize = 40;
     let n = text.chars().count();
     if n <= MAX {

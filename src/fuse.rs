@@ -164,19 +164,9 @@ impl Kernel {
         Kernel { params, nodes, outputs, reductions, hash: h.finish() }
     }
 
-    /// The dtypes of the outputs, in order.
-    pub fn output_dtypes(&self) -> impl Iterator<Item = DType> + '_ {
-        self.outputs.iter().map(|&o| self.nodes[o as usize].dtype)
-    }
-
     /// The dtype of reduction `r`'s accumulator.
     pub fn reduction_dtype(&self, r: usize) -> DType {
         self.nodes[self.reductions[r].arg as usize].dtype
-    }
-
-    /// Number of operations (nodes that are neither parameters nor constants).
-    pub fn op_count(&self) -> usize {
-        self.nodes.iter().filter(|n| !matches!(n.op, KOp::Param(_) | KOp::Const(_))).count()
     }
 }
 

@@ -38,6 +38,7 @@ pub enum InputValue {
     Array(Array),
     /// A `.npy` file, not yet read.
     File(std::path::PathBuf),
+    /// A generator (`arange`, `linspace`, `random`), evaluated on demand.
     Generated(Generated),
 }
 
@@ -459,10 +460,12 @@ enum Fill {
 }
 
 impl Generated {
+    /// The generated array's shape.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
+    /// The generated array's dtype.
     pub fn dtype(&self) -> DType {
         match self.fill {
             Fill::IntRange { .. } => DType::Int64,
@@ -624,6 +627,7 @@ impl SplitMix64 {
     /// The Weyl sequence's increment: the state after `k` draws is `seed + k * GAMMA`.
     pub const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(Self::GAMMA);
         let mut z = self.0;

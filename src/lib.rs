@@ -42,49 +42,56 @@
 //! assert!(err.render("2 * (a + ").contains('^'));
 //! ```
 
+#![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 // In pipeline order (blank lines keep rustfmt from sorting them).
 // Errors, shared by every stage.
-pub mod diag;
+pub(crate) mod diag;
 
 // Text to typed IR.
-pub mod syntax;
+pub(crate) mod syntax;
 
-pub mod types;
+pub(crate) mod types;
 
-pub mod ir;
+pub(crate) mod ir;
 
 // What each operation computes on scalars, and its block kernels.
-pub mod semantics;
+pub(crate) mod semantics;
 
-pub mod vmath;
+pub(crate) mod vmath;
 
 // Shapes per evaluation, and the interpreter (the oracle).
-pub mod shape;
+pub(crate) mod shape;
 
-pub mod interp;
+pub(crate) mod interp;
 
 // The JIT: optimize and fuse into kernels, compile them, run them.
-pub mod fuse;
+pub(crate) mod fuse;
 
-pub mod plan;
+pub(crate) mod plan;
 
-pub mod codegen;
+pub(crate) mod codegen;
 
-pub mod exec;
+pub(crate) mod exec;
 
 // Data, files and the front ends.
-pub mod array;
+pub(crate) mod array;
 pub mod bench;
 pub mod inputs;
 #[cfg(feature = "ndarray")]
-pub mod ndarray_interop;
+pub(crate) mod ndarray_interop;
 pub mod npy;
-pub mod repr;
+pub(crate) mod repr;
 pub mod stream;
+
+#[cfg(test)]
+mod jit_tests;
 
 pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};
+pub use exec::{DEFAULT_CHUNK, MAX_THREADS};
 pub use ir::opt::Math;
 pub use types::{DType, Scalar};
 
@@ -105,6 +112,7 @@ pub enum Engine {
 /// `EvalConfig { threads: Some(1), ..EvalConfig::default() }`.
 #[derive(Clone, Debug)]
 pub struct EvalConfig {
+    /// Which engine evaluates: the JIT (default) or the interpreter.
     pub engine: Engine,
     /// JIT threads, the calling thread included; `None`: all cores. At most
     /// [`exec::MAX_THREADS`] (more is an `ErrorKind::Limit` error); an evaluation
@@ -121,11 +129,30 @@ pub struct EvalConfig {
     /// JIT: where compiled kernels are kept; `None`: [`KernelCache::shared`].
     pub cache: Option<Arc<KernelCache>>,
     /// How float arithmetic may be evaluated: [`Math::Exact`] (NumPy's bits) or
-    /// [`Math::Fast`] (the rewrites of [`ir::opt::fast`], within their stated
+    /// [`Math::Fast`] (the rewrites of `ir::opt::fast`, within their stated
     /// bounds). It selects the program every engine runs, the interpreter
     /// included, so it is part of the plan's key; the kernels it makes differ,
     /// so they are distinct entries of the kernel cache.
     pub math: Math,
+}
+
+impl EvalConfig {
+    /// The threads an evaluation with this configuration may use, the calling
+    /// thread included: `threads`, or all cores when it is `None`. Zero threads
+    /// is an [`ErrorKind::Usage`] error and more than [`MAX_THREADS`] an
+    /// [`ErrorKind::Limit`] error, as evaluation would report them.
+    ///
+    /// ```
+    /// use jitexpr::{ErrorKind, EvalConfig};
+    ///
+    /// assert_eq!(EvalConfig { threads: Some(2), ..EvalConfig::default() }.thread_count()?, 2);
+    /// let zero = EvalConfig { threads: Some(0), ..EvalConfig::default() };
+    /// assert_eq!(zero.thread_count().unwrap_err().kind, ErrorKind::Usage);
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn thread_count(&self) -> Result<usize> {
+        exec::requested_threads(self)
+    }
 }
 
 impl Default for EvalConfig {
@@ -155,11 +182,12 @@ impl Expr {
         Ok(Expr { source: source.to_string(), ast: syntax::parse(source)? })
     }
 
+    /// The source text, as given.
     pub fn source(&self) -> &str {
         &self.source
     }
 
-    pub fn ast(&self) -> &syntax::ast::Program {
+    pub(crate) fn ast(&self) -> &syntax::ast::Program {
         &self.ast
     }
 
@@ -223,7 +251,12 @@ pub enum Split {
     Elementwise,
     /// The result is the reduction `op` (`"sum"`, `"max"`, ...) over `axis` (all
     /// axes when `None`) of an elementwise argument.
-    Reduction { op: &'static str, axis: Option<i64> },
+    Reduction {
+        /// The reduction's name.
+        op: &'static str,
+        /// The axis reduced, `None` for all axes.
+        axis: Option<i64>,
+    },
     /// Reductions feed further work: the program needs several passes
     /// ([`Compiled::passes`]).
     Staged,
@@ -248,9 +281,26 @@ pub struct Passes {
 /// divides by the count.
 #[derive(Clone, Debug)]
 pub struct ReductionPass {
+    /// The pass's program: its result is the reduction (a `sum` for a `mean`).
     pub program: Compiled,
+    /// The reduction's name (`"sum"`, `"max"`, ...).
     pub op: &'static str,
+    /// The axis reduced, `None` for all axes.
     pub axis: Option<i64>,
+}
+
+/// How far [`Math::Fast`] may take a program's result from [`Math::Exact`]'s
+/// ([`Compiled::fast_math_bound`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathBound {
+    /// No inexact rewrite applies: fast mode gives the exact bits.
+    Exact,
+    /// The only inexact rewrite is of the result itself, within this many ulps.
+    Ulps(u32),
+    /// Inexact rewrites without an ulp bound on the result: of inner nodes
+    /// (later operations can amplify their error, as `sin` of a large
+    /// argument does), or with only an absolute bound (Horner form, FMA).
+    Unbounded,
 }
 
 /// A typed program, ready to evaluate on arrays of any shape.
@@ -269,16 +319,17 @@ impl Compiled {
     /// The program is checked first ([`ir::Program::check`]): IR built by hand
     /// that breaks an invariant is an [`ErrorKind::Internal`] error here, never
     /// undefined behaviour in an engine.
-    pub fn new(source: String, program: ir::Program) -> Result<Compiled> {
+    pub(crate) fn new(source: String, program: ir::Program) -> Result<Compiled> {
         program.check()?;
         Ok(Compiled { source, program, plans: plan::PlanMemo::default(), calls: exec::CallMemo::default() })
     }
 
+    /// The source text, as given.
     pub fn source(&self) -> &str {
         &self.source
     }
 
-    pub fn program(&self) -> &ir::Program {
+    pub(crate) fn program(&self) -> &ir::Program {
         &self.program
     }
 
@@ -328,7 +379,7 @@ impl Compiled {
     /// inputs, then the elementwise rest. Taken from the typed IR, so the cut is
     /// the one evaluation makes: `e = exp(a - max(a)); e / sum(e)` is
     /// `max(a)`, `sum(exp(a - #0))`, then `exp(a - #0) / #1`. Each cut is
-    /// checked as [`Compiled::new`] checks any program.
+    /// checked as every typed program is (an invariant broken is an [`ErrorKind::Internal`] error).
     pub fn passes(&self) -> Result<Passes> {
         let program = &self.program;
         let needed = shape::needed(program, &[program.result]);
@@ -590,6 +641,31 @@ impl Compiled {
         Ok(ir::opt::optimize_with(&self.program, &ids, &config).to_string())
     }
 
+    /// How far [`Math::Fast`] may take the result from [`Math::Exact`]'s, from
+    /// the rewrites fast mode applies to this program (`--emit opt` with
+    /// `--math fast` lists them with their bounds).
+    ///
+    /// ```
+    /// use jitexpr::{DType, Expr, MathBound};
+    ///
+    /// let sig = [("a", DType::Float64), ("b", DType::Float64)];
+    /// assert_eq!(Expr::parse("a + b")?.compile(&sig)?.fast_math_bound(), MathBound::Exact);
+    /// # Ok::<(), jitexpr::Error>(())
+    /// ```
+    pub fn fast_math_bound(&self) -> MathBound {
+        let program = &self.program;
+        let report = ir::opt::optimize_with(program, &[program.result], &ir::opt::OptConfig::fast()).report;
+        let inexact: Vec<_> = report.iter().filter(|r| r.rule.exactness() != ir::opt::Exactness::Exact).collect();
+        match inexact.as_slice() {
+            [] => MathBound::Exact,
+            [r] if r.node == program.result => match r.rule.exactness() {
+                ir::opt::Exactness::Ulps(n) => MathBound::Ulps(n),
+                _ => MathBound::Unbounded,
+            },
+            _ => MathBound::Unbounded,
+        }
+    }
+
     /// The `--emit fused` report for these outputs.
     pub fn emit_fused(&self, outputs: &[Option<&str>], config: &EvalConfig) -> Result<String> {
         let ids = self.output_ids(outputs)?;
@@ -679,8 +755,72 @@ fn views<'a>(inputs: &[(&'a str, &'a Array)]) -> Vec<(&'a str, ArrayView<'a>)> {
     inputs.iter().map(|(n, a)| (*n, a.view())).collect()
 }
 
+/// Every name a program can call: the functions and their aliases, the
+/// reductions, the casts (dtype names) and `pow`/`power`.
+///
+/// ```
+/// let names = jitexpr::function_names();
+/// assert!(names.contains(&"sin") && names.contains(&"sum") && names.contains(&"float32"));
+/// ```
+pub fn function_names() -> Vec<&'static str> {
+    ir::ops::all_names()
+}
+
 /// Parse, compile for the given arrays' dtypes and evaluate the result in one go.
 pub fn evaluate(source: &str, inputs: &[(&str, &Array)]) -> Result<Array> {
     let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (*n, a.dtype())).collect();
     Expr::parse(source)?.compile(&sig)?.eval(inputs)
+}
+
+/// Not part of the API (hidden, no stability promise): the compile pipeline one
+/// stage at a time, for `benches/compile.rs`, which times each stage, and the
+/// block kernels for `examples/vmath_bench.rs`. They cannot time stages through
+/// the public API, whose methods run several stages at once. Values are opaque.
+#[doc(hidden)]
+pub mod __private {
+    use super::{fuse, ir, syntax, DType, Result};
+
+    pub use crate::vmath::{map1_f32_with, map1_f64_with, map2_f32_with, map2_f64_with, Binary, Unary, Variant};
+
+    /// A parsed program.
+    pub struct Ast(syntax::ast::Program);
+    /// A typed program.
+    pub struct Program(ir::Program);
+    /// A fused plan of kernels.
+    pub struct Plan(fuse::Plan);
+
+    /// Lex and parse.
+    pub fn parse(source: &str) -> Result<Ast> {
+        syntax::parse(source).map(Ast)
+    }
+
+    /// Lower to typed IR.
+    pub fn lower(ast: &Ast, signature: &[(String, DType)]) -> Result<Program> {
+        ir::lower(&ast.0, signature).map(Program)
+    }
+
+    /// Optimize for the result (the optimized program is dropped).
+    pub fn optimize(program: &Program) {
+        drop(std::hint::black_box(ir::opt::optimize(&program.0, &[program.0.result])));
+    }
+
+    /// Fuse for the result.
+    pub fn fuse(program: &Program) -> Plan {
+        Plan(fuse::plan(&program.0, &[program.0.result], fuse::Fusion::Fused))
+    }
+
+    /// Compile every kernel of the plan for contiguous parameters, with no cache.
+    pub fn codegen(plan: &Plan) -> Result<()> {
+        for s in &plan.0.stages {
+            let k = &s.kernel;
+            let layouts =
+                vec![crate::codegen::Layout::Contiguous; k.params.len() + k.outputs.len() + k.reductions.len()];
+            drop(std::hint::black_box(crate::codegen::compile(
+                k,
+                &layouts,
+                crate::codegen::CodegenOptions::default(),
+            )?));
+        }
+        Ok(())
+    }
 }

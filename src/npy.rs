@@ -20,7 +20,7 @@
 //! 100-byte file claiming ten trillion elements fails at once; reading never panics
 //! on any input. A pipe or device (no length to check against) is read as a
 //! stream: the magic first (`/dev/zero` fails after 8 bytes), a header of at most
-//! [`MAX_HEADER`] bytes, then the data in chunks whose buffer grows only as bytes
+//! `MAX_HEADER` bytes, then the data in chunks whose buffer grows only as bytes
 //! arrive. Every allocation is fallible ([`ErrorKind::Memory`]). Bytes after the
 //! data are ignored, as NumPy does, and not read.
 //!
@@ -498,10 +498,12 @@ impl NpyReader {
         self.stored.dtype()
     }
 
+    /// The array's shape, from the header.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
+    /// The order the elements are stored in.
     pub fn order(&self) -> Order {
         self.order
     }

@@ -24,8 +24,22 @@ const PRECISION: usize = 8;
 const SEPARATOR: &str = ", ";
 const PREFIX: &str = "array(";
 
+impl Array {
+    /// The array as NumPy 2's `repr` prints it (default print options), e.g.
+    /// `array([1.5, 2. , 3. ])` or `array([1, 2, 3], dtype=int32)`; arrays of
+    /// more than 1000 elements are summarized with `...`.
+    ///
+    /// ```
+    /// let a = jitexpr::Array::from_vec(vec![1.5, 2.0, 3.0]);
+    /// assert_eq!(a.repr(), "array([1.5, 2. , 3. ])");
+    /// ```
+    pub fn repr(&self) -> String {
+        repr(self)
+    }
+}
+
 /// NumPy's `repr(array)`.
-pub fn repr(array: &Array) -> String {
+pub(crate) fn repr(array: &Array) -> String {
     // The printer walks the buffer in C order.
     let array = &*array.to_c_order();
     let body = if array.is_empty() { "[]".to_string() } else { array_to_string(array) };

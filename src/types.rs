@@ -13,22 +13,29 @@ use std::fmt;
 /// each kind (bool < int32 < int64; float32 < float64).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
+    /// NumPy `bool`.
     Bool,
+    /// NumPy `int32`.
     Int32,
+    /// NumPy `int64`.
     Int64,
+    /// NumPy `float32`.
     Float32,
+    /// NumPy `float64`.
     Float64,
 }
 
 /// The category of a dtype, NumPy's `dtype.kind` ('b', 'i', 'f').
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// NumPy `bool`.
     Bool,
     Int,
     Float,
 }
 
 impl DType {
+    /// Every dtype, from the lowest kind to the highest.
     pub const ALL: [DType; 5] = [DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64];
 
     /// NumPy's name (`float64`), also the cast function's name in the language.
@@ -42,11 +49,12 @@ impl DType {
         }
     }
 
+    /// The dtype NumPy spells `name` (`"float32"`), if jitexpr has it.
     pub fn from_name(name: &str) -> Option<DType> {
         DType::ALL.into_iter().find(|d| d.name() == name)
     }
 
-    pub fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self {
             DType::Bool => Kind::Bool,
             DType::Int32 | DType::Int64 => Kind::Int,
@@ -54,10 +62,12 @@ impl DType {
         }
     }
 
+    /// Whether this is `float32` or `float64`.
     pub fn is_float(self) -> bool {
         self.kind() == Kind::Float
     }
 
+    /// Whether this is `int32` or `int64`.
     pub fn is_int(self) -> bool {
         self.kind() == Kind::Int
     }
@@ -74,7 +84,7 @@ impl DType {
     /// The dtype NumPy's math functions (sqrt, sin, ...) compute in for this input:
     /// floats keep their width, ints go to float64. Bool gives float16 in NumPy,
     /// which jitexpr lacks, so it has no answer here.
-    pub fn math_float(self) -> Option<DType> {
+    pub(crate) fn math_float(self) -> Option<DType> {
         match self {
             DType::Float32 => Some(DType::Float32),
             DType::Float64 | DType::Int32 | DType::Int64 => Some(DType::Float64),
@@ -185,14 +195,20 @@ mod tests {
 /// One typed value: a constant in the IR, a 0-d input, a reduction result.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scalar {
+    /// A `bool`.
     Bool(bool),
+    /// An `int32`.
     Int32(i32),
+    /// An `int64`.
     Int64(i64),
+    /// A `float32`.
     Float32(f32),
+    /// A `float64`.
     Float64(f64),
 }
 
 impl Scalar {
+    /// The scalar's dtype.
     pub fn dtype(self) -> DType {
         match self {
             Scalar::Bool(_) => DType::Bool,

@@ -34,7 +34,7 @@ fn configs() -> Vec<(String, EvalConfig)> {
     v
 }
 
-/// Bit equality, any NaN equal to any NaN (see tests/jit.rs).
+/// Bit equality, any NaN equal to any NaN (see src/jit_tests.rs).
 fn same_bits(a: &Array, b: &Array) -> bool {
     a.shape() == b.shape()
         && match (a.data(), b.data()) {

@@ -175,7 +175,7 @@ fn every_reduction_dtype_and_axis_form_matches_interp() {
 /// chunk size.
 #[test]
 fn awkward_lengths_around_chunks_and_blocks_match_interp() {
-    let chunk = jitexpr::exec::DEFAULT_CHUNK;
+    let chunk = jitexpr::DEFAULT_CHUNK;
     for n in [127, 128, 129, 1000, chunk - 1, chunk, chunk + 1, 3 * chunk + 7] {
         for dtype in [DType::Float64, DType::Float32, DType::Int64] {
             let a = array(dtype, &[n], true);

@@ -97,7 +97,7 @@ fn as_f64(s: Scalar) -> f64 {
     }
 }
 
-/// The rule of `tests/jit.rs` for results of a reordered float sum: equal up to
+/// The rule of `src/jit_tests.rs` for results of a reordered float sum: equal up to
 /// `rtol` of the larger magnitude plus `scale` (the sum of the finite
 /// magnitudes that were summed); NaN equals NaN, and also a 0 or an infinity
 /// that another order of an overflowing sum or product gives. When the summed

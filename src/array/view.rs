@@ -358,10 +358,12 @@ impl<'a> ArrayView<'a> {
         Ok(ArrayView { data, shape, strides, offset })
     }
 
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         self.data.dtype()
     }
 
+    /// The extent of every dimension.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -376,6 +378,7 @@ impl<'a> ArrayView<'a> {
         self.offset
     }
 
+    /// The number of dimensions.
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
@@ -385,6 +388,7 @@ impl<'a> ArrayView<'a> {
         self.shape.iter().product()
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -589,10 +593,12 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut { data, shape }
     }
 
+    /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         self.data.dtype()
     }
 
+    /// The extent of every dimension.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -602,6 +608,7 @@ impl<'a> ArrayViewMut<'a> {
         self.data.as_ref().len()
     }
 
+    /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -3,7 +3,7 @@ use super::*;
 use expect_test::expect;
 
 fn free(src: &str) -> Vec<String> {
-    free_names(Expr::parse(src).expect("parses").ast())
+    free_names(&Expr::parse(src).expect("parses"))
 }
 
 #[test]

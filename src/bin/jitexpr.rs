@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use jitexpr::inputs::{Generated, InputValue};
 use jitexpr::npy::NpyReader;
 use jitexpr::stream::{self, Source};
-use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr, Math};
+use jitexpr::{bench, npy, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr, Math};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -279,10 +279,9 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
     let expr = Expr::parse(&args.expr).map_err(|e| Failure::in_expr(e, &args.expr))?;
     match args.emit {
         Some(Emit::Tokens) => {
-            let tokens = jitexpr::syntax::lex(&args.expr).map_err(|e| Failure::in_expr(e, &args.expr))?;
-            return print_stdout(&jitexpr::syntax::token::dump_tokens(&tokens));
+            return print_stdout(&expr.emit_tokens().map_err(|e| Failure::in_expr(e, &args.expr))?);
         }
-        Some(Emit::Ast) => return print_stdout(&expr.ast().to_string()),
+        Some(Emit::Ast) => return print_stdout(&expr.emit_ast()),
         Some(Emit::Ir | Emit::Opt | Emit::Fused | Emit::Clif | Emit::Asm) | None => {}
     }
     let config = eval_config(&args)?;
@@ -292,7 +291,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
     let compiled = expr.compile(&sig).map_err(|e| Failure::in_expr(unknown_name_hint(e), &args.expr))?;
     let wanted = wanted_outputs(&outputs);
     let emitted = match args.emit {
-        Some(Emit::Ir) => Some(compiled.program().to_string()),
+        Some(Emit::Ir) => Some(compiled.emit_ir()),
         Some(Emit::Opt) => Some(compiled.emit_opt_with(&wanted, config.math).map_err(Failure::plain)?),
         Some(Emit::Fused) => Some(compiled.emit_fused(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Clif) => Some(compiled.emit_clif(&wanted, &config).map_err(Failure::plain)?),
@@ -448,7 +447,7 @@ fn run_streaming(
     }
     let mut results = result.map_err(|e| Failure::in_expr(e, compiled.source()))?;
     match results.pop().flatten() {
-        Some(array) if print_result => print_stdout(&format!("{}\n", repr::repr(&array))),
+        Some(array) if print_result => print_stdout(&format!("{}\n", array.repr())),
         _ => Ok(()),
     }
 }
@@ -579,7 +578,7 @@ fn eval_config(args: &EvalArgs) -> Result<EvalConfig, Failure> {
         ..EvalConfig::default()
     };
     // Refused at once, whichever engine runs.
-    jitexpr::exec::requested_threads(&config).map_err(Failure::plain)?;
+    config.thread_count().map_err(Failure::plain)?;
     Ok(config)
 }
 
@@ -609,7 +608,7 @@ fn run(
         npy::write_file(&spec.path, array).map_err(Failure::plain)?;
     }
     match printed {
-        Some(array) => print_stdout(&format!("{}\n", repr::repr(&array))),
+        Some(array) => print_stdout(&format!("{}\n", array.repr())),
         None => Ok(()),
     }
 }

@@ -32,11 +32,15 @@ pub struct KernelCache {
 /// Counters since the cache was created (or last cleared).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
+    /// Lookups that found a compiled kernel.
     pub hits: u64,
+    /// Lookups that compiled one.
     pub misses: u64,
+    /// Kernels dropped to stay within the capacity.
     pub evictions: u64,
     /// Kernels currently held.
     pub len: usize,
+    /// The most kernels kept.
     pub capacity: usize,
 }
 
@@ -65,7 +69,7 @@ impl KernelCache {
         KernelCache::with_options(capacity, CodegenOptions::default())
     }
 
-    pub fn with_options(capacity: usize, options: CodegenOptions) -> KernelCache {
+    pub(crate) fn with_options(capacity: usize, options: CodegenOptions) -> KernelCache {
         let inner = Inner { buckets: HashMap::new(), len: 0, capacity, clock: 0, stats: CacheStats::default() };
         KernelCache { inner: Mutex::new(inner), options }
     }
@@ -83,7 +87,7 @@ impl KernelCache {
     }
 
     /// The compiled kernel for `kernel` with these parameter layouts.
-    pub fn get_or_compile(&self, kernel: &Arc<Kernel>, layouts: &[Layout]) -> Result<Arc<CompiledKernel>> {
+    pub(crate) fn get_or_compile(&self, kernel: &Arc<Kernel>, layouts: &[Layout]) -> Result<Arc<CompiledKernel>> {
         let hash = key_hash(kernel, layouts);
         if let Some(hit) = self.lock().lookup(hash, kernel, layouts) {
             return Ok(hit);
@@ -106,14 +110,17 @@ impl KernelCache {
         drop(evicted);
     }
 
+    /// The most kernels kept.
     pub fn capacity(&self) -> usize {
         self.lock().capacity
     }
 
+    /// The kernels kept now.
     pub fn len(&self) -> usize {
         self.lock().len
     }
 
+    /// Whether no kernel is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -130,6 +137,7 @@ impl KernelCache {
         drop(old);
     }
 
+    /// Counters since creation (or the last [`KernelCache::clear`]) and the current size.
     pub fn stats(&self) -> CacheStats {
         let inner = self.lock();
         CacheStats { len: inner.len, capacity: inner.capacity, ..inner.stats }

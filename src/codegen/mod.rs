@@ -160,12 +160,13 @@ impl Drop for CompiledKernel {
         let module = self.module.get_mut().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(module) = module {
             // SAFETY: `free_memory` unmaps the code, so no call into it may be running
-            // or start later. The borrow checker does not ensure that: `entry()` hands
-            // out copies of the entry pointer, which outlive the `&self` borrow. It is
-            // the contract of `entry()` that a caller keeps the kernel alive while it
-            // calls the pointer (exec holds an `Arc<CompiledKernel>` across every call);
-            // we are being dropped, so no such `Arc` remains. No other pointer into the
-            // module escapes: kernels call vmath and semantics, never each other.
+            // or start later. Being dropped does not prove that by itself: `entry()`
+            // hands out copies of the entry pointer, which outlive the `&self` borrow.
+            // What holds is the callers' side: calling a `KernelFn` is `unsafe`, and
+            // its only callers (`exec.rs`, `exec/reduce.rs`) hold an
+            // `Arc<CompiledKernel>` across every call, so while a call runs this drop
+            // cannot. No other pointer into the module escapes: kernels call vmath
+            // and semantics, never each other.
             unsafe { module.free_memory() };
         }
     }

@@ -90,6 +90,8 @@ struct Shared {
 // SAFETY: `job` points to a `Sync` closure, called only while `for_each` keeps it
 // alive (see there); the rest is atomics and a mutex.
 unsafe impl Send for Shared {}
+// SAFETY: as for `Send`: the closure is `Sync`, so workers may call it at once
+// through shared references; the rest is atomics and a mutex.
 unsafe impl Sync for Shared {}
 
 impl Shared {
@@ -130,7 +132,7 @@ impl Team {
             Some(w) if tasks > 1 => w,
             _ => return (0..tasks).for_each(f),
         };
-        // SAFETY (lifetime erasure): workers call `job` only for a task they
+        // SAFETY: (lifetime erasure) workers call `job` only for a task they
         // claimed, and this function returns only after every claimed task has
         // finished (`done == tasks` below), so `f` outlives every call. A worker
         // that starts after the counter ran out never calls it.

@@ -37,7 +37,8 @@ use crate::diag::{Error, ErrorKind, Result};
 use crate::ir::{Inst, Node, NodeId, Program};
 use crate::shape;
 
-/// Evaluate the nodes `outputs` of `p` on `inputs`.
+/// Evaluate the nodes `outputs` of `p` on `inputs` (the tests' shorthand).
+#[cfg(test)]
 pub fn eval(p: &Program, inputs: &[&Array], outputs: &[NodeId]) -> Result<Vec<Array>> {
     let views: Vec<ArrayView<'_>> = inputs.iter().map(|a| a.view()).collect();
     eval_views(p, &views, outputs)

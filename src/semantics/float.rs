@@ -48,17 +48,6 @@ pub fn f32_to_i32(x: f32) -> i32 {
     }
 }
 
-/// Round half to even (`np.rint`, `np.round` on floats).
-#[inline]
-pub fn round_half_even_f64(x: f64) -> f64 {
-    x.round_ties_even()
-}
-
-#[inline]
-pub fn round_half_even_f32(x: f32) -> f32 {
-    x.round_ties_even()
-}
-
 /// `np.fmin`: the smaller operand, ignoring a NaN one (NaN only if both are); on
 /// a tie the second operand, as NumPy's SIMD loops give (its scalar loop, for
 /// short arrays, gives the first: `fmin(0.0, -0.0)` depends on the length there).

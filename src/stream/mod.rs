@@ -7,14 +7,14 @@
 //! (through a temporary renamed at the end, see [`crate::npy::NpyWriter`]) or
 //! returned.
 //!
-//! The driver runs the JIT's own plan ([`crate::fuse::Plan`]): each stage is
-//! one pass over the windows, and [`crate::exec::eval_stage`] runs the stage's
-//! kernel on each window, so there is one executor. [`analysis`] decides which
+//! The driver runs the JIT's own plan (`fuse::Plan`): each stage is
+//! one pass over the windows, and `exec::eval_stage` runs the stage's
+//! kernel on each window, so there is one executor. `analysis` decides which
 //! values are cut into windows; per stage, the part that only reads whole
 //! values runs once, the windowed part once per window: stored values go to
 //! their targets window by window, reductions that cross windows collect block
-//! partials ([`crate::exec::Reductions::Partials`]) into
-//! [`crate::exec::LaneCombiner`]s, which combine them in the tree the in-memory
+//! partials (`exec::Reductions::Partials`) into
+//! `exec::LaneCombiner`s, which combine them in the tree the in-memory
 //! reduction uses. Windows start at block boundaries, so every block holds the
 //! elements it holds in memory: same partials, same tree, same bits.
 //!
@@ -42,7 +42,7 @@ use crate::ir::{Inst, NodeId};
 use crate::npy::{NpyReader, NpyWriter};
 use crate::{Compiled, Engine, EvalConfig};
 
-pub use analysis::Windowing;
+pub(crate) use analysis::Windowing;
 pub use source::{storage_axis, Source};
 
 /// The default memory budget: 256 MiB.
@@ -85,7 +85,9 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// elements again).
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
+    /// Work done so far, in elements.
     pub done: u64,
+    /// All the work, in elements.
     pub total: u64,
 }
 
@@ -101,7 +103,9 @@ pub enum Target {
 /// A requested output: the program's result (`None`) or an assigned name.
 #[derive(Clone, Debug)]
 pub struct Output<'a> {
+    /// The output: `None` for the result, or an assigned name.
     pub name: Option<&'a str>,
+    /// Where its value goes.
     pub target: Target,
 }
 

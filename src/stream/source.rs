@@ -17,8 +17,11 @@ use crate::types::DType;
 /// An input read a window at a time. Implementations must give, for every
 /// window, exactly the elements the whole value has there.
 pub trait Source: Send + Sync {
+    /// The dtype of every element.
     fn dtype(&self) -> DType;
+    /// The whole value's shape.
     fn shape(&self) -> &[usize];
+    /// The order its elements are stored in.
     fn order(&self) -> Order;
     /// Slabs `range` along [`storage_axis`] (the whole value when it has no such
     /// axis and `range` is `0..1`).

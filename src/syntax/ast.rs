@@ -21,15 +21,6 @@ pub enum Stmt {
     Expr(Expr),
 }
 
-impl Stmt {
-    pub fn span(&self) -> Span {
-        match self {
-            Stmt::Assign { name, value } => name.span.to(value.span),
-            Stmt::Expr(e) => e.span,
-        }
-    }
-}
-
 /// A name with its place in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {

@@ -6,4 +6,8 @@ pub mod parser;
 pub mod token;
 
 pub use parser::parse;
-pub use token::{lex, Token, TokenKind};
+pub use token::lex;
+
+// The grammar file's examples and precedence table, checked against the parser.
+#[cfg(test)]
+mod grammar_tests;

@@ -14,6 +14,7 @@ pub enum UnaryOp {
 }
 
 impl UnaryOp {
+    #[cfg(test)] // the tests enumerate every operator
     pub const ALL: [UnaryOp; 3] = [UnaryOp::Neg, UnaryOp::Pos, UnaryOp::Invert];
 
     pub fn symbol(self) -> &'static str {
@@ -67,6 +68,7 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    #[cfg(test)] // the tests enumerate every operator
     pub const ALL: [BinaryOp; 18] = [
         BinaryOp::Lt,
         BinaryOp::Le,

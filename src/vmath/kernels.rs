@@ -70,7 +70,7 @@ macro_rules! run2_limited {
 /// `out[i] = $e` with `$a = x[i]`, `$b = y[i]`; each input equals `out` or does not overlap it.
 macro_rules! run2 {
     ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr) => {
-        // SAFETY (all arms): the caller's contract; an input equal to `out` is read through `out`.
+        // SAFETY: (all arms) the caller's contract; an input equal to `out` is read through `out`.
         unsafe {
             match (ptr::eq($x, $out), ptr::eq($y, $out)) {
                 (true, true) => {
@@ -122,6 +122,8 @@ macro_rules! pow_kernel {
         // SAFETY: the caller's contract; this shared view ends before any write.
         let y0 = unsafe { *y };
         // Bits ORed together, not booleans ANDed: integer lanes, no mask-register chain.
+        // SAFETY: the caller's contract (`y` holds `n` elements); this shared view
+        // ends before any write.
         let uniform = unsafe { slice::from_raw_parts(y, n) }
             .iter()
             .fold(0, |acc, &b| acc | (b.to_bits() ^ y0.to_bits()))

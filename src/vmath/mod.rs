@@ -106,6 +106,7 @@ pub enum Variant {
 }
 
 impl Variant {
+    /// Every variant, fastest first.
     pub const ALL: [Variant; 4] = [Variant::Avx512, Variant::Avx2, Variant::Portable, Variant::Libm];
 
     /// Whether this CPU can run the variant.
@@ -139,7 +140,7 @@ impl Variant {
 }
 
 /// The one-argument functions with block kernels. Which language function uses
-/// which kernel is its row in [`crate::semantics::func_impl`]; vmath knows no
+/// which kernel is its row in `semantics::func_impl`; vmath knows no
 /// operator table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)] // the names say it
@@ -229,7 +230,7 @@ pub fn map1_f64(u: Unary, x: &[f64], out: &mut [f64]) {
     map1_f64_with(Variant::best(), u, x, out)
 }
 
-/// [`map1_f64`] with a chosen variant (the best one if this CPU lacks `v`).
+/// `map1_f64` with a chosen variant (the best one if this CPU lacks `v`).
 pub fn map1_f64_with(v: Variant, u: Unary, x: &[f64], out: &mut [f64]) {
     assert_eq!(x.len(), out.len(), "map1_f64: argument and output lengths differ");
     let k = block1_f64_for(v, u).unwrap_or_else(|| block1_f64(u));
@@ -243,7 +244,7 @@ pub fn map1_f32(u: Unary, x: &[f32], out: &mut [f32]) {
     map1_f32_with(Variant::best(), u, x, out)
 }
 
-/// [`map1_f32`] with a chosen variant.
+/// `map1_f32` with a chosen variant.
 pub fn map1_f32_with(v: Variant, u: Unary, x: &[f32], out: &mut [f32]) {
     assert_eq!(x.len(), out.len(), "map1_f32: argument and output lengths differ");
     let k = block1_f32_for(v, u).unwrap_or_else(|| block1_f32(u));
@@ -257,7 +258,7 @@ pub fn map2_f64(b: Binary, x: &[f64], y: &[f64], out: &mut [f64]) {
     map2_f64_with(Variant::best(), b, x, y, out)
 }
 
-/// [`map2_f64`] with a chosen variant (libm's if this CPU lacks `v`).
+/// `map2_f64` with a chosen variant (libm's if this CPU lacks `v`).
 pub fn map2_f64_with(v: Variant, b: Binary, x: &[f64], y: &[f64], out: &mut [f64]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f64: argument and output lengths differ");
     let k = block2_f64_for(v, b).unwrap_or_else(|| kernels::binary(Variant::Libm, b).0);
@@ -271,7 +272,7 @@ pub fn map2_f32(b: Binary, x: &[f32], y: &[f32], out: &mut [f32]) {
     map2_f32_with(Variant::best(), b, x, y, out)
 }
 
-/// [`map2_f32`] with a chosen variant.
+/// `map2_f32` with a chosen variant.
 pub fn map2_f32_with(v: Variant, b: Binary, x: &[f32], y: &[f32], out: &mut [f32]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f32: argument and output lengths differ");
     let k = block2_f32_for(v, b).unwrap_or_else(|| kernels::binary(Variant::Libm, b).1);

@@ -1,10 +1,12 @@
 //! `jitexpr._jitexpr`: the Python bindings of jitexpr (PyO3 + rust-numpy).
 //!
 //! A translation layer only, like polars' `py-polars`: it converts NumPy arrays
-//! to views ([`convert`]), releases the GIL while compiling and evaluating,
+//! to views (`convert`), releases the GIL while compiling and evaluating,
 //! calls the core's public API and maps its errors to Python exceptions
-//! ([`errors`]). No semantics live here; the user API (`evaluate`, `compile`,
+//! (`errors`). No semantics live here; the user API (`evaluate`, `compile`,
 //! name lookup, caches, `out=` casting) is the Python package `jitexpr`.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod convert;
 mod errors;

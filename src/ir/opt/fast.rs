@@ -39,7 +39,7 @@ pub enum Math {
     /// NumPy's results bit for bit: every operation rounds as NumPy's does.
     #[default]
     Exact,
-    /// The rewrites of [`crate::ir::opt::fast`]: faster, within their stated
+    /// The rewrites of `ir::opt::fast` (README, "Fast math"): faster, within their stated
     /// bounds of the exact results. The interpreter runs the same rewritten
     /// program, so the engines still agree with each other bit for bit.
     Fast,

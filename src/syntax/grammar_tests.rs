@@ -1,11 +1,11 @@
 //! `grammar/jitexpr.ebnf` is normative: every example in it parses to the dump it
 //! shows, every error example fails with the message it shows, and its precedence
-//! table agrees with the binding powers in `src/ir/ops.rs`.
+//! table agrees with the binding powers in `src/syntax/ops.rs`.
 
-use jitexpr::ir::ops::{BinaryOp, UnaryOp};
-use jitexpr::syntax::parse;
+use super::ops::{BinaryOp, UnaryOp};
+use super::parse;
 
-const GRAMMAR: &str = include_str!("../grammar/jitexpr.ebnf");
+const GRAMMAR: &str = include_str!("../../grammar/jitexpr.ebnf");
 
 /// One `/* example: ... */` or `/* error example: ... */` line.
 struct Example {

@@ -1,9 +1,10 @@
 //! JIT tests: hand-built IR programs run on the JIT, compared with the interpreter.
+//! A unit test module because it builds IR, which is not public API.
 
-use jitexpr::ir::ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
-use jitexpr::ir::{Input, Inst, Node, NodeId, Program};
-use jitexpr::types::promote_strong;
-use jitexpr::{Array, Compiled, DType, Data, Engine, EvalConfig, Scalar, Span};
+use crate::ir::ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
+use crate::ir::{Input, Inst, Node, NodeId, Program};
+use crate::types::promote_strong;
+use crate::{Array, Compiled, DType, Data, Engine, EvalConfig, Scalar, Span};
 
 /// A tiny IR builder: nodes get the dtype the IR rules give them.
 struct B {
@@ -97,7 +98,7 @@ fn scaled(k: f64) -> Compiled {
 
 #[test]
 fn one_kernel_called_from_eight_threads_at_once() {
-    let cache = std::sync::Arc::new(jitexpr::KernelCache::new(4));
+    let cache = std::sync::Arc::new(crate::KernelCache::new(4));
     let config = EvalConfig { threads: Some(1), cache: Some(cache.clone()), ..EvalConfig::default() };
     let c = scaled(3.0);
     std::thread::scope(|s| {
@@ -127,7 +128,7 @@ fn resident_bytes() -> usize {
 
 #[test]
 fn evicted_kernels_free_their_memory() {
-    let cache = std::sync::Arc::new(jitexpr::KernelCache::new(16));
+    let cache = std::sync::Arc::new(crate::KernelCache::new(16));
     let config = EvalConfig { threads: Some(1), cache: Some(cache.clone()), ..EvalConfig::default() };
     let a = Array::from_vec(vec![1.0, 2.0, 3.0]);
     let run = |i: usize| {
@@ -489,7 +490,7 @@ fn awkward_lengths_and_misaligned_chunks_match_interp() {
         b.name("flag", gt);
         b.finish(w)
     };
-    for chunk in [1usize, 3, 7, 64, jitexpr::exec::DEFAULT_CHUNK] {
+    for chunk in [1usize, 3, 7, 64, crate::DEFAULT_CHUNK] {
         for n in [0, 1, 2, 3, chunk - 1, chunk, chunk + 1, 3 * chunk + 7] {
             let a = array_of(DType::Float64, &[n], 5);
             let bi = array_of(DType::Int32, &[n], 3);
@@ -695,10 +696,10 @@ fn many_parameters_and_long_chains_match_interp() {
     let inputs: Vec<(&str, &Array)> = names.iter().map(|n| n.as_str()).zip(&arrays).collect();
     let sig: Vec<(&str, DType)> = names.iter().map(|n| (n.as_str(), DType::Float64)).collect();
     let sum = names.join(" * 0.5 + ");
-    let c = jitexpr::Expr::parse(&sum).unwrap().compile(&sig).unwrap();
+    let c = crate::Expr::parse(&sum).unwrap().compile(&sig).unwrap();
     assert!(check_against_interp(&c, &inputs, &[None], Some(7)));
     let chain: String = (0..2000).map(|i| format!("t = t + x{} * {i}\n", i % 20)).collect();
-    let c = jitexpr::Expr::parse(&format!("t = x0\n{chain}t")).unwrap().compile(&sig).unwrap();
+    let c = crate::Expr::parse(&format!("t = x0\n{chain}t")).unwrap().compile(&sig).unwrap();
     assert!(check_against_interp(&c, &inputs, &[None], None));
 }
 
@@ -726,7 +727,7 @@ fn block_math_and_vector_ops_match_interp_at_awkward_lengths() {
     lengths.extend([BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7]);
     for dtype in [DType::Float64, DType::Float32] {
         for e in exprs {
-            let c = jitexpr::Expr::parse(e).unwrap().compile(&[("a", dtype), ("b", dtype)]).unwrap();
+            let c = crate::Expr::parse(e).unwrap().compile(&[("a", dtype), ("b", dtype)]).unwrap();
             for &n in &lengths {
                 let a = array_of(dtype, &[n], 1);
                 let b = array_of(dtype, &[n], 5);
@@ -775,7 +776,7 @@ fn every_math_function_matches_interp_on_special_values() {
         }
         for dtype in [DType::Float64, DType::Float32] {
             let args = ["a", "b"][..info.arity].join(", ");
-            let c = jitexpr::Expr::parse(&format!("{}({args})", info.name))
+            let c = crate::Expr::parse(&format!("{}({args})", info.name))
                 .unwrap()
                 .compile(&[("a", dtype), ("b", dtype)])
                 .unwrap();
@@ -795,7 +796,7 @@ fn every_math_function_matches_interp_on_special_values() {
 /// node's shapes in its operand order and at its span, not the interpreter's.
 #[test]
 fn shape_errors_after_cse_of_commuted_operands_are_the_interpreters() {
-    let c = jitexpr::Expr::parse("x = a == b; b == a")
+    let c = crate::Expr::parse("x = a == b; b == a")
         .and_then(|e| e.compile(&[("a", DType::Float64), ("b", DType::Float64)]))
         .expect("compiles");
     let a = Array::new(Data::Float64(vec![0.0; 2]), vec![2, 1]).expect("an array");
@@ -814,10 +815,10 @@ fn defect9_compiled_new_checks_hand_built_ir() {
     let bad = b.push(Inst::Binary(BinaryOp::Add, NodeId(0), NodeId(1)), DType::Float64);
     b.p.result = bad;
     let err = Compiled::new(String::new(), b.p.clone()).unwrap_err();
-    assert_eq!(err.kind, jitexpr::ErrorKind::Internal);
+    assert_eq!(err.kind, crate::ErrorKind::Internal);
     assert!(err.message.starts_with("invalid IR at node 2"), "{}", err.message);
     // A result that refers to no node.
     b.p.result = NodeId(7);
     b.p.nodes.truncate(2);
-    assert_eq!(Compiled::new(String::new(), b.p).unwrap_err().kind, jitexpr::ErrorKind::Internal);
+    assert_eq!(Compiled::new(String::new(), b.p).unwrap_err().kind, crate::ErrorKind::Internal);
 }
