@@ -22,6 +22,7 @@ Everything is recomputed on every run; nothing from an earlier run is read.
 """
 
 import argparse
+import ast
 import datetime
 import json
 import math
@@ -41,9 +42,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SEED = 20260601
 THREADS = os.cpu_count() or 1
-# Timed evaluations per size: fewer where one evaluation takes long.
-FULL = {"sizes": [10**3, 10**4, 10**5, 10**6, 10**7], "repeat": {10**3: 200, 10**4: 100, 10**5: 30, 10**6: 10, 10**7: 5}}
-QUICK = {"sizes": [10**3, 10**4, 10**5], "repeat": {10**3: 20, 10**4: 10, 10**5: 5}}
+# Sizes per dtype, timed evaluations per round and size (fewer where one evaluation
+# takes long), and rounds: engines are interleaved, their order rotated every round.
+FULL = {
+    "sizes": {"float64": [10**3, 10**4, 10**5, 10**6, 10**7], "float32": [10**6, 10**7]},
+    "repeat": {10**3: 40, 10**4: 20, 10**5: 10, 10**6: 4, 10**7: 2},
+    "rounds": 5,
+}
+QUICK = {"sizes": {"float64": [10**3, 10**4, 10**5], "float32": [10**4]},
+         "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "rounds": 2}
+# Expressions of the benchmark set that the hand-written loops do not cover.
+EXTRA = [("mask", "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)")]
 RSS_N = 5 * 10**7
 # The memory roof: memory-bound expressions at ROOF_N, jitexpr against hand-written loops.
 ROOF_N = 5 * 10**7
@@ -56,25 +65,37 @@ FUNC_REPEAT = 20
 # The expression whose peak memory is measured: one input, many NumPy temporaries.
 RSS_LABEL, RSS_EXPR = "poly", "0.25*a**3 + 0.75*a**2 - 1.5*a - 2"
 # Relative difference to NumPy's result above which a result is a mismatch. Math
-# functions differ by a few ulp between libraries; sums by the order of additions.
-TOLERANCE = {"elementwise": 1e-12, "reduction": 1e-10}
+# functions differ by a few ulp between libraries; sums by the order of additions;
+# Numba evaluates float32 expressions with float64 literals in float64.
+TOLERANCE = {"float64": {"elementwise": 1e-12, "reduction": 1e-10},
+             "float32": {"elementwise": 1e-5, "reduction": 1e-3}}
 
 # Column order of every table and chart: (key, label).
 ENGINES = [
-    ("numpy", "NumPy"),
+    ("numpy-alloc", "NumPy"),
+    ("numpy", "NumPy out="),
     ("numexpr-1", "numexpr 1T"),
     ("numexpr-T", f"numexpr {THREADS}T"),
+    ("numexpr-alloc", f"numexpr {THREADS}T alloc"),
     ("numba-1", "Numba 1T"),
     ("numba-T", f"Numba {THREADS}T"),
+    ("numba-alloc", f"Numba {THREADS}T alloc"),
     ("jitexpr-interp", "jitexpr interp"),
     ("jitexpr-unfused", "jitexpr unfused 1T"),
     ("jitexpr-1", "jitexpr 1T"),
     ("jitexpr-T", f"jitexpr {THREADS}T"),
+    ("jitexpr-fast-T", f"jitexpr fast {THREADS}T"),
+    ("jitexpr-py", f"jitexpr Python {THREADS}T"),
+    ("jitexpr-py-alloc", f"jitexpr Python {THREADS}T alloc"),
     ("native-1", "native Rust 1T"),
     ("native-T", f"native Rust {THREADS}T"),
 ]
+# The other engines at their best (preallocated output, either thread count).
+PEERS = ["numpy", "numpy-alloc", "numexpr-1", "numexpr-T", "numba-1", "numba-T"]
+# The allocating variants: each engine returning a new array, as most user code does.
+ALLOCATING = ["numpy-alloc", "numexpr-alloc", "numba-alloc", "jitexpr-py-alloc", "jitexpr-py"]
 NAMES = dict(ENGINES)
-HEADLINE = ["numexpr-T", "numba-T", "jitexpr-1", "jitexpr-T", "native-T"]
+HEADLINE = ["numpy", "numexpr-T", "numba-T", "jitexpr-1", "jitexpr-T", "jitexpr-fast-T", "native-T"]
 
 
 def log(msg):
@@ -129,17 +150,21 @@ def is_reduction(expr):
 
 
 def timeit(f, repeat):
-    """One warm-up call, then `repeat` timed calls: (median, min) seconds and the last result."""
+    """One warm-up call, then `repeat` timed calls: (list of seconds, the last result)."""
     result = f()
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         result = f()
         times.append(time.perf_counter() - t)
-    return float(np.median(times)), float(min(times)), result
+    return times, result
 
 
 NUMPY_NAMES = {f: getattr(np, f) for f in ["sin", "cos", "exp", "log", "sqrt", "tanh", "where", "sum"]}
+# The operators and functions whose NumPy ufunc takes `out=`, for the last step of an expression.
+NUMPY_BINOPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
+                ast.Pow: "power", ast.BitAnd: "bitwise_and", ast.BitOr: "bitwise_or"}
+NUMPY_CMPS = {ast.Gt: "greater", ast.Lt: "less", ast.GtE: "greater_equal", ast.LtE: "less_equal"}
 
 
 def numpy_function(expr):
@@ -147,28 +172,27 @@ def numpy_function(expr):
     return eval("lambda a, b, c: " + expr, dict(NUMPY_NAMES))  # noqa: S307 (our own expressions)
 
 
-def time_numpy(expr, arrays, repeat):
-    f = numpy_function(expr)
-    med, mn, out = timeit(lambda: f(*arrays), repeat)
-    return {"median_s": med, "min_s": mn}, np.asarray(out)
-
-
-def time_numexpr(ne, expr, arrays, repeat, threads):
-    ne.set_num_threads(threads)
-    local = dict(zip("abc", arrays))
-    if is_reduction(expr):
-        # numexpr reductions return a new 0-d array; `out=` is for elementwise results.
-        f = lambda: ne.evaluate(expr, local_dict=local)  # noqa: E731
+def numpy_out_function(expr):
+    """The expression as NumPy code whose last ufunc writes into `out` (the best a NumPy
+    user can do without rewriting the expression), or None where the last step has no
+    `out=` (`where`, `sum`)."""
+    node = ast.parse(expr, mode="eval").body
+    if isinstance(node, ast.BinOp) and type(node.op) in NUMPY_BINOPS:
+        name, args = NUMPY_BINOPS[type(node.op)], [node.left, node.right]
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in NUMPY_CMPS:
+        name, args = NUMPY_CMPS[type(node.ops[0])], [node.left, node.comparators[0]]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in NUMPY_NAMES \
+            and node.func.id not in ("where", "sum"):
+        name, args = node.func.id, node.args
     else:
-        out = np.empty_like(arrays[0])
-        f = lambda: ne.evaluate(expr, local_dict=local, out=out)  # noqa: E731
-    med, mn, result = timeit(f, repeat)
-    return {"median_s": med, "min_s": mn}, np.asarray(result)
+        return None
+    src = f"lambda a, b, c, out: np.{name}({', '.join(ast.unparse(x) for x in args)}, out=out)"
+    return eval(src, dict(NUMPY_NAMES, np=np))  # noqa: S307 (our own expressions)
 
 
 class NumbaKernels:
-    """One @njit(parallel=True) kernel per expression, compiled eagerly (the compile
-    time is measured and reported, never timed with the evaluations)."""
+    """One @njit(parallel=True) kernel per expression, dtype and output policy, compiled
+    eagerly (the compile time is measured and reported, never timed with the evaluations)."""
 
     def __init__(self, numba):
         self.numba = numba
@@ -179,47 +203,49 @@ class NumbaKernels:
         def where(cond, x, y):
             return x if cond else y
 
-        self.names = {"prange": numba.prange, "where": where}
+        self.names = {"prange": numba.prange, "where": where, "np": np}
         self.names.update({f: getattr(math, f) for f in ["sin", "cos", "exp", "log", "sqrt", "tanh"]})
 
-    def kernel(self, label, expr):
-        if label in self.kernels:
-            return self.kernels[label]
+    def kernel(self, label, expr, dtype="float64", out_dtype="float64", alloc=False):
+        """`k(a, b, c, out)` writing into `out`, or with `alloc` `k(a, b, c)` returning a
+        new array; reductions return a float64 scalar either way."""
+        key = (label, dtype, alloc)
+        if key in self.kernels:
+            return self.kernels[key]
         body = re.sub(r"\b([abc])\b", r"\1[i]", expr)
+        arg = f"{dtype}[::1]"
+        out_t = "boolean" if out_dtype == "bool" else out_dtype
         if is_reduction(expr):
             src = f"def k(a, b, c):\n    s = 0.0\n    for i in prange(a.shape[0]):\n        s += {body[4:-1]}\n    return s\n"
-            sig = "float64(float64[::1], float64[::1], float64[::1])"
+            sig = f"float64({arg}, {arg}, {arg})"
+        elif alloc:
+            src = (f"def k(a, b, c):\n    out = np.empty(a.shape[0], dtype=np.{'bool_' if out_dtype == 'bool' else out_dtype})\n"
+                   f"    for i in prange(out.shape[0]):\n        out[i] = {body}\n    return out\n")
+            sig = f"{out_t}[::1]({arg}, {arg}, {arg})"
         else:
             src = f"def k(a, b, c, out):\n    for i in prange(out.shape[0]):\n        out[i] = {body}\n"
-            sig = "void(float64[::1], float64[::1], float64[::1], float64[::1])"
+            sig = f"void({arg}, {arg}, {arg}, {out_t}[::1])"
         names = dict(self.names)
         exec(src, names)  # noqa: S102 (our own expressions)
         t = time.perf_counter()
         k = self.numba.njit(sig, parallel=True)(names["k"])
-        self.compile_s[label] = time.perf_counter() - t
-        self.kernels[label] = k
+        if dtype == "float64" and not alloc:
+            self.compile_s[label] = time.perf_counter() - t
+        self.kernels[key] = k
         return k
-
-    def time(self, label, expr, arrays, repeat, threads):
-        k = self.kernel(label, expr)
-        self.numba.set_num_threads(threads)
-        if is_reduction(expr):
-            f = lambda: k(*arrays)  # noqa: E731
-        else:
-            out = np.empty_like(arrays[0])
-            f = lambda: (k(*arrays, out), out)[1]  # noqa: E731
-        med, mn, result = timeit(f, repeat)
-        return {"median_s": med, "min_s": mn}, np.asarray(result)
 
 
 def input_args(expr, inputs):
     return [arg for v in reads(expr) for arg in ("-i", f"{v}={inputs / (v + '.npy')}")]
 
 
-def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat):
-    """`jitexpr bench --json` for the timings; `jitexpr eval -o` for the result to check."""
+def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat, math_mode="exact", check=True):
+    """`jitexpr bench --json` for the timings; `jitexpr eval -o` for the result to check.
+    Rows as {engine key: bench row}; the result is None without `check`."""
     cmd = [jitexpr, "bench", expr, "-n", str(n), *input_args(expr, inputs)]
     cmd += ["--repeat", str(repeat), "--threads", str(THREADS), "--json"]
+    if math_mode != "exact":
+        cmd += ["--math", math_mode]
     report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
     rows = {}
     for r in report["results"]:
@@ -228,8 +254,13 @@ def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat):
         rows[key] = r
     if THREADS == 1:
         rows["jitexpr-T"] = rows["jitexpr-1"]
+    if not check:
+        return rows, None, report
     out = outdir / f"{label}.npy"
-    subprocess.run([jitexpr, "eval", expr, *input_args(expr, inputs), "-o", str(out)], check=True)
+    cmd = [jitexpr, "eval", expr, *input_args(expr, inputs), "-o", str(out)]
+    if math_mode != "exact":
+        cmd += ["--math", math_mode]
+    subprocess.run(cmd, check=True)
     return rows, np.load(out), report
 
 
@@ -258,67 +289,197 @@ def rel_diff(x, ref):
     return float(np.max(np.abs(x - ref) / np.maximum(np.abs(ref), np.finfo(np.float64).tiny)))
 
 
-def make_inputs(n, directory):
+def make_inputs(n, directory, dtype="float64"):
     rng = np.random.default_rng([SEED, n])
     arrays = []
     for v in "abc":
         a = rng.random(n)
         a += 0.1
+        a = a.astype(dtype, copy=False)
         np.save(directory / f"{v}.npy", a)
         arrays.append(a)
     return arrays
 
 
-def run_timings(cfg, libs, jitexpr, native, tmp):
-    """Every engine on every expression and size: {n: {label: {engine: row}}} and checks."""
-    labels = suite(native)
+class Samples:
+    """One engine on one expression: the median and the min of each round, so the report
+    gives the median over rounds, the min, and the spread between rounds."""
+
+    def __init__(self):
+        self.rounds = []
+
+    def add(self, times):
+        """The timed evaluations of one round."""
+        self.rounds.append((float(np.median(times)), float(min(times))))
+
+    def add_summary(self, median, minimum):
+        """A round measured elsewhere (a `jitexpr bench` or native run): its median and min."""
+        self.rounds.append((median, minimum))
+
+    def row(self):
+        medians = [m for m, _ in self.rounds]
+        med = float(np.median(medians))
+        spread = (max(medians) - min(medians)) / med if len(medians) > 1 and med > 0 else 0.0
+        return {"median_s": med, "min_s": min(m for _, m in self.rounds), "spread": spread,
+                "round_medians_s": medians}
+
+
+def python_engines(libs, numba_kernels, jitexpr_py, label, expr, dtype, arrays, ref):
+    """The in-process engines for one expression: {key: (setup, call, result)} where
+    `setup()` runs untimed before a round's calls (thread counts are global settings),
+    `call()` is what is timed, and `result()` gives the value to check."""
+    engines = {}
+    named = {v: arrays["abc".index(v)] for v in reads(expr)}
+    reduction = is_reduction(expr)
+    nothing = lambda: None  # noqa: E731
+
+    f_alloc = numpy_function(expr)
+    engines["numpy-alloc"] = (nothing, lambda: f_alloc(*arrays), lambda: f_alloc(*arrays))
+    f_out = None if reduction else numpy_out_function(expr)
+    if f_out is not None:
+        out = np.empty_like(ref)
+        engines["numpy"] = (nothing, lambda: f_out(*arrays, out), lambda: out)
+    else:  # no `out=` for the last step: NumPy's best is the expression as written
+        engines["numpy"] = engines["numpy-alloc"]
+    ne = libs.get("numexpr")
+    if ne:
+        for key, t in [("numexpr-1", 1), ("numexpr-T", THREADS)]:
+            setup = lambda t=t: ne.set_num_threads(t)  # noqa: E731
+            if reduction:
+                engines[key] = (setup, lambda: ne.evaluate(expr, local_dict=named),
+                                lambda: ne.evaluate(expr, local_dict=named))
+                continue
+            out = np.empty_like(ref)
+            try:
+                ne.evaluate(expr, local_dict=named, out=out)
+            except (TypeError, ValueError) as e:  # numexpr's own result type differs from NumPy's
+                log(f"   numexpr cannot write `{expr}` ({dtype}) into a {ref.dtype} out=: {e}")
+                continue
+            engines[key] = (setup, lambda out=out: ne.evaluate(expr, local_dict=named, out=out), lambda out=out: out)
+        if not reduction:
+            engines["numexpr-alloc"] = (lambda: ne.set_num_threads(THREADS), lambda: ne.evaluate(expr, local_dict=named),
+                                        lambda: ne.evaluate(expr, local_dict=named))
+    if numba_kernels:
+        nb = numba_kernels.numba
+        k = numba_kernels.kernel(label, expr, dtype, str(ref.dtype))
+        for key, t in [("numba-1", 1), ("numba-T", THREADS)]:
+            setup = lambda t=t: nb.set_num_threads(t)  # noqa: E731
+            if reduction:
+                engines[key] = (setup, lambda: k(*arrays), lambda: k(*arrays))
+            else:
+                out = np.empty_like(ref)
+                engines[key] = (setup, lambda out=out: k(*arrays, out), lambda out=out: (k(*arrays, out), out)[1])
+        if not reduction:
+            ka = numba_kernels.kernel(label, expr, dtype, str(ref.dtype), alloc=True)
+            engines["numba-alloc"] = (lambda: nb.set_num_threads(THREADS), lambda: ka(*arrays), lambda: ka(*arrays))
+    if jitexpr_py:
+        compiled = jitexpr_py.compile(expr, **named)
+        setup = lambda: jitexpr_py.set_num_threads(THREADS)  # noqa: E731
+        if reduction:
+            engines["jitexpr-py"] = (setup, lambda: compiled(**named), lambda: compiled(**named))
+        else:
+            out = np.empty_like(ref)
+            engines["jitexpr-py"] = (setup, lambda: compiled(out=out, **named), lambda: (compiled(out=out, **named), out)[1])
+            engines["jitexpr-py-alloc"] = (setup, lambda: compiled(**named), lambda: compiled(**named))
+    return engines
+
+
+def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
+    """Every engine on every expression, size and dtype, in interleaved rounds:
+    {dtype: {n: {label: {engine: row}}}} and the correctness checks.
+
+    Each round times every engine a few times on every expression; the order of the
+    engines is rotated from round to round and expression to expression, so a noisy
+    stretch of the machine lands on all of them and shows as spread, not as a win."""
+    labels = suite(native) + EXTRA
     times, checks, jit_reports = {}, [], []
     numba_kernels = NumbaKernels(libs["numba"]) if libs.get("numba") else None
-    for n in cfg["sizes"]:
-        repeat = cfg["repeat"][n]
-        log(f"== n = {n:.0e} (repeat {repeat})")
-        inputs = tmp / f"n{n}"
-        outdir = inputs / "out"
-        outdir.mkdir(parents=True)
-        arrays = make_inputs(n, inputs)
-        native_rows = time_native(native, inputs, outdir / "native", repeat)
-        times[n] = {}
-        for label, expr in labels:
-            row, results = {}, {}
-            row["numpy"], ref = time_numpy(expr, arrays, repeat)
-            if libs.get("numexpr"):
-                for key, t in [("numexpr-1", 1), ("numexpr-T", THREADS)]:
-                    row[key], results[key] = time_numexpr(libs["numexpr"], expr, arrays, repeat, t)
-            if numba_kernels:
-                for key, t in [("numba-1", 1), ("numba-T", THREADS)]:
-                    row[key], results[key] = numba_kernels.time(label, expr, arrays, repeat, t)
-            jit_rows, results["jitexpr-T"], report = time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat)
-            jit_reports.append(report)
-            row.update(jit_rows)
-            for key in ["native-1", "native-T"]:
-                row[key] = native_rows[(label, key)]
-            results["native-T"] = np.load(outdir / "native" / f"{label}.npy")
-            kind = "reduction" if is_reduction(expr) else "elementwise"
-            for key, value in results.items():
-                diff = rel_diff(value, ref)
-                checks.append({"n": n, "label": label, "engine": key, "rel_diff": diff, "ok": diff <= TOLERANCE[kind]})
-                if diff > TOLERANCE[kind]:
-                    log(f"   MISMATCH {label} n={n} {NAMES[key]}: relative difference {diff:.3g} to NumPy")
-            traffic = 8 * n * len(reads(expr)) + 8 * ref.size
-            for r in row.values():
-                r["gbps"] = traffic / r["median_s"] / 1e9
-            times[n][label] = row
-            best = min(row, key=lambda k: row[k]["median_s"])
-            log(f"   {label:9} NumPy {fmt_s(row['numpy']['median_s']):>9}   fastest: {NAMES[best]} "
-                f"{fmt_s(row[best]['median_s'])}")
-        shutil.rmtree(inputs)
+    rounds = cfg["rounds"]
+    for dtype, sizes in cfg["sizes"].items():
+        times[dtype] = {}
+        for n in sizes:
+            repeat = cfg["repeat"][n]
+            log(f"== {dtype} n = {n:.0e}: {rounds} rounds of {repeat}")
+            inputs = tmp / f"{dtype}-n{n}"
+            outdir = inputs / "out"
+            outdir.mkdir(parents=True)
+            arrays = make_inputs(n, inputs, dtype)
+            samples = {label: {} for label, _ in labels}
+            results, engines = {}, {}
+            for label, expr in labels:
+                ref = np.asarray(numpy_function(expr)(*arrays))
+                results[label] = {"ref": ref}
+                engines[label] = python_engines(libs, numba_kernels, jitexpr_py, label, expr, dtype, arrays, ref)
+            native_ok = dtype == "float64"
+            for r in range(rounds):
+                if native_ok and r % 2 == 0:
+                    native_rows = time_native(native, inputs, outdir / "native", repeat)
+                for i, (label, expr) in enumerate(labels):
+                    keys = list(engines[label]) + ["jitexpr-cli"] + (["jitexpr-fast"] if fast else [])
+                    shift = (r + i) % len(keys)
+                    for key in keys[shift:] + keys[:shift]:
+                        if key in ("jitexpr-cli", "jitexpr-fast"):
+                            mode = "fast" if key == "jitexpr-fast" else "exact"
+                            last = r == rounds - 1
+                            rows, value, report = time_jitexpr(jitexpr, expr, n, inputs, outdir, f"{label}-{mode}",
+                                                               repeat, mode, check=last)
+                            if mode == "fast":
+                                rows = {"jitexpr-fast-T": rows["jitexpr-T"]}
+                            for k2, row in rows.items():
+                                # One bench run gives a median and a min: both stand for the round.
+                                samples[label].setdefault(k2, Samples()).add_summary(row["median_s"], row["min_s"])
+                            if last:
+                                jit_reports.append((mode, report))
+                                results[label]["jitexpr-fast-T" if mode == "fast" else "jitexpr-T"] = value
+                            continue
+                        setup, call, _ = engines[label][key]
+                        setup()
+                        ts, _ = timeit(call, repeat)
+                        samples[label].setdefault(key, Samples()).add(ts)
+                if native_ok and r % 2 == 1:
+                    native_rows = time_native(native, inputs, outdir / "native", repeat)
+                if native_ok:
+                    for label, _ in labels:
+                        for key in ["native-1", "native-T"]:
+                            if (label, key) in native_rows:
+                                row = native_rows[(label, key)]
+                                samples[label].setdefault(key, Samples()).add_summary(row["median_s"], row["min_s"])
+            times[dtype][n] = {}
+            for label, expr in labels:
+                for key, (setup, _, result) in engines[label].items():
+                    setup()
+                    results[label][key] = np.asarray(result())
+                if native_ok and (outdir / "native" / f"{label}.npy").exists():
+                    results[label]["native-T"] = np.load(outdir / "native" / f"{label}.npy")
+                ref = results[label].pop("ref")
+                kind = "reduction" if is_reduction(expr) else "elementwise"
+                tol = TOLERANCE[dtype][kind]
+                for key, value in results[label].items():
+                    if value is None:
+                        continue
+                    diff = rel_diff(value, ref)
+                    # Fast math is checked against its own documented bounds by the tests, not here.
+                    ok = diff <= tol or key == "jitexpr-fast-T"
+                    checks.append({"dtype": dtype, "n": n, "label": label, "engine": key, "rel_diff": diff, "ok": ok})
+                    if not ok:
+                        log(f"   MISMATCH {label} {dtype} n={n} {NAMES[key]}: relative difference {diff:.3g} to NumPy")
+                row = {key: s.row() for key, s in samples[label].items()}
+                traffic = np.dtype(dtype).itemsize * n * len(reads(expr)) + ref.nbytes
+                for r in row.values():
+                    r["gbps"] = traffic / r["median_s"] / 1e9
+                times[dtype][n][label] = row
+                best = min(row, key=lambda k: row[k]["median_s"])
+                log(f"   {label:9} NumPy {fmt_s(row['numpy-alloc']['median_s']):>9}   fastest: {NAMES[best]} "
+                    f"{fmt_s(row[best]['median_s'])}")
+            shutil.rmtree(inputs)
     compile_s = {"numba": dict(numba_kernels.compile_s) if numba_kernels else {}, "jitexpr": {}}
-    for report in jit_reports:
+    max_ulp = {"exact": 0.0, "fast": 0.0}
+    for mode, report in jit_reports:
         for r in report["results"]:
-            if r["engine"] == "jit" and r["threads"] == 1:
+            max_ulp[mode] = max(max_ulp[mode], r["max_ulp_vs_interp"])
+            if mode == "exact" and r["engine"] == "jit" and r["threads"] == 1:
                 label = next(lbl for lbl, e in labels if e == report["expr"])
                 compile_s["jitexpr"][label] = min(compile_s["jitexpr"].get(label, math.inf), r["compile_s"])
-    max_ulp = max(r["max_ulp_vs_interp"] for report in jit_reports for r in report["results"])
     return labels, times, checks, compile_s, max_ulp
 
 
@@ -431,19 +592,36 @@ def functions_table(funcs):
 
 
 def best_table(times, labels, sizes):
-    """jitexpr on all threads against the fastest of NumPy, numexpr and Numba, per size."""
-    others = [e for e in ["numpy", "numexpr-T", "numba-T"] if any(e in times[n][lbl] for n in sizes for lbl, _ in labels)]
-    head = "| expression | " + " | ".join(f"best other, n = {n:.0e} | jitexpr {THREADS}T | ratio" for n in sizes) + " |"
-    lines = [head, "|---|" + "---:|---:|---:|" * len(sizes)]
+    """jitexpr on all threads (exact, and fast math where measured) against the fastest
+    peer per expression and size: NumPy, numexpr and Numba, at either thread count."""
+    fast = any("jitexpr-fast-T" in times[n][lbl] for n in sizes for lbl, _ in labels)
+    cols = "best peer | jitexpr | ratio" + (" | fast | ratio" if fast else "")
+    head = "| expression | " + " | ".join(f"{cols.replace('best peer', f'best peer, n = {n:.0e}')}" for n in sizes) + " |"
+    lines = [head, "|---|" + ("---:|" * (5 if fast else 3)) * len(sizes)]
     for label, expr in labels:
         cells = []
         for n in sizes:
             row = times[n][label]
-            e = min((e for e in others if e in row), key=lambda e: row[e]["median_s"])
-            jit = row.get("jitexpr-T")
-            cells.append(f"{fmt_s(row[e]['median_s'])} ({NAMES[e]}) | {fmt_s(jit['median_s']) if jit else 'n/a'} | "
-                         + (fmt_x(row[e]["median_s"] / jit["median_s"]) if jit else "n/a"))
+            peers = [e for e in PEERS if e in row]
+            e = min(peers, key=lambda e: row[e]["median_s"])
+            cell = f"{fmt_s(row[e]['median_s'])} ({NAMES[e]})"
+            for key in ["jitexpr-T"] + (["jitexpr-fast-T"] if fast else []):
+                jit = row.get(key)
+                cell += f" | {fmt_s(jit['median_s']) if jit else 'n/a'} | "
+                cell += fmt_x(row[e]["median_s"] / jit["median_s"]) if jit else "n/a"
+            cells.append(cell)
         lines.append(f"| `{expr}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def allocating_table(times, labels, n):
+    """Every engine returning a new array (the allocation policy most user code has)."""
+    engines = present({n: times[n]}, ALLOCATING)
+    lines = ["| expression | " + " | ".join(NAMES[e] for e in engines) + " |", "|---|" + "---:|" * len(engines)]
+    for label, expr in labels:
+        row = times[n][label]
+        lines.append(f"| `{expr}` | " + " | ".join(fmt_s(row[e]["median_s"]) if e in row else "n/a"
+                                                  for e in engines) + " |")
     return "\n".join(lines)
 
 
@@ -513,12 +691,12 @@ def speedup_table(times, labels, n, engines):
     lines = [head, "|---|---:|" + "---:|" * len(engines)]
     for label, expr in labels:
         row = times[n][label]
-        base = row["numpy"]["median_s"]
+        base = row["numpy-alloc"]["median_s"]
         cells = [fmt_x(base / row[e]["median_s"]) if e in row else "n/a" for e in engines]
         lines.append(f"| `{expr}` | {fmt_s(base)} | " + " | ".join(cells) + " |")
     geo = []
     for e in engines:
-        ratios = [times[n][lbl]["numpy"]["median_s"] / times[n][lbl][e]["median_s"] for lbl, _ in labels if e in times[n][lbl]]
+        ratios = [times[n][lbl]["numpy-alloc"]["median_s"] / times[n][lbl][e]["median_s"] for lbl, _ in labels if e in times[n][lbl]]
         geo.append(fmt_x(math.exp(sum(map(math.log, ratios)) / len(ratios))) if ratios else "n/a")
     lines.append("| **geometric mean** | | " + " | ".join(geo) + " |")
     return "\n".join(lines)
@@ -536,7 +714,8 @@ def time_table(times, labels, n):
                 cells.append("n/a")
                 continue
             cell = fmt_s(row[e]["median_s"])
-            cells.append(f"**{cell}**" if row[e]["median_s"] == fastest else cell)
+            cell = f"**{cell}**" if row[e]["median_s"] == fastest else cell
+            cells.append(f"{cell} ±{100 * row[e].get('spread', 0):.0f}%")
         lines.append(f"| `{expr}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -596,7 +775,8 @@ def charts(times, labels, mem, outdir, plt):
         y = np.arange(len(labels))
         h = 0.8 / len(headline)
         for k, e in enumerate(headline):
-            vals = [times[n][lbl]["numpy"]["median_s"] / times[n][lbl][e]["median_s"] for lbl, _ in labels]
+            vals = [times[n][lbl]["numpy-alloc"]["median_s"] / times[n][lbl][e]["median_s"] if e in times[n][lbl] else 0
+                    for lbl, _ in labels]
             ax.barh(y + (k - (len(headline) - 1) / 2) * h, vals, height=h, label=NAMES[e])
         ax.axvline(1, color="black", linewidth=0.8)
         ax.set_xscale("log")
@@ -666,7 +846,9 @@ def load_note(load):
             "multi-threaded ones most, are noisier than on an idle machine. ")
 
 
-def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs, chart_names, update_readme):
+def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, funcs, chart_names, update_readme):
+    times = all_times["float64"]
+    others = {dtype: t for dtype, t in all_times.items() if dtype != "float64"}
     big = max(times)
     md = [
         "# jitexpr compared with NumPy, numexpr, Numba and hand-written Rust",
@@ -680,17 +862,24 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs,
         "`benches/compare/.venv` from PyPI, builds in release mode and rewrites this file, the charts and "
         "the README section).",
         "",
-        "**Method.** Inputs a, b, c are float64, uniform in [0.1, 1.1), seeded, written once as .npy and "
-        "read by every engine. Every engine is timed the same way: one warm-up evaluation, then K timed "
+        "**Method.** Inputs a, b, c are uniform in [0.1, 1.1), seeded, written once as .npy and read "
+        "by every engine (float64, and float32 at the sizes of its section). Timing is interleaved: "
+        f"{meta['rounds']} rounds, each timing every engine on every expression with one warm-up and K "
         "evaluations (K = " + ", ".join(f"{k} at n = {n:.0e}" for n, k in meta["repeat"].items()) + "); "
-        "tables show the median. NumPy evaluates the expression as written (a temporary per operation); "
-        "numexpr writes into a preallocated `out=` (not for `sum`, which it cannot); Numba runs an "
-        "`@njit(parallel=True)` loop with `prange` into a preallocated output, compiled before timing "
-        "(its compile time is below); jitexpr numbers come from `jitexpr bench --json` (kernels cached, "
-        "output preallocated; `interp` evaluates one operation at a time like NumPy, `unfused` is the "
-        "JIT with one kernel per operation); *native Rust* is the loop one would write by hand "
-        "(`benches/compare/native`, rustc `-C target-cpu=native`, std math, rayon), the roof. "
-        "*1T*/*" + f"{THREADS}T" + "* are thread counts. Every result is checked against NumPy's.",
+        "the order of the engines is rotated from round to round and expression to expression. Tables "
+        "show the median over rounds and, as ±, the spread of the round medians (max − min over the "
+        "median), so a noisy machine shows as spread rather than as a win. Every engine writes into a "
+        "preallocated output where it can: *NumPy out=* passes `out=` to the last ufunc of the expression "
+        "as written (`where` and `sum` have none, so there it is the expression as written); numexpr uses "
+        "`out=` (not for `sum`); Numba runs an `@njit(parallel=True)` loop with `prange` into a "
+        "preallocated output, compiled before timing (its compile time is below); jitexpr numbers come from "
+        "`jitexpr bench --json` (kernels cached, output preallocated; `interp` evaluates one operation at a "
+        "time like NumPy, `unfused` is the JIT with one kernel per operation, *fast* is `--math fast`) and, "
+        "where the Python package is installed, from `jitexpr.compile(...)(..., out=out)` in this process. "
+        "The allocating variants (each engine returning a new array) are reported in their own table. "
+        "*native Rust* is the loop one would write by hand (`benches/compare/native`, rustc "
+        "`-C target-cpu=native`, std math, rayon), the roof. *1T*/*" + f"{THREADS}T" + "* are thread counts. "
+        "Every result is checked against NumPy's (fast math against its documented bounds, in the tests).",
         "",
         f"## Speedup over NumPy, n = {big:.0e}",
         "",
@@ -724,6 +913,15 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs,
             best_table(times, labels, best_sizes),
             "",
         ]
+    for n in [n for n in (10**6, 10**7) if n in times]:
+        md += [f"## Allocating variants, n = {n:.0e}", "", "Each engine returning a new array; *jitexpr Python* "
+               "with `out=` for reference.", "", allocating_table(times, labels, n), ""]
+    for dtype, t in others.items():
+        sizes = sorted(t)
+        md += [f"## {dtype}", "", f"The same set on {dtype} inputs. Against the fastest peer:", "",
+               best_table(t, labels, sizes), ""]
+        for n in sizes:
+            md += [f"### {dtype}, n = {n:.0e}", "", time_table(t, labels, n), ""]
     if funcs:
         md += [
             f"## Math functions, one thread, n = {FUNC_N:.0e}",
@@ -745,10 +943,13 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs,
             roof_table(roof, labels),
             "",
         ]
-    md += ["## Correctness", "", f"Tolerance: relative difference {TOLERANCE['elementwise']:g} elementwise, "
-           f"{TOLERANCE['reduction']:g} for sums (the order of additions differs). jitexpr's result is "
+    md += ["## Correctness", "", f"Tolerance: relative difference " + "; ".join(
+               f"{d} {t['elementwise']:g} elementwise, {t['reduction']:g} for sums" for d, t in TOLERANCE.items())
+           + " (the order of additions differs; Numba computes float32 expressions with float64 literals in "
+           "float64). jitexpr's result is "
            "checked with `jitexpr eval`; `jitexpr bench` compares every JIT row with jitexpr's interpreter: "
-           f"they differ by at most {meta['max_ulp']:g} ulp.", "", check_summary(checks), ""]
+           f"they differ by at most {meta['max_ulp']['exact']:g} ulp in exact mode"
+           + (f" and {meta['max_ulp']['fast']:g} ulp in fast mode." if meta.get("fast") else "."), "", check_summary(checks), ""]
     if meta["missing"]:
         md += ["## Missing", "", "Could not be imported, so left out: " + ", ".join(meta["missing"]) + ".", ""]
     (out / "RESULTS.md").write_text("\n".join(md))
@@ -764,7 +965,7 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs,
                 f"Measured {meta['date']} on {meta['cpu']} with {THREADS} threads (`benches/compare/run.sh`; "
                 f"full tables, compile times and method in [{rel}/RESULTS.md]({rel}/RESULTS.md)). "
                 + load_note(meta["load"])
-                + f"Speedup over NumPy at n = {big:.0e} float64, median of {meta['repeat'][big]} runs:",
+                + f"Speedup over NumPy as written at n = {big:.0e} float64, median of {meta['rounds']} interleaved rounds:",
                 "",
                 speedup_table(times, labels, big, present(times, HEADLINE)),
                 "",
@@ -774,8 +975,11 @@ def write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs,
                             "are 2 arrays of 400 MB):", "", memory_table(mem), ""]
             best_sizes = [n for n in (10**6, 10**7) if n in times]
             if best_sizes:
-                snippet += [f"Against the fastest of NumPy, numexpr and Numba, per expression (ratio > 1: "
-                            "jitexpr is faster):", "", best_table(times, labels, best_sizes), ""]
+                snippet += [f"Against the fastest of NumPy, numexpr and Numba at either thread count, "
+                            "preallocated outputs, per expression (ratio > 1: jitexpr is faster):", "",
+                            best_table(times, labels, best_sizes), ""]
+            for dtype, t in others.items():
+                snippet += [f"The same on {dtype}:", "", best_table(t, labels, sorted(t)), ""]
             if funcs:
                 snippet += [f"Math functions on one thread, ns per element at n = {FUNC_N:.0e}:", "",
                             functions_table(funcs), ""]
@@ -799,9 +1003,9 @@ def report_only():
     meta = dump["meta"]
     meta["repeat"] = {int(n): k for n, k in meta["repeat"].items()}
     labels = [tuple(x) for x in dump["suite"]]
-    times = {int(n): v for n, v in dump["timings"].items()}
+    times = {dtype: {int(n): v for n, v in t.items()} for dtype, t in dump["timings"].items()}
     out = HERE / "results"
-    chart_names = charts(times, labels, dump["memory"], out, libs["plt"]) if libs.get("plt") else []
+    chart_names = charts(times["float64"], labels, dump["memory"], out, libs["plt"]) if libs.get("plt") else []
     write_reports(out, meta, labels, times, dump["checks"], dump["compile_s"], dump["memory"], dump.get("roof", {}),
                   dump.get("functions", {}), chart_names, True)
     return 0
@@ -809,7 +1013,7 @@ def report_only():
 
 def import_libs():
     libs, missing = {}, []
-    for name in ["numexpr", "numba", "matplotlib"]:
+    for name in ["numexpr", "numba", "matplotlib", "jitexpr"]:
         try:
             libs[name] = __import__(name)
         except ImportError as e:
@@ -847,23 +1051,30 @@ def main():
     libs, missing = import_libs()
     with tempfile.TemporaryDirectory(prefix="jitexpr-compare-") as tmp:
         jitexpr, native = build(Path(tmp))
-        labels, times, checks, compile_s, max_ulp = run_timings(cfg, libs, jitexpr, native, Path(tmp))
+        fast = "--math" in subprocess.run([jitexpr, "bench", "--help"], stdout=subprocess.PIPE, text=True).stdout
+        if not fast:
+            log("warning: this jitexpr has no --math flag; no fast-math column")
+        labels, times, checks, compile_s, max_ulp = run_timings(cfg, libs, jitexpr, native, Path(tmp),
+                                                                libs.get("jitexpr"), fast)
         mem = [] if args.quick else run_memory(libs, jitexpr, native)
         roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp))
         funcs = {} if args.quick else run_functions(jitexpr)
-    chart_names = charts(times, labels, mem, out, libs["plt"]) if libs.get("plt") else []
+    chart_names = charts(times["float64"], labels, mem, out, libs["plt"]) if libs.get("plt") else []
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": machine(),
         "load": load,
         "versions": versions(libs),
         "repeat": cfg["repeat"],
+        "rounds": cfg["rounds"],
+        "fast": fast,
         "missing": missing,
         "max_ulp": max_ulp,
         "elapsed": time.time() - start,
     }
     dump = {"meta": meta, "threads": THREADS, "suite": labels, "compile_s": compile_s, "memory": mem, "roof": roof,
-            "functions": funcs, "checks": checks, "timings": {str(n): v for n, v in times.items()}}
+            "functions": funcs, "checks": checks,
+            "timings": {dtype: {str(n): v for n, v in t.items()} for dtype, t in times.items()}}
     (raw / ("quick.json" if args.quick else "timings.json")).write_text(json.dumps(dump, indent=1, default=str))
     write_reports(out, meta, labels, times, checks, compile_s, mem, roof, funcs, chart_names,
                   update_readme=not args.quick)

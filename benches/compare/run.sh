@@ -30,4 +30,11 @@ while read -r req; do
   fi
 done < "$here/requirements.txt"
 
+# The Python package too, so jitexpr is also timed in-process like the others; the
+# comparison goes on without it if it cannot be built.
+if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin==1.16.0" &&
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-build-isolation "$here/../.."; }; then
+  echo "warning: cannot build the jitexpr Python package; the comparison goes on without it" >&2
+fi
+
 exec "$venv/bin/python" "$here/compare.py" "$@"
