@@ -41,7 +41,7 @@ fn values(len: usize, seed: u64, dtype: DType) -> Array {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if (i + seed as usize) % 3 == 0 {
+            if (i + seed as usize).is_multiple_of(3) {
                 special[(x % special.len() as u64) as usize]
             } else {
                 (x % 2001) as f64 / 400.0 - 2.5
