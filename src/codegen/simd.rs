@@ -23,7 +23,8 @@
 //!                  save callee-saved registers; reserve the frame
 //!                  load row pointers of contiguous operands into registers;
 //!                  broadcast invariant parameters and constants into frame slots;
-//!                  compute every node of invariant values only into frame slots
+//!                  compute every node of invariant values only into frame slots;
+//!                  load the invariant values the loops read into registers
 //! main(i):         while i + U*L <= n: U vectors of L lanes per node (node-major,
 //!                  so the U copies are independent work); stores; i += U*L
 //! tail(i):         while i < n: the same code on one element (scalar loads and
@@ -33,9 +34,12 @@
 //! Varying float parameters are read as memory operands of the instruction that
 //! uses them (no separate loads in the main loop); values live in `ymm0..=ymm10`
 //! (allocated in node order, freed after their last use), `ymm11..=ymm15` are
-//! scratch. U is 4, 2 or 1: the largest whose values fit in registers; a kernel
-//! that does not fit even at U = 1 (or has more contiguous operands than spare
-//! general registers) goes to Cranelift.
+//! scratch; a result may take the register of an argument read for the last
+//! time. Invariant values the loops read are loaded into registers before them
+//! when that still fits, else read from their slots as memory operands. U is 4,
+//! 2 or 1: the largest whose values fit in registers; a kernel that does not
+//! fit even at U = 1 (or has more contiguous operands than spare general
+//! registers) goes to Cranelift.
 //!
 //! This module only produces bytes; [`super::compile`] places them in the same
 //! JIT memory Cranelift's code uses, and `exec` calls them the same way.
@@ -61,13 +65,15 @@ pub(super) fn available() -> bool {
 /// Machine code for `kernel`, or `None` if it is outside the subset.
 pub(super) fn emit(kernel: &Kernel, layouts: &[Layout]) -> Option<Vec<u8>> {
     let lanes = lane_dtype(kernel, layouts)?;
-    [4, 2, 1].into_iter().find_map(|unroll| {
+    // Most vectors per iteration first, invariant values in registers first.
+    let shapes = [4, 2, 1].into_iter().flat_map(|unroll| [Pin::Registers, Pin::Frame].map(|pin| Shape { unroll, pin }));
+    shapes.into_iter().find_map(|shape| {
         // The prologue fills the frame slots the code asks for, which are known
         // only once it is emitted: emit again until no new slot is asked for
         // (each pass can only add slots, so this ends).
         let mut frame = Vec::new();
         loop {
-            let mut e = Emitter::new(kernel, layouts, lanes, unroll, frame);
+            let mut e = Emitter::new(kernel, layouts, lanes, shape, frame);
             let done = e.function();
             let grew = e.frame.len() > e.filled;
             match done {
@@ -228,6 +234,22 @@ enum Val {
     },
 }
 
+/// How a loop is laid out: vectors per node per iteration, and where the
+/// invariant values the loop reads are.
+#[derive(Clone, Copy)]
+struct Shape {
+    unroll: usize,
+    pin: Pin,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pin {
+    /// Loaded into registers before the loop (one instruction less per use).
+    Registers,
+    /// Read from their frame slots (leaves more registers to values).
+    Frame,
+}
+
 /// A vector loop body (`unroll` vectors per node) or the one-element tail body.
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -264,7 +286,10 @@ struct Emitter<'k> {
     layouts: &'k [Layout],
     f64_lanes: bool,
     unroll: usize,
+    pin: Pin,
     varying: Vec<bool>,
+    /// Per node: the register an invariant value lives in during the loops.
+    pinned: Vec<Option<usize>>,
     /// Node -> the node whose value it is (`+x` and `identity(x)` are `x`).
     rep: Vec<usize>,
     /// Per node: the last node reading it.
@@ -279,7 +304,7 @@ struct Emitter<'k> {
 }
 
 impl<'k> Emitter<'k> {
-    fn new(kernel: &'k Kernel, layouts: &'k [Layout], lanes: DType, unroll: usize, frame: Vec<Slot>) -> Self {
+    fn new(kernel: &'k Kernel, layouts: &'k [Layout], lanes: DType, shape: Shape, frame: Vec<Slot>) -> Self {
         let mut rep: Vec<usize> = (0..kernel.nodes.len()).collect();
         let mut last_use = vec![0; kernel.nodes.len()];
         for (i, node) in kernel.nodes.iter().enumerate() {
@@ -306,8 +331,10 @@ impl<'k> Emitter<'k> {
             kernel,
             layouts,
             f64_lanes: lanes == DType::Float64,
-            unroll,
+            unroll: shape.unroll,
+            pin: shape.pin,
             varying: varying_nodes(kernel, layouts),
+            pinned: vec![None; kernel.nodes.len()],
             rep,
             last_use,
             bases,
@@ -338,6 +365,9 @@ impl<'k> Emitter<'k> {
             }
         }
         self.prologue()?;
+        if self.pin == Pin::Registers {
+            self.pin_invariants()?;
+        }
         self.a.xor(ecx, ecx)?;
         self.main_loop()?;
         self.tail_loop()?;
@@ -403,6 +433,28 @@ impl<'k> Emitter<'k> {
         Ok(())
     }
 
+    /// Load every invariant value a varying node reads into a register of
+    /// its own for the loops.
+    fn pin_invariants(&mut self) -> Emit {
+        let mut read = vec![false; self.kernel.nodes.len()];
+        for (j, node) in self.kernel.nodes.iter().enumerate() {
+            if self.varying[j] && self.rep[j] == j {
+                for a in super::kernel::args(&node.op) {
+                    read[self.rep[a]] = true;
+                }
+            }
+        }
+        for i in 0..self.kernel.nodes.len() {
+            if read[i] && !self.varying[i] {
+                let Val::Slot(k) = self.invariant(i) else { unreachable!("invariant values are in slots") };
+                let r = self.alloc()?;
+                self.a.vmovdqu(YMM[r], slot_mem(k))?;
+                self.pinned[i] = Some(r);
+            }
+        }
+        Ok(())
+    }
+
     fn lanes(&self) -> usize {
         if self.f64_lanes {
             4
@@ -459,14 +511,17 @@ impl<'k> Emitter<'k> {
         let n = self.kernel.nodes.len();
         let mut vals: Vec<Vec<Val>> = vec![Vec::new(); n];
         self.free = [true; VALUE_REGS];
+        for r in self.pinned.iter().flatten() {
+            self.free[*r] = false;
+        }
         for i in 0..n {
             if self.rep[i] != i {
                 continue;
             }
-            vals[i] = if self.varying[i] {
-                self.varying_node(i, mode, copies, &vals)?
-            } else {
-                vec![self.invariant(i); copies]
+            vals[i] = match (self.varying[i], self.pinned[i]) {
+                (true, _) => self.varying_node(i, mode, copies, &vals)?,
+                (false, Some(r)) => vec![Val::Reg(r); copies],
+                (false, None) => vec![self.invariant(i); copies],
             };
             for k in 0..self.kernel.outputs.len() {
                 if self.rep[self.kernel.outputs[k] as usize] == i {
@@ -475,12 +530,7 @@ impl<'k> Emitter<'k> {
                     }
                 }
             }
-            for a in super::kernel::args(&self.kernel.nodes[i].op) {
-                let a = self.rep[a];
-                if self.last_use[a] == i {
-                    self.release(&vals[a]);
-                }
-            }
+            // Arguments were released as each copy was computed (`varying_node`).
             if self.last_use[i] <= i {
                 self.release(&vals[i]);
             }
@@ -531,7 +581,9 @@ impl<'k> Emitter<'k> {
     fn release(&mut self, vals: &[Val]) {
         for v in vals {
             if let Val::Reg(r) = *v {
-                self.free[r] = true;
+                if !self.pinned.contains(&Some(r)) {
+                    self.free[r] = true;
+                }
             }
         }
     }
@@ -559,6 +611,14 @@ impl<'k> Emitter<'k> {
         (0..copies)
             .map(|copy| {
                 let args: Vec<Val> = arg_nodes.iter().map(|&a| vals[self.rep[a]][copy]).collect();
+                // The result may take the register of an argument read for the
+                // last time: every lowering reads its arguments before its last
+                // instruction writes the result, and uses scratch before that.
+                for &a in &arg_nodes {
+                    if self.last_use[self.rep[a]] == i {
+                        self.release(&[vals[self.rep[a]][copy]]);
+                    }
+                }
                 let r = self.alloc()?;
                 self.op(i, &args, r)?;
                 Ok(Val::Reg(r))
