@@ -762,9 +762,21 @@ impl<'k> Emitter<'k> {
         // The first operand must be a register; swap a commutative operation
         // rather than load (only the payload of a NaN from two NaNs can differ,
         // which every engine allows).
-        let (x, y) = match (args[0], args[1]) {
-            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if commutes => (args[1], args[0]),
-            _ => (args[0], args[1]),
+        // A comparison swaps into its mirror image (`x < y` is `y > x`, NaN
+        // included).
+        let mirror = match op {
+            BinaryOp::Lt => Some(BinaryOp::Gt),
+            BinaryOp::Le => Some(BinaryOp::Ge),
+            BinaryOp::Gt => Some(BinaryOp::Lt),
+            BinaryOp::Ge => Some(BinaryOp::Le),
+            _ => None,
+        };
+        let (op, x, y) = match (args[0], args[1]) {
+            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if commutes => (op, args[1], args[0]),
+            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if mirror.is_some() => {
+                (mirror.expect("checked"), args[1], args[0])
+            }
+            _ => (op, args[0], args[1]),
         };
         let x = YMM[self.reg(x, 0)?];
         let y = self.rm(y);
@@ -862,4 +874,117 @@ impl<'k> Emitter<'k> {
 /// Frame slot `k`.
 fn slot_mem(k: usize) -> AsmMemoryOperand {
     ptr(rsp + 32 * k as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuse::{plan, Fusion};
+    use crate::Expr;
+
+    /// The fused kernel of `src` over float inputs `a`, `b`, `c` of `dtype`.
+    fn kernel(src: &str, dtype: DType) -> Kernel {
+        let c =
+            Expr::parse(src).and_then(|e| e.compile(&[("a", dtype), ("b", dtype), ("c", dtype)])).expect("compiles");
+        let p = c.program();
+        (*plan(p, &[p.result], Fusion::Fused).stages[0].kernel).clone()
+    }
+
+    fn covered(src: &str, dtype: DType, layout: Layout) -> bool {
+        let k = kernel(src, dtype);
+        let mut layouts = vec![layout; k.params.len()];
+        layouts.extend(std::iter::repeat_n(Layout::Contiguous, k.outputs.len()));
+        emit(&k, &layouts).is_some()
+    }
+
+    #[test]
+    fn covers_float_arithmetic_comparisons_and_where_and_declines_the_rest() {
+        for dtype in [DType::Float64, DType::Float32] {
+            for src in [
+                "a*b+c",
+                "sqrt(a**2 + b**2 + c**2)",
+                "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)",
+                "where(a>b, a-b, 0.0)",
+                "minimum(a, b) / maximum(-c, 1.0)",
+                "abs(floor(a)) + copysign(rint(b), c)",
+            ] {
+                assert!(covered(src, dtype, Layout::Contiguous), "{src} {dtype}");
+                assert!(covered(src, dtype, Layout::Invariant), "{src} {dtype} (invariant)");
+                assert!(!covered(src, dtype, Layout::Strided), "{src} {dtype} (strided)");
+            }
+            // Block calls, integer powers, functions without a lane form.
+            for src in ["sin(a)", "a**3", "a % b", "sign(a)", "isnan(a)"] {
+                assert!(!covered(src, dtype, Layout::Contiguous), "{src} {dtype}");
+            }
+        }
+        // Mixed float widths and integers.
+        let c = Expr::parse("a + b").and_then(|e| e.compile(&[("a", DType::Float32), ("b", DType::Int32)]));
+        let p = c.expect("compiles");
+        let k = plan(p.program(), &[p.program().result], Fusion::Fused).stages[0].kernel.clone();
+        assert!(emit(&k, &[Layout::Contiguous; 3]).is_none());
+    }
+
+    /// The loop's shape: constants in registers, inputs as memory operands,
+    /// four vectors per node, a one-element tail.
+    #[test]
+    fn listing_of_two_a_plus_three_b() {
+        let k = kernel("2*a + 3*b", DType::Float64);
+        let code = emit(&k, &[Layout::Contiguous; 3]).expect("covered");
+        expect_test::expect![[r#"
+              0000  test rsi,rsi
+              0003  je 00000000000000FFh
+              0009  sub rsp,40h
+              000d  mov r8,[rdi]
+              0010  mov r9,[rdi+8]
+              0014  mov r10,[rdi+10h]
+              0018  mov rax,4000000000000000h
+              0022  vmovq xmm11,rax
+              0027  vpbroadcastq ymm11,xmm11
+              002c  vmovdqu [rsp],ymm11
+              0031  mov rax,4008000000000000h
+              003b  vmovq xmm11,rax
+              0040  vpbroadcastq ymm11,xmm11
+              0045  vmovdqu [rsp+20h],ymm11
+              004b  vmovdqu ymm0,[rsp]
+              0050  vmovdqu ymm1,[rsp+20h]
+              0056  xor ecx,ecx
+              0058  lea rdx,[rsi-10h]
+              005c  test rdx,rdx
+              005f  js short 00000000000000CDh
+              0061  vmulpd ymm2,ymm0,[r8+rcx*8]
+              0067  vmulpd ymm3,ymm0,[r8+rcx*8+20h]
+              006e  vmulpd ymm4,ymm0,[r8+rcx*8+40h]
+              0075  vmulpd ymm5,ymm0,[r8+rcx*8+60h]
+              007c  vmulpd ymm6,ymm1,[r9+rcx*8]
+              0082  vmulpd ymm7,ymm1,[r9+rcx*8+20h]
+              0089  vmulpd ymm8,ymm1,[r9+rcx*8+40h]
+              0090  vmulpd ymm9,ymm1,[r9+rcx*8+60h]
+              0097  vaddpd ymm2,ymm2,ymm6
+              009b  vaddpd ymm3,ymm3,ymm7
+              009f  vaddpd ymm4,ymm4,ymm8
+              00a4  vaddpd ymm5,ymm5,ymm9
+              00a9  vmovupd [r10+rcx*8],ymm2
+              00af  vmovupd [r10+rcx*8+20h],ymm3
+              00b6  vmovupd [r10+rcx*8+40h],ymm4
+              00bd  vmovupd [r10+rcx*8+60h],ymm5
+              00c4  add rcx,10h
+              00c8  cmp rcx,rdx
+              00cb  jle short 0000000000000061h
+              00cd  cmp rcx,rsi
+              00d0  jae short 00000000000000F8h
+              00d2  vmovsd xmm2,[r8+rcx*8]
+              00d8  vmulpd ymm2,ymm0,ymm2
+              00dc  vmovsd xmm3,[r9+rcx*8]
+              00e2  vmulpd ymm3,ymm1,ymm3
+              00e6  vaddpd ymm2,ymm2,ymm3
+              00ea  vmovsd [r10+rcx*8],xmm2
+              00f0  inc rcx
+              00f3  cmp rcx,rsi
+              00f6  jb short 00000000000000D2h
+              00f8  vzeroupper
+              00fb  add rsp,40h
+              00ff  ret
+        "#]]
+        .assert_eq(&listing(&code));
+    }
 }
