@@ -10,6 +10,7 @@
 //! the dtype outside the loops.
 
 pub mod alloc;
+pub mod dims;
 pub mod view;
 
 use std::borrow::Cow;
@@ -327,7 +328,7 @@ impl Array {
             Order::C => view::c_strides(&self.shape),
             Order::Fortran => view::f_strides(&self.shape),
         };
-        ArrayView::from_parts(self.data.as_ref(), self.shape.clone(), strides, 0)
+        ArrayView::from_parts(self.data.as_ref(), self.shape[..].into(), strides, 0)
             .expect("an array's own layout stays inside its buffer")
     }
 
@@ -335,7 +336,11 @@ impl Array {
     /// write outputs into. A Fortran-order array (with more than one
     /// dimension longer than 1) has none: an error.
     pub fn view_mut(&mut self) -> Result<ArrayViewMut<'_>> {
-        if !self.view().is_c_contiguous() {
+        // C order, or no elements, or Fortran order with at most one dimension
+        // longer than 1 (what `ArrayView::is_c_contiguous` says of its view).
+        let c_contiguous =
+            self.order == Order::C || self.shape.contains(&0) || self.shape.iter().filter(|&&d| d > 1).count() <= 1;
+        if !c_contiguous {
             return Err(Error::new(
                 ErrorKind::Shape,
                 format!(
@@ -344,7 +349,7 @@ impl Array {
                 ),
             ));
         }
-        Ok(ArrayViewMut::from_parts(self.data.as_mut(), self.shape.clone()))
+        Ok(ArrayViewMut::from_parts(self.data.as_mut(), self.shape[..].into()))
     }
 }
 

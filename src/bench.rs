@@ -16,8 +16,13 @@
 //!   (almost) no work to run.
 //! - Traffic: the compulsory bytes, every input read once and the output written
 //!   once; GB/s divides it by the median time.
-//! - Agreement: the largest distance in units in the last place between a row's
-//!   result and the interpreter's ([`max_ulp`]).
+//! - Math: the JIT rows run in the configured [`Math`] mode; the `interp` row
+//!   always runs the exact program (NumPy's bits), so it is the speed baseline
+//!   and the reference in both modes.
+//! - Agreement: `max_ulp_vs_interp`, the largest distance in units in the last
+//!   place between a row's result and the *exact* interpreter's ([`max_ulp`]): 0
+//!   in exact mode (every engine is bit-identical), the fast rewrites' actual
+//!   error on these inputs in fast mode.
 //!
 //! Invariant: no timing decides anything; the numbers are only reported.
 
@@ -33,7 +38,7 @@ use crate::inputs::SplitMix64;
 use crate::ir::Inst;
 use crate::syntax::ast::{self, ExprKind, Stmt};
 use crate::types::DType;
-use crate::{Compiled, Engine, EvalConfig, Expr, KernelCache};
+use crate::{Compiled, Engine, EvalConfig, Expr, KernelCache, Math};
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -48,6 +53,8 @@ pub struct BenchConfig {
     /// Timed evaluations per row; `None`: as many as fit in [`AUTO_BUDGET`] (at
     /// least [`AUTO_MIN`], at most [`AUTO_MAX`]).
     pub repeat: Option<usize>,
+    /// The math mode of the JIT rows (the `interp` row is always exact).
+    pub math: Math,
 }
 
 /// Time spent per row when the repeat count is automatic.
@@ -75,13 +82,13 @@ impl BenchEngine {
         }
     }
 
-    fn config(self, threads: usize, cache: &Arc<KernelCache>) -> EvalConfig {
-        let (engine, fuse) = match self {
-            BenchEngine::Interp => (Engine::Interp, true),
-            BenchEngine::JitUnfused => (Engine::Jit, false),
-            BenchEngine::Jit => (Engine::Jit, true),
+    fn config(self, threads: usize, cache: &Arc<KernelCache>, math: Math) -> EvalConfig {
+        let (engine, fuse, math) = match self {
+            BenchEngine::Interp => (Engine::Interp, true, Math::Exact),
+            BenchEngine::JitUnfused => (Engine::Jit, false, math),
+            BenchEngine::Jit => (Engine::Jit, true, math),
         };
-        EvalConfig { engine, threads: Some(threads), fuse, cache: Some(cache.clone()), ..EvalConfig::default() }
+        EvalConfig { engine, threads: Some(threads), fuse, cache: Some(cache.clone()), math, ..EvalConfig::default() }
     }
 }
 
@@ -118,6 +125,8 @@ pub struct Report {
     pub expr: String,
     pub n: usize,
     pub dtype: DType,
+    /// The JIT rows' math mode.
+    pub math: Math,
     pub inputs: Vec<BenchInput>,
     pub output_dtype: DType,
     pub output_shape: Vec<usize>,
@@ -141,13 +150,14 @@ pub fn run(source: &str, given: Vec<(String, Array)>, config: &BenchConfig) -> R
     if config.threads > 1 {
         rows_wanted.push((BenchEngine::Jit, config.threads));
     }
-    let (reference, interp) = measure(&compiled, &named, &BenchEngine::Interp.config(1, &cache), config.repeat)?;
+    let (reference, interp) =
+        measure(&compiled, &named, &BenchEngine::Interp.config(1, &cache, Math::Exact), config.repeat)?;
     let traffic_bytes = input_bytes(&compiled, &named) + nbytes(&reference);
     let mut results = vec![row(BenchEngine::Interp, 1, &interp, None, traffic_bytes, interp.median, 0.0)];
     let small = shrink_all(&named)?;
     let small: Vec<(&str, &Array)> = small.iter().map(|(n, a)| (*n, a)).collect();
     for (engine, threads) in rows_wanted {
-        let eval_config = engine.config(threads, &cache);
+        let eval_config = engine.config(threads, &cache, config.math);
         let (out, timing) = measure(&compiled, &named, &eval_config, config.repeat)?;
         let compile = compile_time(source, &sig, &small, &eval_config)?;
         let ulp = max_ulp(&out, &reference);
@@ -157,6 +167,7 @@ pub fn run(source: &str, given: Vec<(String, Array)>, config: &BenchConfig) -> R
         expr: source.to_string(),
         n: config.n,
         dtype: config.dtype,
+        math: config.math,
         inputs,
         output_dtype: reference.dtype(),
         output_shape: reference.shape().to_vec(),

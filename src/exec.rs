@@ -26,7 +26,7 @@
 //! per stage from the shapes and strides (of any sign) before any call; chunks
 //! write disjoint elements of the outputs.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::array::view::c_strides;
 use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
@@ -38,11 +38,12 @@ use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
 
-mod combine;
+mod call;
 mod reduce;
 mod team;
 
-pub use combine::LaneCombiner;
+pub use call::{Call, CallMemo};
+pub use reduce::combine::LaneCombiner;
 
 use team::Team;
 
@@ -477,6 +478,7 @@ fn alloc(dtype: DType, shape: &[usize]) -> Result<Array> {
 
 /// One buffer a kernel reads or writes: its start, element count, element size
 /// and the offset of the operand's first element.
+#[derive(Clone, Copy)]
 struct Operand {
     ptr: *mut u8,
     len: usize,
@@ -509,7 +511,7 @@ impl Iteration {
         let n = operands.len();
         // Common case: every operand is C-contiguous with the full shape, or a
         // single element.
-        let full = |op: &Strided<'_>| op.shape == shape && c_strides(op.shape) == op.strides;
+        let full = |op: &Strided<'_>| op.shape == shape && *c_strides(op.shape) == *op.strides;
         if operands.iter().all(|op| full(op) || op.shape.iter().product::<usize>() == 1) {
             let inner_strides = operands.iter().map(|op| isize::from(full(op))).collect();
             return Iteration {
@@ -640,16 +642,26 @@ struct Runner {
 /// more is surely a mistake, and would only cost memory and start-up time.
 pub const MAX_THREADS: usize = 1024;
 
+/// The cores this process may run on, asked of the system once: on Linux
+/// `available_parallelism` reads cgroup files (~30 µs), which on every call
+/// was 95% of a cached evaluation at n = 10.
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// The thread count a configuration asks for: all cores by default; 0 and more
 /// than [`MAX_THREADS`] are errors.
 pub fn requested_threads(config: &EvalConfig) -> Result<usize> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match config.threads {
-        None => Ok(cores),
+        None => Ok(cores()),
         Some(0) => Err(Error::new(ErrorKind::Usage, "the number of threads must be at least 1")),
         Some(n) if n > MAX_THREADS => Err(Error::new(
             ErrorKind::Limit,
-            format!("{n} threads is more than jitexpr runs (at most {MAX_THREADS}; this machine has {cores} cores)"),
+            format!(
+                "{n} threads is more than jitexpr runs (at most {MAX_THREADS}; this machine has {} cores)",
+                cores()
+            ),
         )),
         Some(n) => Ok(n),
     }
@@ -757,7 +769,8 @@ mod tests {
 
     /// The iteration of C-contiguous parameters of these shapes and one output.
     fn c_order(shape: &[usize], params: &[&[usize]]) -> Iteration {
-        let strides: Vec<Vec<isize>> = params.iter().chain([&shape]).map(|s| c_strides(s)).collect();
+        let strides: Vec<crate::array::dims::Dims<isize>> =
+            params.iter().chain([&shape]).map(|s| c_strides(s)).collect();
         let ops: Vec<Strided<'_>> = params
             .iter()
             .chain([&shape])

@@ -120,6 +120,19 @@ pub enum KOp {
     Cast(u32),
 }
 
+impl KOp {
+    /// The kernel nodes this operation reads, in order (indices into
+    /// [`Kernel::nodes`]).
+    pub fn args(&self) -> Vec<usize> {
+        match self {
+            KOp::Param(_) | KOp::Const(_) => vec![],
+            KOp::Unary(_, a) | KOp::Cast(a) => vec![*a as usize],
+            KOp::Binary(_, a, b) => vec![*a as usize, *b as usize],
+            KOp::Call(_, args) => args.iter().map(|&a| a as usize).collect(),
+        }
+    }
+}
+
 /// A constant compared and hashed by its bits (`NaN == NaN`, `0.0 != -0.0`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConstBits(pub Scalar);

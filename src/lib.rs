@@ -85,6 +85,7 @@ pub mod stream;
 pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};
+pub use ir::opt::Math;
 pub use types::{DType, Scalar};
 
 use diag::Result;
@@ -119,11 +120,25 @@ pub struct EvalConfig {
     pub chunk: Option<usize>,
     /// JIT: where compiled kernels are kept; `None`: [`KernelCache::shared`].
     pub cache: Option<Arc<KernelCache>>,
+    /// How float arithmetic may be evaluated: [`Math::Exact`] (NumPy's bits) or
+    /// [`Math::Fast`] (the rewrites of [`ir::opt::fast`], within their stated
+    /// bounds). It selects the program every engine runs, the interpreter
+    /// included, so it is part of the plan's key; the kernels it makes differ,
+    /// so they are distinct entries of the kernel cache.
+    pub math: Math,
 }
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        EvalConfig { engine: Engine::default(), threads: None, fuse: true, optimize: true, chunk: None, cache: None }
+        EvalConfig {
+            engine: Engine::default(),
+            threads: None,
+            fuse: true,
+            optimize: true,
+            chunk: None,
+            cache: None,
+            math: Math::Exact,
+        }
     }
 }
 
@@ -245,6 +260,8 @@ pub struct Compiled {
     program: ir::Program,
     /// JIT plans already made, so re-evaluation does not plan again.
     plans: plan::PlanMemo,
+    /// The last call prepared, so a repeated call runs its kernel at once.
+    calls: exec::CallMemo,
 }
 
 impl Compiled {
@@ -254,7 +271,7 @@ impl Compiled {
     /// undefined behaviour in an engine.
     pub fn new(source: String, program: ir::Program) -> Result<Compiled> {
         program.check()?;
-        Ok(Compiled { source, program, plans: plan::PlanMemo::default() })
+        Ok(Compiled { source, program, plans: plan::PlanMemo::default(), calls: exec::CallMemo::default() })
     }
 
     pub fn source(&self) -> &str {
@@ -457,7 +474,7 @@ impl Compiled {
         let ids = self.output_ids(outputs)?;
         let views = self.bind(inputs)?;
         match config.engine {
-            Engine::Interp => interp::eval_views(&self.program, &views, &ids),
+            Engine::Interp => self.interpret(&views, &ids, config),
             Engine::Jit => {
                 let planned = self.plan(&ids, config);
                 exec::eval(&planned.program, &planned.plan, &views, &mut [], config)
@@ -486,13 +503,26 @@ impl Compiled {
         outputs: &mut [(Option<&str>, ArrayViewMut<'_>)],
         config: &EvalConfig,
     ) -> Result<()> {
+        if config.engine == Engine::Jit && self.calls.run(&mut exec::Call { inputs, outputs, config }) {
+            return Ok(());
+        }
         let names: Vec<Option<&str>> = outputs.iter().map(|(n, _)| *n).collect();
         let ids = self.output_ids(&names)?;
         let views = self.bind(inputs)?;
+        if config.engine == Engine::Jit {
+            let planned = self.plan(&ids, config);
+            let mut call = exec::Call { inputs, outputs, config };
+            let bind = self.positions(inputs);
+            match self.calls.prepare_and_run(&planned.program, &planned.plan, &views, bind, &mut call) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(self.source_error(e, &views, &ids)),
+            }
+        }
         let mut outs: Vec<ArrayViewMut<'_>> = outputs.iter_mut().map(|(_, v)| v.reborrow()).collect();
         match config.engine {
             Engine::Interp => {
-                let values = interp::eval_views(&self.program, &views, &ids)?;
+                let values = self.interpret(&views, &ids, config)?;
                 for (out, value) in outs.iter_mut().zip(&values) {
                     if out.dtype() != value.dtype() || out.shape() != value.shape() {
                         return Err(Error::new(
@@ -521,19 +551,43 @@ impl Compiled {
         }
     }
 
+    /// The interpreter's values of the outputs `ids`: on the program as lowered
+    /// in exact mode, on the rewritten program ([`plan::fast_program`]) in fast
+    /// mode, so that it is the oracle of the JIT in both.
+    fn interpret(&self, views: &[ArrayView<'_>], ids: &[ir::NodeId], config: &EvalConfig) -> Result<Vec<Array>> {
+        match config.math {
+            Math::Exact => interp::eval_views(&self.program, views, ids),
+            Math::Fast => {
+                let (program, outputs) = plan::fast_program(&self.program, ids);
+                interp::eval_views(&program, views, &outputs).map_err(|e| self.source_error(e, views, ids))
+            }
+        }
+    }
+
     /// The program the JIT runs for these outputs (optimized unless the config
-    /// says not to) and its plan; the interpreter always runs the unoptimized IR.
+    /// says not to, rewritten in fast mode) and its plan; in exact mode the
+    /// interpreter runs the unoptimized IR.
     pub(crate) fn plan(&self, ids: &[ir::NodeId], config: &EvalConfig) -> Arc<plan::Planned> {
         let fusion = if config.fuse { fuse::Fusion::Fused } else { fuse::Fusion::Unfused };
         let optimization = if config.optimize { plan::Optimization::Exact } else { plan::Optimization::Off };
-        self.plans.get(&self.program, ids, fusion, optimization)
+        self.plans.get(&self.program, ids, plan::Modes { fusion, optimization, math: config.math })
     }
 
     /// The `--emit opt` dump: the optimized program for these outputs and every
     /// rewrite that fired.
     pub fn emit_opt(&self, outputs: &[Option<&str>]) -> Result<String> {
+        self.emit_opt_with(outputs, Math::Exact)
+    }
+
+    /// [`Compiled::emit_opt`] in a math mode: in fast mode, the program with the
+    /// fast rewrites (what every engine runs) and the report with their bounds.
+    pub fn emit_opt_with(&self, outputs: &[Option<&str>], math: Math) -> Result<String> {
         let ids = self.output_ids(outputs)?;
-        Ok(ir::opt::optimize(&self.program, &ids).to_string())
+        let config = match math {
+            Math::Exact => ir::opt::OptConfig::default(),
+            Math::Fast => ir::opt::OptConfig::fast(),
+        };
+        Ok(ir::opt::optimize_with(&self.program, &ids, &config).to_string())
     }
 
     /// The `--emit fused` report for these outputs.
@@ -586,6 +640,16 @@ impl Compiled {
                     )
                 })
             })
+            .collect()
+    }
+
+    /// Per input of the signature, the index of the first given view with its
+    /// name (after [`Compiled::bind`] found one for each).
+    fn positions(&self, inputs: &[(&str, ArrayView<'_>)]) -> Vec<usize> {
+        self.program
+            .inputs
+            .iter()
+            .map(|input| inputs.iter().position(|(n, _)| *n == input.name).expect("bound inputs are given"))
             .collect()
     }
 

@@ -1,8 +1,9 @@
 //! Planning: what the JIT runs for a program and a set of requested outputs.
 //!
-//! Input: a typed program, the requested output nodes, the fusion and
-//! optimization modes. Output: a [`Planned`] program, optimized for those outputs
-//! ([`crate::ir::opt`]) and cut into stages of kernels ([`crate::fuse`]). The
+//! Input: a typed program, the requested output nodes, and the [`Modes`]
+//! (fusion, optimization, math). Output: a [`Planned`] program, optimized for
+//! those outputs ([`crate::ir::opt`]) and cut into stages of kernels
+//! ([`crate::fuse`]). The
 //! stages run in [`crate::exec`]; this module owns "optimize, then fuse" and
 //! remembers the result per program ([`PlanMemo`]), so a repeated evaluation
 //! neither optimizes nor plans again.
@@ -10,6 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::fuse::{self, Fusion, Plan};
+use crate::ir::opt::{self, Math, OptConfig};
 use crate::ir::{NodeId, Program};
 
 /// Whether the JIT runs the optimized program.
@@ -31,15 +33,42 @@ pub struct Planned {
     pub plan: Plan,
 }
 
-/// Optimize (or not), then fuse.
-pub fn plan(program: &Program, outputs: &[NodeId], fusion: Fusion, optimization: Optimization) -> Planned {
-    match optimization {
+/// What a plan depends on besides the program and the outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Modes {
+    pub fusion: Fusion,
+    pub optimization: Optimization,
+    /// [`Math::Fast`] plans the program [`fast_program`] rewrites, whatever the
+    /// optimization mode: the rewrites are the mode's semantics, and the
+    /// interpreter runs the same program.
+    pub math: Math,
+}
+
+/// The program `--math fast` means, for these outputs: the optimizer with the
+/// fast rewrites ([`OptConfig::fast`]). Every engine runs it (the interpreter
+/// too). Returns the program and the outputs' ids in it.
+pub fn fast_program(program: &Program, outputs: &[NodeId]) -> (Program, Vec<NodeId>) {
+    let fast = opt::optimize_with(program, outputs, &OptConfig::fast());
+    (fast.program, fast.outputs)
+}
+
+/// Rewrite for the math mode (or not), optimize (or not), then fuse.
+pub fn plan(program: &Program, outputs: &[NodeId], modes: Modes) -> Planned {
+    let fast;
+    let (program, outputs) = match modes.math {
+        Math::Exact => (program, outputs),
+        Math::Fast => {
+            fast = fast_program(program, outputs);
+            (&fast.0, fast.1.as_slice())
+        }
+    };
+    match modes.optimization {
         Optimization::Exact => {
-            let opt = crate::ir::opt::optimize(program, outputs);
-            let plan = fuse::plan(&opt.program, &opt.outputs, fusion);
+            let opt = opt::optimize(program, outputs);
+            let plan = fuse::plan(&opt.program, &opt.outputs, modes.fusion);
             Planned { program: opt.program, plan }
         }
-        Optimization::Off => Planned { program: program.clone(), plan: fuse::plan(program, outputs, fusion) },
+        Optimization::Off => Planned { program: program.clone(), plan: fuse::plan(program, outputs, modes.fusion) },
     }
 }
 
@@ -47,12 +76,10 @@ pub fn plan(program: &Program, outputs: &[NodeId], fusion: Fusion, optimization:
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct PlanKey {
     outputs: Vec<NodeId>,
-    fusion: Fusion,
-    optimization: Optimization,
+    modes: Modes,
 }
 
-/// Plans already made for a program, by requested outputs, fusion and
-/// optimization mode. Cloning gives an empty memo.
+/// Plans already made for a program, by requested outputs and modes. Cloning gives an empty memo.
 #[derive(Default)]
 pub struct PlanMemo(Mutex<Vec<(PlanKey, Arc<Planned>)>>);
 
@@ -61,19 +88,13 @@ impl PlanMemo {
     const CAPACITY: usize = 16;
 
     /// The plan for these outputs and modes, made on first request.
-    pub fn get(
-        &self,
-        program: &Program,
-        outputs: &[NodeId],
-        fusion: Fusion,
-        optimization: Optimization,
-    ) -> Arc<Planned> {
-        let key = PlanKey { outputs: outputs.to_vec(), fusion, optimization };
+    pub fn get(&self, program: &Program, outputs: &[NodeId], modes: Modes) -> Arc<Planned> {
+        let key = PlanKey { outputs: outputs.to_vec(), modes };
         let mut plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, p)) = plans.iter().find(|(k, _)| *k == key) {
             return p.clone();
         }
-        let planned = Arc::new(plan(program, outputs, fusion, optimization));
+        let planned = Arc::new(plan(program, outputs, modes));
         if plans.len() == Self::CAPACITY {
             plans.remove(0);
         }

@@ -123,3 +123,21 @@ fn user_errors_exit_with_2() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `--math fast`: the JIT rows run the rewritten program, the `interp` row stays exact,
+/// and `max_ulp_vs_interp` measures the distance to it (`a / 3` becomes `a * (1/3)`:
+/// within 1 ulp, and on 1000 random values some differ).
+#[test]
+fn fast_math_reports_its_distance_to_the_exact_interpreter() {
+    let v = bench_json(&["a / 3", "-n", "1000", "--repeat", "2", "--threads", "1", "--math", "fast"]);
+    check_schema(&v);
+    assert_eq!(field(&v, "math"), "fast");
+    for r in field(&v, "results").as_array().expect("array") {
+        let ulp = field(r, "max_ulp_vs_interp").as_f64().expect("a number");
+        match field(r, "engine").as_str().expect("string") {
+            "interp" => assert_eq!(ulp, 0.0, "{r}"),
+            _ => assert_eq!(ulp, 1.0, "{r}"),
+        }
+    }
+    assert_eq!(field(&bench_json(&["a / 3", "-n", "10", "--repeat", "1"]), "math"), "exact");
+}

@@ -66,8 +66,9 @@ use std::path::Path;
 use std::sync::Once;
 
 use jitexpr::ir::ops::{all_names, ReduceOp};
+use jitexpr::ir::opt::{optimize_with, Exactness, OptConfig};
 use jitexpr::ir::Inst;
-use jitexpr::{Array, ArrayView, DType, Data, Engine, Error, ErrorKind, EvalConfig, Expr, Scalar};
+use jitexpr::{Array, ArrayView, DType, Data, Engine, Error, ErrorKind, EvalConfig, Expr, Math, Scalar};
 use layouts::{Relaid, LAYOUTS};
 use serde::Deserialize;
 
@@ -643,6 +644,92 @@ const KINDS: [ErrorKind; 14] = [
     ErrorKind::Thread,
     ErrorKind::Internal,
 ];
+
+// ---------------------------------------------------------------------------------------
+// `--math fast`: the engines agree with the interpreter on the same rewritten program, and
+// the rewrites stay within their stated bounds of exact mode where a bound exists.
+
+fn fast(config: EvalConfig) -> EvalConfig {
+    EvalConfig { math: Math::Fast, ..config }
+}
+
+/// The case's inputs tiled to an awkward length when they can be, else as they are.
+fn awkward_inputs(case: &Case) -> Vec<(String, Array)> {
+    let inputs = case.inputs();
+    if !tileable(case, &inputs) {
+        return inputs;
+    }
+    inputs.iter().map(|(n, a)| (n.clone(), if a.ndim() == 1 { tile(a, 1025, 1) } else { a.clone() })).collect()
+}
+
+#[test]
+fn fast_math_engines_agree_with_the_fast_interpreter() {
+    let cases = load();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for case in &cases {
+        let inputs = awkward_inputs(case);
+        let tol = engine_tolerance(case, &inputs);
+        let want = run(case, &inputs, &fast(reference()));
+        for (engine, config) in engines() {
+            runs += 1;
+            let got = run(case, &inputs, &fast(config));
+            let result = match (&want, &got) {
+                (Outcome::Panic(p), _) | (_, Outcome::Panic(p)) => Err(format!("PANIC: {p}")),
+                _ => agree(&want, &got, tol, &inputs),
+            };
+            if let Err(diff) = result {
+                failures.push(format!("{} [{engine}, --math fast]\n  {diff}", case.title()));
+            }
+        }
+    }
+    fail_with(&failures, runs, "fast-math runs");
+}
+
+/// Fast mode against exact mode, both on the interpreter. A case whose fast program has
+/// no inexact rewrite must give the same bits; one whose only inexact rewrite is its
+/// result node, of a class with an ulp bound (power chains, reciprocals), must stay
+/// within it. The others are skipped on purpose: Horner form and FMA contraction have
+/// no relative bound (cancellation near a root), and an error in an inner node can be
+/// amplified by what follows it (`sin` of a large argument), so no per-rewrite bound
+/// holds for the result.
+#[test]
+fn fast_math_stays_within_its_bounds_of_exact_mode() {
+    let cases = load();
+    let (mut same, mut bounded, mut skipped) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for case in cases.iter().filter(|c| c.error.is_none() && c.outputs.is_empty()) {
+        let inputs = awkward_inputs(case);
+        let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (n.as_str(), a.dtype())).collect();
+        let Ok(compiled) = Expr::parse(&case.expr).and_then(|e| e.compile(&sig)) else { continue };
+        let program = compiled.program();
+        let report = optimize_with(program, &[program.result], &OptConfig::fast()).report;
+        let inexact: Vec<_> = report.iter().filter(|r| r.rule.exactness() != Exactness::Exact).collect();
+        let mut tol = engine_tolerance(case, &inputs);
+        match inexact.as_slice() {
+            [] => same += 1,
+            [r] if r.node == program.result && matches!(r.rule.exactness(), Exactness::Ulps(_)) => {
+                let Exactness::Ulps(n) = r.rule.exactness() else { unreachable!("matched") };
+                tol.ulp = u64::from(n);
+                bounded += 1;
+            }
+            _ => {
+                skipped += 1;
+                continue;
+            }
+        }
+        let want = run(case, &inputs, &reference());
+        let got = run(case, &inputs, &fast(reference()));
+        if let Err(diff) = agree(&want, &got, tol, &inputs) {
+            failures.push(format!("{} [exact vs fast, tolerance {} ulp]\n  {diff}", case.title(), tol.ulp));
+        }
+    }
+    eprintln!("fast vs exact: {same} cases identical, {bounded} within a rewrite's bound, {skipped} skipped");
+    // The corpus has few powers and divisions by constants; `src/ir/opt/tests/fast.rs`
+    // checks each rewrite class's bound on a million values.
+    assert!(same > 0, "the corpus exercises the identity check");
+    fail_with(&failures, same + bounded, "fast-vs-exact cases");
+}
 
 /// What is wrong with a case's definition, if anything.
 fn lint(case: &Case) -> Vec<String> {

@@ -213,3 +213,53 @@ fn fortran_npy_files_evaluate_like_c_order_ones() {
         }
     }
 }
+
+/// A cached call (`exec::CallMemo`) reuses the last call's kernel, iteration and
+/// bounds proof; one compiled program evaluated into the same output with
+/// another offset, stride, buffer length, input order, output name or dtype
+/// must never take that shortcut: each call gives its own exact result, and a
+/// view that would be read out of bounds under the old proof is refused at
+/// construction, or evaluated with a proof of its own.
+#[test]
+fn prepared_calls_are_reused_only_for_the_same_layout() {
+    let compiled = Expr::parse("a - 2*b").unwrap().compile(&[("a", DType::Float64), ("b", DType::Float64)]).unwrap();
+    let data: Vec<f64> = (0..40).map(|i| i as f64 * 1.5).collect();
+    let mut out = vec![0.0; 10];
+    let mut run = |a: ArrayView<'_>, b: ArrayView<'_>, swap: bool| {
+        let want: Vec<f64> = (0..10)
+            .map(|i| a.to_array().as_slice::<f64>().unwrap()[i] - 2.0 * b.to_array().as_slice::<f64>().unwrap()[i])
+            .collect();
+        let mut target = [(None, ArrayViewMut::new(&mut out[..], &[10]).unwrap())];
+        let inputs = if swap { [("b", b), ("a", a)] } else { [("a", a), ("b", b)] };
+        compiled.eval_views_into(&inputs, &mut target, &EvalConfig::default()).unwrap();
+        assert_eq!(out, want);
+    };
+    let view = |start: usize, step: isize, len: usize| ArrayView::new(&data[..len], &[10], &[step], start).unwrap();
+    for _ in 0..2 {
+        run(view(0, 1, 40), view(10, 1, 40), false);
+    }
+    run(view(1, 1, 40), view(10, 1, 40), false); // another offset
+    run(view(0, 3, 40), view(10, 1, 40), false); // another stride
+    run(view(0, 1, 10), view(10, 1, 20), false); // other buffer lengths
+    run(view(0, 1, 40), view(10, 1, 40), true); // the inputs in another order
+    run(view(39, -1, 40), view(10, 1, 40), false); // reversed
+    run(view(0, 1, 40), view(10, 1, 40), false);
+    // Another output name and dtype are errors, as on the first call.
+    let mut wrong = vec![0.0f32; 10];
+    let mut target = [(None, ArrayViewMut::new(&mut wrong[..], &[10]).unwrap())];
+    let inputs = [("a", view(0, 1, 40)), ("b", view(10, 1, 40))];
+    assert_eq!(
+        compiled.eval_views_into(&inputs, &mut target, &EvalConfig::default()).unwrap_err().kind,
+        ErrorKind::Shape
+    );
+    let mut target = [(Some("x"), ArrayViewMut::new(&mut out[..], &[10]).unwrap())];
+    assert_eq!(
+        compiled.eval_views_into(&inputs, &mut target, &EvalConfig::default()).unwrap_err().kind,
+        ErrorKind::Name
+    );
+    // Inputs of another shape: a broadcasting error, as on the first call.
+    let short = ArrayView::new(&data[..], &[4], &[1], 0).unwrap();
+    let mut target = [(None, ArrayViewMut::new(&mut out[..], &[10]).unwrap())];
+    let err = compiled.eval_views_into(&[("a", view(0, 1, 40)), ("b", short)], &mut target, &EvalConfig::default());
+    assert_eq!(err.unwrap_err().kind, ErrorKind::Shape);
+}

@@ -31,9 +31,13 @@ _SUPPORTED = "bool, int32, int64, float32, float64"
 _CONSTANTS = frozenset(("pi", "e", "inf", "nan"))
 _ENGINES = ("jit", "interp")
 # numexpr keywords that have no effect here: `/` is always true division (NumPy's),
-# the optimizer always runs, names are never sanitized (the parser only reads the
-# language, nothing is passed to Python's eval).
-_IGNORED_KWARGS = frozenset(("optimization", "truediv", "sanitize"))
+# names are never sanitized (the parser only reads the language, nothing is passed
+# to Python's eval).
+_IGNORED_KWARGS = frozenset(("truediv", "sanitize"))
+_MATHS = ("exact", "fast")
+# numexpr's `optimization` levels. Only 'aggressive' changes results (numexpr's own
+# default, which jitexpr does not follow: without the keyword, results are NumPy's).
+_OPTIMIZATIONS = {"none": "exact", "moderate": "exact", "aggressive": "fast"}
 _ORDERS = frozenset(("K", "A", "C", "F"))
 _CASTINGS = frozenset(("no", "equiv", "safe", "same_kind", "unsafe"))
 _CACHE_SIZE = 256
@@ -160,10 +164,10 @@ def _direct(o, dtype_name, arrays):
     return not any(np.may_share_memory(o, a) for a in arrays)
 
 
-def _run(compiled, arrays, wanted, outs, casting, order, engine, many):
+def _run(compiled, arrays, wanted, outs, casting, order, engine, math, many):
     threads = _threads._num_threads
     if all(o is None for o in outs):
-        results = compiled.eval(arrays, wanted, outs, engine, threads)
+        results = compiled.eval(arrays, wanted, outs, engine, threads, math)
     else:
         direct, copies = [], []
         for name, o in zip(wanted, outs):
@@ -176,13 +180,27 @@ def _run(compiled, arrays, wanted, outs, casting, order, engine, many):
                     raise TypeError(f"out must be a numpy.ndarray, not {type(o).__name__}")
                 direct.append(None)
                 copies.append((len(direct) - 1, o))
-        results = compiled.eval(arrays, wanted, direct, engine, threads)
+        results = compiled.eval(arrays, wanted, direct, engine, threads, math)
         for i, o in copies:
             np.copyto(o, results[i], casting=casting)
             results[i] = o
     if order == "F":
         results = [r if r.flags.f_contiguous else np.asfortranarray(r) for r in results]
     return tuple(results) if many else results[0]
+
+
+def _math_mode(math, optimization):
+    """The math mode of ``math=`` and numexpr's ``optimization=`` (default exact)."""
+    if optimization is not None and optimization not in _OPTIMIZATIONS:
+        raise ValueError(f"optimization must be 'none', 'moderate' or 'aggressive', not {optimization!r}")
+    implied = _OPTIMIZATIONS.get(optimization)
+    if math is None:
+        return implied or "exact"
+    if math not in _MATHS:
+        raise ValueError(f"math must be 'exact' or 'fast', not {math!r}")
+    if implied is not None and implied != math:
+        raise ValueError(f"math={math!r} contradicts optimization={optimization!r}")
+    return math
 
 
 def _check_options(order, casting, engine):
@@ -194,7 +212,7 @@ def _check_options(order, casting, engine):
         raise ValueError(f"engine must be 'jit' or 'interp', not {engine!r}")
 
 
-def _prepare(ex, local_dict, global_dict, frame_depth, outputs, out, order, casting, engine, kwargs):
+def _prepare(ex, local_dict, global_dict, frame_depth, outputs, out, order, casting, engine, math, kwargs):
     _check_kwargs(kwargs)
     _check_options(order, casting, engine)
     expr = _parse(ex)
@@ -202,7 +220,9 @@ def _prepare(ex, local_dict, global_dict, frame_depth, outputs, out, order, cast
     arrays, array_names, weak, key = _classify(names, values)
     compiled = _get_compiled(ex, expr, array_names, arrays, weak, key)
     wanted, outs, many = _wanted(outputs, out)
-    _local.last = (ex, expr, local_dict is not None, global_dict is not None, wanted, outs, many, order, casting, engine)
+    _local.last = (
+        ex, expr, local_dict is not None, global_dict is not None, wanted, outs, many, order, casting, engine, math
+    )
     return compiled, arrays, wanted, outs, many
 
 
@@ -216,6 +236,8 @@ def evaluate(
     *,
     outputs=None,
     engine="jit",
+    math=None,
+    optimization=None,
     _frame_depth=1,
     **kwargs,
 ):
@@ -227,13 +249,18 @@ def evaluate(
     ``outputs=['x', 'y']`` returns the named values of a program as a tuple
     (``out`` then a list, or a dict ``{'x': array}``). ``engine='interp'`` runs the
     interpreter instead of the JIT. ``order='F'`` returns Fortran-ordered
-    results; the others give C order. numexpr's ``optimization``, ``truediv`` and
-    ``sanitize`` are accepted and ignored; other keywords raise ``ValueError``.
+    results; the others give C order. ``math='fast'`` (or numexpr's
+    ``optimization='aggressive'``) allows the fast-math rewrites (power chains,
+    Horner form, reciprocals: see the README's "Fast math"); the default is
+    ``'exact'``, NumPy's bits, although numexpr's default is 'aggressive'.
+    numexpr's ``truediv`` and ``sanitize`` are accepted and ignored; other
+    keywords raise ``ValueError``.
     """
+    math = _math_mode(math, optimization)
     compiled, arrays, wanted, outs, many = _prepare(
-        ex, local_dict, global_dict, _frame_depth, outputs, out, order, casting, engine, kwargs
+        ex, local_dict, global_dict, _frame_depth, outputs, out, order, casting, engine, math, kwargs
     )
-    return _run(compiled, arrays, wanted, outs, casting, order, engine, many)
+    return _run(compiled, arrays, wanted, outs, casting, order, engine, math, many)
 
 
 def validate(
@@ -246,6 +273,8 @@ def validate(
     *,
     outputs=None,
     engine="jit",
+    math=None,
+    optimization=None,
     _frame_depth=1,
     **kwargs,
 ):
@@ -253,7 +282,8 @@ def validate(
     evaluating it; returns ``None`` or the exception (numexpr's ``validate``).
     On success ``re_evaluate()`` runs it."""
     try:
-        _prepare(ex, local_dict, global_dict, _frame_depth, outputs, out, order, casting, engine, kwargs)
+        math = _math_mode(math, optimization)
+        _prepare(ex, local_dict, global_dict, _frame_depth, outputs, out, order, casting, engine, math, kwargs)
     except Exception as e:  # returned, not raised: that is validate's contract
         return e
     return None
@@ -266,11 +296,11 @@ def re_evaluate(local_dict=None, global_dict=None, _frame_depth=1):
     last = getattr(_local, "last", None)
     if last is None:
         raise RuntimeError("re_evaluate() needs a previous evaluate() or validate() in this thread")
-    ex, expr, _, _, wanted, outs, many, order, casting, engine = last
+    ex, expr, _, _, wanted, outs, many, order, casting, engine, math = last
     names, values = _lookup(expr, local_dict, global_dict, _frame_depth + 1)
     arrays, array_names, weak, key = _classify(names, values)
     compiled = _get_compiled(ex, expr, array_names, arrays, weak, key)
-    return _run(compiled, arrays, wanted, outs, casting, order, engine, many)
+    return _run(compiled, arrays, wanted, outs, casting, order, engine, math, many)
 
 
 def _dtype_spec(name, v):
@@ -298,10 +328,11 @@ class Expression:
     types, so it can travel to Dask workers.
     """
 
-    __slots__ = ("_source", "_specs", "_engine", "_expr", "_compiled", "_names", "_dtypes", "__weakref__")
+    __slots__ = ("_source", "_specs", "_engine", "_math", "_expr", "_compiled", "_names", "_dtypes", "__weakref__")
 
-    def __init__(self, source, specs, engine="jit"):
+    def __init__(self, source, specs, engine="jit", math="exact"):
         _check_options("K", "same_kind", engine)
+        self._math = _math_mode(math, None)
         self._source = source
         self._expr = _parse(source)
         free = self._expr.free_names
@@ -358,10 +389,10 @@ class Expression:
                 arrays[i] = _as_input(a, dtype, names[i])
         engine = self._engine if engine is None else engine
         if out is None and outputs is None:
-            return self._compiled.eval(arrays, [None], [None], engine, _threads._num_threads)[0]
+            return self._compiled.eval(arrays, [None], [None], engine, _threads._num_threads, self._math)[0]
         _check_options(order, casting, engine)
         wanted, outs, many = _wanted(outputs, out)
-        return _run(self._compiled, arrays, wanted, outs, casting, order, engine, many)
+        return _run(self._compiled, arrays, wanted, outs, casting, order, engine, self._math, many)
 
     def explain(self, stage="fused", outputs=None):
         """The text of one compilation stage, as ``jitexpr eval --emit STAGE``
@@ -381,7 +412,7 @@ class Expression:
         return expression_dask(self, *args, **named)
 
     def _key(self):
-        return (self._source, tuple(self._specs.items()), self._engine)
+        return (self._source, tuple(self._specs.items()), self._engine, self._math)
 
     def __reduce__(self):
         return (_rebuild, self._key())
@@ -414,21 +445,22 @@ def _as_input(a, dtype, name):
 _rebuilt = {}  # unpickled Expressions by key: a Dask worker compiles each once
 
 
-def _rebuild(source, specs, engine):
-    key = (source, specs, engine)
+def _rebuild(source, specs, engine, math="exact"):
+    key = (source, specs, engine, math)
     ex = _rebuilt.get(key)
     if ex is None:
-        ex = Expression(source, dict(specs), engine)
+        ex = Expression(source, dict(specs), engine, math)
         _bounded_put(_rebuilt, key, ex)
     return ex
 
 
-def compile(ex, *, engine="jit", **dtypes_or_examples):
+def compile(ex, *, engine="jit", math="exact", **dtypes_or_examples):
     """Compile ``ex`` once for the given input types; returns an :class:`Expression`.
+    ``math='fast'`` evaluates it with the fast-math rewrites (see :func:`evaluate`).
 
     Each keyword names an input and gives a dtype (``a='float32'``,
     ``b=np.int64``), an example array (its dtype is taken), or a Python scalar,
     which is compiled in as a NEP 50 weak value (as a literal would be).
     """
     specs = {name: _dtype_spec(name, v) for name, v in dtypes_or_examples.items()}
-    return Expression(ex, specs, engine)
+    return Expression(ex, specs, engine, math)

@@ -64,7 +64,7 @@ def _block(*blocks, expression, stage=None):
     # Reduced values arrive as NumPy scalars; the core takes arrays.
     blocks = [np.asarray(b) for b in blocks]
     compiled = _program(expression, stage)
-    return compiled.eval(blocks, [None], [None], expression._engine, _task_threads())[0]
+    return compiled.eval(blocks, [None], [None], expression._engine, _task_threads(), expression._math)[0]
 
 
 def _to_dask(value):

@@ -266,3 +266,40 @@ def test_read_only_input():
     a = np.arange(4.0)
     a.flags.writeable = False
     np.testing.assert_array_equal(jitexpr.evaluate("a + 1"), a + 1)
+
+
+def test_fast_math_is_opt_in_and_bounded():
+    a = np.linspace(-3.0, 3.0, 1001)
+    poly = "0.25*a**3 + 0.75*a**2 - 1.5*a - 2"
+    numpy_value = 0.25 * a**3 + 0.75 * a**2 - 1.5 * a - 2
+    # The default is exact (numexpr's default, 'aggressive', is not): NumPy's bits.
+    assert np.array_equal(jitexpr.evaluate(poly), numpy_value)
+    assert np.array_equal(jitexpr.evaluate(poly, optimization="moderate"), numpy_value)
+    fast = jitexpr.evaluate(poly, optimization="aggressive")
+    assert np.array_equal(fast, jitexpr.evaluate(poly, math="fast"))
+    # Every engine runs the same rewritten program.
+    assert np.array_equal(fast, jitexpr.evaluate(poly, math="fast", engine="interp"))
+    # Horner form: the absolute bound (4d+1)·u·Σ|c_k|·|a|^k, d = 3.
+    scale = 0.25 * np.abs(a) ** 3 + 0.75 * a**2 + 1.5 * np.abs(a) + 2
+    assert np.all(np.abs(fast - numpy_value) <= 13 * 2.0**-53 * scale)
+    # A reciprocal: within 1 ulp of the division.
+    exact = a / 3
+    recip = jitexpr.evaluate("a / 3", math="fast")
+    assert np.max(np.abs(recip - exact) / np.spacing(np.abs(exact) + 1e-300)) <= 1
+    assert not np.array_equal(recip, exact)
+    compiled = jitexpr.compile("a / 3", a=np.float64, math="fast")
+    assert np.array_equal(compiled(a), recip)
+    assert np.array_equal(pickle.loads(pickle.dumps(compiled))(a), recip)
+    assert np.array_equal(jitexpr.compile("a / 3", a=np.float64)(a), exact)
+
+
+def test_fast_math_options_are_checked():
+    a = np.ones(2)
+    with pytest.raises(ValueError):
+        jitexpr.evaluate("a", math="fastest")
+    with pytest.raises(ValueError):
+        jitexpr.evaluate("a", math="exact", optimization="aggressive")
+    with pytest.raises(ValueError):
+        jitexpr.evaluate("a", optimization="extreme")
+    with pytest.raises(ValueError):
+        jitexpr.compile("a", a=np.float64, math="sloppy")

@@ -23,6 +23,7 @@
 
 use std::marker::PhantomData;
 
+use super::dims::Dims;
 use super::{fmt_shape, shape_size, Array, Data, Element};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::types::{DType, Scalar};
@@ -183,8 +184,8 @@ impl DataMut<'_> {
 }
 
 /// C-order strides (in elements) of a shape.
-pub(crate) fn c_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
+pub(crate) fn c_strides(shape: &[usize]) -> Dims<isize> {
+    let mut strides = Dims::filled(0isize, shape.len());
     let mut step = 1isize;
     for (s, &d) in strides.iter_mut().zip(shape).rev() {
         *s = step;
@@ -194,8 +195,8 @@ pub(crate) fn c_strides(shape: &[usize]) -> Vec<isize> {
 }
 
 /// Fortran-order strides (in elements) of a shape.
-pub(crate) fn f_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
+pub(crate) fn f_strides(shape: &[usize]) -> Dims<isize> {
+    let mut strides = Dims::filled(0isize, shape.len());
     let mut step = 1isize;
     for (s, &d) in strides.iter_mut().zip(shape) {
         *s = step;
@@ -265,8 +266,8 @@ fn check_layout(len: usize, shape: &[usize], strides: &[isize], offset: usize) -
 #[derive(Clone)]
 pub struct ArrayView<'a> {
     data: DataRef<'a>,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    shape: Dims<usize>,
+    strides: Dims<isize>,
     offset: usize,
 }
 
@@ -302,7 +303,7 @@ impl<'a> ArrayView<'a> {
     /// # Ok::<(), jitexpr::Error>(())
     /// ```
     pub fn new<T: Element>(data: &'a [T], shape: &[usize], strides: &[isize], offset: usize) -> Result<ArrayView<'a>> {
-        ArrayView::from_parts(T::wrap_raw(Raw::new(data)), shape.to_vec(), strides.to_vec(), offset)
+        ArrayView::from_parts(T::wrap_raw(Raw::new(data)), shape.into(), strides.into(), offset)
     }
 
     /// A view of memory the caller owns, given the address of its first element
@@ -347,13 +348,13 @@ impl<'a> ArrayView<'a> {
         // read: engines read elements of the view only (see `Raw`). For an
         // empty view `len` is 0 and nothing is read.
         let raw = unsafe { Raw::from_raw_parts(first.wrapping_offset(lo), len) };
-        ArrayView::from_parts(T::wrap_raw(raw), shape.to_vec(), strides.to_vec(), lo.unsigned_abs())
+        ArrayView::from_parts(T::wrap_raw(raw), shape.into(), strides.into(), lo.unsigned_abs())
     }
 
     pub(crate) fn from_parts(
         data: DataRef<'a>,
-        shape: Vec<usize>,
-        strides: Vec<isize>,
+        shape: Dims<usize>,
+        strides: Dims<isize>,
         offset: usize,
     ) -> Result<ArrayView<'a>> {
         check_layout(data.len(), &shape, &strides, offset)?;
@@ -474,7 +475,7 @@ impl<'a> ArrayView<'a> {
             return true;
         }
         let mut expect = 1isize;
-        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+        for (&d, &s) in self.shape.iter().zip(self.strides.iter()).rev() {
             if d != 1 && s != expect {
                 return false;
             }
@@ -525,7 +526,7 @@ impl<'a> ArrayView<'a> {
         assert!(i < self.len(), "index {i} out of range for a view of {} elements", self.len());
         let mut rest = i;
         let mut off = self.offset as isize;
-        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+        for (&d, &s) in self.shape.iter().zip(self.strides.iter()).rev() {
             off += (rest % d) as isize * s;
             rest /= d;
         }
@@ -556,14 +557,14 @@ impl<'a> ArrayView<'a> {
             DataRef::Float32(r) => go(self, r),
             DataRef::Float64(r) => go(self, r),
         };
-        Array::new(data, self.shape.clone()).expect("a copy has its view's element count")
+        Array::new(data, self.shape.to_vec()).expect("a copy has its view's element count")
     }
 }
 
 /// A mutable C-contiguous view: a borrowed buffer to overwrite with an output.
 pub struct ArrayViewMut<'a> {
     data: DataMut<'a>,
-    shape: Vec<usize>,
+    shape: Dims<usize>,
 }
 
 impl std::fmt::Debug for ArrayViewMut<'_> {
@@ -583,11 +584,11 @@ impl<'a> ArrayViewMut<'a> {
                 data.len()
             )));
         }
-        Ok(ArrayViewMut::from_parts(T::wrap_mut(data), shape.to_vec()))
+        Ok(ArrayViewMut::from_parts(T::wrap_mut(data), shape.into()))
     }
 
     /// The caller guarantees the shape's element count is the buffer length.
-    pub(crate) fn from_parts(data: DataMut<'a>, shape: Vec<usize>) -> ArrayViewMut<'a> {
+    pub(crate) fn from_parts(data: DataMut<'a>, shape: Dims<usize>) -> ArrayViewMut<'a> {
         ArrayViewMut { data, shape }
     }
 

@@ -125,7 +125,7 @@ fn seconds_are_printed_with_a_unit() {
 }
 
 fn tiny(threads: usize) -> BenchConfig {
-    BenchConfig { n: 1000, dtype: DType::Float64, threads, repeat: Some(3) }
+    BenchConfig { n: 1000, dtype: DType::Float64, threads, repeat: Some(3), math: crate::Math::Exact }
 }
 
 #[test]

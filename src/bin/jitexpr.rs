@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use jitexpr::inputs::{Generated, InputValue};
 use jitexpr::npy::NpyReader;
 use jitexpr::stream::{self, Source};
-use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr};
+use jitexpr::{bench, npy, repr, Array, Compiled, DType, Engine, Error, ErrorKind, EvalConfig, Expr, Math};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +58,11 @@ struct EvalArgs {
     /// JIT: skip the optimizer (results are the same; isolates what it buys).
     #[arg(long)]
     no_opt: bool,
+    /// `exact`: NumPy's results bit for bit. `fast`: power chains, Horner form,
+    /// reciprocals, within the bounds the README states (every engine runs
+    /// the same rewritten program; `--emit opt` shows it).
+    #[arg(long, value_enum, default_value_t = MathArg::Exact)]
+    math: MathArg,
     /// Print a stage's dump instead of evaluating.
     #[arg(long, value_enum, value_name = "STAGE")]
     emit: Option<Emit>,
@@ -105,6 +110,27 @@ struct BenchArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// The JIT rows' math mode (the interp row stays exact; `max ulp` is measured
+    /// against it).
+    #[arg(long, value_enum, default_value_t = MathArg::Exact)]
+    math: MathArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MathArg {
+    /// NumPy's results bit for bit.
+    Exact,
+    /// Faster, within stated error bounds (see the README's "Fast math").
+    Fast,
+}
+
+impl MathArg {
+    fn math(self) -> Math {
+        match self {
+            MathArg::Exact => Math::Exact,
+            MathArg::Fast => Math::Fast,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -165,7 +191,8 @@ enum Emit {
     Ast,
     /// The typed IR.
     Ir,
-    /// The optimized IR and every rewrite that fired.
+    /// The optimized IR and every rewrite that fired (with `--math fast`, the
+    /// fast rewrites and their bounds too).
     Opt,
     /// The JIT's plan: stages, what each fuses, why each boundary exists.
     Fused,
@@ -266,7 +293,7 @@ fn eval(args: EvalArgs) -> Result<(), Failure> {
     let wanted = wanted_outputs(&outputs);
     let emitted = match args.emit {
         Some(Emit::Ir) => Some(compiled.program().to_string()),
-        Some(Emit::Opt) => Some(compiled.emit_opt(&wanted).map_err(Failure::plain)?),
+        Some(Emit::Opt) => Some(compiled.emit_opt_with(&wanted, config.math).map_err(Failure::plain)?),
         Some(Emit::Fused) => Some(compiled.emit_fused(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Clif) => Some(compiled.emit_clif(&wanted, &config).map_err(Failure::plain)?),
         Some(Emit::Asm) => Some(compiled.emit_asm(&wanted, &config).map_err(Failure::plain)?),
@@ -523,7 +550,13 @@ fn bench(args: BenchArgs) -> Result<(), Failure> {
         return Err(Failure::plain(Error::new(ErrorKind::Usage, "--repeat must be at least 1")));
     }
     let inputs = load_inputs(&args.inputs)?;
-    let config = bench::BenchConfig { n: args.n, dtype: args.dtype.dtype(), threads, repeat: args.repeat };
+    let config = bench::BenchConfig {
+        n: args.n,
+        dtype: args.dtype.dtype(),
+        threads,
+        repeat: args.repeat,
+        math: args.math.math(),
+    };
     let report =
         bench::run(&args.expr, inputs, &config).map_err(|e| Failure::in_expr(unknown_name_hint(e), &args.expr))?;
     print_stdout(&if args.json { report.to_json() } else { report.to_table() })
@@ -542,6 +575,7 @@ fn eval_config(args: &EvalArgs) -> Result<EvalConfig, Failure> {
         threads: args.threads,
         fuse: !args.no_fuse,
         optimize: !args.no_opt,
+        math: args.math.math(),
         ..EvalConfig::default()
     };
     // Refused at once, whichever engine runs.

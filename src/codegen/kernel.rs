@@ -49,23 +49,10 @@ pub(super) fn varying_nodes(kernel: &Kernel, layouts: &[Layout]) -> Vec<bool> {
     for (i, node) in kernel.nodes.iter().enumerate() {
         varying[i] = match &node.op {
             KOp::Param(p) => layouts[*p as usize] != Layout::Invariant,
-            KOp::Const(_) => false,
-            KOp::Unary(_, a) | KOp::Cast(a) => varying[*a as usize],
-            KOp::Binary(_, a, b) => varying[*a as usize] || varying[*b as usize],
-            KOp::Call(_, args) => args.iter().any(|a| varying[*a as usize]),
+            op => op.args().into_iter().any(|a| varying[a]),
         };
     }
     varying
-}
-
-/// The kernel nodes an operation reads, in order.
-pub(super) fn args(op: &KOp) -> Vec<usize> {
-    match op {
-        KOp::Param(_) | KOp::Const(_) => vec![],
-        KOp::Unary(_, a) | KOp::Cast(a) => vec![*a as usize],
-        KOp::Binary(_, a, b) => vec![*a as usize, *b as usize],
-        KOp::Call(_, args) => args.iter().map(|&a| a as usize).collect(),
-    }
 }
 
 /// Where an operand's elements are: the row pointer and, for a strided

@@ -84,8 +84,8 @@ impl Phases {
             if !varying[k] {
                 continue;
             }
-            let args = args(&node.op);
-            let base = args.iter().filter(|&&a| varying[a as usize]).map(|&a| phase[a as usize]).max().unwrap_or(0);
+            let args = node.op.args();
+            let base = args.iter().filter(|&&a| varying[a]).map(|&a| phase[a]).max().unwrap_or(0);
             block[k] = block_fn(&node.op, node.dtype);
             phase[k] = base + block[k].is_some() as u32;
         }
@@ -104,8 +104,8 @@ impl Phases {
                 phase[k] = phase[k].max(first_read[k]);
             }
             let need = phase[k] - block[k].is_some() as u32;
-            for a in args(&kernel.nodes[k].op) {
-                first_read[a as usize] = first_read[a as usize].min(need);
+            for a in kernel.nodes[k].op.args() {
+                first_read[a] = first_read[a].min(need);
             }
         }
         let in_place = |a: usize| match kernel.nodes[a].op {
@@ -115,12 +115,11 @@ impl Phases {
         for (k, node) in kernel.nodes.iter().enumerate() {
             if block[k].is_some() {
                 buffered[k] = true;
-                for a in args(&node.op) {
-                    buffered[a as usize] |= !in_place(a as usize);
+                for a in node.op.args() {
+                    buffered[a] |= !in_place(a);
                 }
             } else if varying[k] {
-                for a in args(&node.op) {
-                    let a = a as usize;
+                for a in node.op.args() {
                     let reloadable = matches!(kernel.nodes[a].op, KOp::Param(_));
                     buffered[a] |= varying[a] && phase[a] < phase[k] && !reloadable;
                 }
@@ -144,15 +143,6 @@ fn block_len(buffers: usize) -> i64 {
         len /= 2;
     }
     len
-}
-
-fn args(op: &KOp) -> Vec<u32> {
-    match op {
-        KOp::Param(_) | KOp::Const(_) => vec![],
-        KOp::Unary(_, a) | KOp::Cast(a) => vec![*a],
-        KOp::Binary(_, a, b) => vec![*a, *b],
-        KOp::Call(_, args) => args.clone(),
-    }
 }
 
 /// The vmath kernel computing `op` in `dtype`, if there is one (the block kernel

@@ -124,13 +124,19 @@ fn groups(program: &Program, stage: &Stage, shapes: &Shapes) -> Vec<Group> {
 }
 
 /// What the partition needs to know about one reduction.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct Red {
     op: ReduceOp,
     dtype: DType,
     slots: usize,
     /// The number of elements reduced into each output element (for `mean`).
     count: usize,
+}
+
+impl Red {
+    fn new(op: ReduceOp, dtype: DType, count: usize) -> Red {
+        Red { op, dtype, slots: accumulator_slots(op, dtype), count }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -152,10 +158,7 @@ fn run_reduce_group(
     let out_shape = shapes.of(stage.reductions[0]);
     let out_len: usize = out_shape.iter().product();
     let reds: Vec<Red> = (0..stage.reductions.len())
-        .map(|r| {
-            let (op, dtype) = (stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r));
-            Red { op, dtype, slots: accumulator_slots(op, dtype), count }
-        })
+        .map(|r| Red::new(stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r), count))
         .collect();
     // Unfinished, a reduction is one row of block partials per lane.
     let result_shape = match runner.reductions {
@@ -399,6 +402,19 @@ fn pairwise<T: Acc>(op: ReduceOp, xs: &[T]) -> T {
     }
 }
 
+/// Apply a generic function to the typed vector of a buffer.
+macro_rules! typed1 {
+    ($a:expr, |$x:ident| $body:expr) => {
+        match $a {
+            Data::Bool($x) => $body,
+            Data::Int32($x) => $body,
+            Data::Int64($x) => $body,
+            Data::Float32($x) => $body,
+            Data::Float64($x) => $body,
+        }
+    };
+}
+
 /// Apply a generic function to the typed slices of two buffers of one dtype.
 macro_rules! typed2 {
     ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
@@ -413,6 +429,7 @@ macro_rules! typed2 {
     };
 }
 
+pub(super) mod combine;
 mod tree;
 
 /// Every element of `out` is the result of reducing nothing.

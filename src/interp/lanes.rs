@@ -203,7 +203,7 @@ mod tests {
 
     /// A C-order operand.
     fn op<'a, T: Copy>(data: &'a [T], shape: &'a [usize]) -> Operand<'a, T> {
-        let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).into_boxed_slice());
+        let strides: &'static [isize] = Box::leak(crate::array::view::c_strides(shape).to_vec().into_boxed_slice());
         Operand { data: Raw::new(data), layout: Strided { shape, strides, offset: 0 }, contiguous: Some(data) }
     }
 

@@ -23,7 +23,9 @@
 //!    algebraic identities of `opt/identity.rs` (`x*1`, `-(-x)`, `x - 0.0`, ...),
 //!    and division by a power of two as multiplication by its exact reciprocal
 //!    (`x / 2 -> x * 0.5`: both round the same real once; a multiplication costs a
-//!    fraction of a division);
+//!    fraction of a division); with `--math fast` ([`OptConfig::fast`]), also the
+//!    inexact rewrites of `opt/fast.rs` (Horner form, reciprocals), whose
+//!    bounds that module states;
 //! 3. **shared** (CSE by hash-consing): an identical `(instruction, dtype)` already
 //!    in the arena is reused, across statements; constants compare by bits
 //!    ([`Scalar::same_bits`]: `0.0` and `-0.0` differ), and the operands of
@@ -64,7 +66,7 @@
 //! | `c = -1`               | `1/x`              | exact       | vmath's `pow(x, -1)` is `1/x`          |
 //! | `c = 0.5`              | `sqrt(x)`          | numpy       | `-0.0`, `-inf`: `pow` gives `+0`, `+inf` |
 //! | `c = n`, `3 <= n <= 8` | products of `x`    | `<= n` ulp  | max 1, 2, 4, 5 ulp for n = 3, 4, 7, 8  |
-//! | `c = -n`, `2 <= n <= 8`| products of `1/x`  | `<= 2n` ulp | max 2, 12 ulp for n = 2, 8             |
+//! | `c = -n`, `2 <= n <= 8`| `1/(x*...*x)`      | `<= n+1` ulp | normal results; see below              |
 //!
 //! float32 computes `pow` in float64 and rounds once; for `x*x`, `1/x` and `sqrt(x)`
 //! that is the float32 operation's own result (53 >= 2·24 + 2 bits: the double
@@ -79,9 +81,11 @@
 //! NumPy nor the interpreter, and are no faster than vmath's exact path. Lowering
 //! already turns a *literal* `0.5` exponent into `sqrt` (NumPy's fast path); the
 //! rewrite here catches the strong constants (`a ** float32(0.5)`). Negative powers
-//! invert first, `(1/x)**n`, not `1/(x**n)`: `x**n` can overflow or underflow where
-//! `x**-n` is representable (`1/(x*x)` is 0 for `x = 1.5e154` instead of
-//! `4.4e-309`), while the powers of `1/x` stay between `1/x` and the result.
+//! divide once, `1/(x**n)` (as Numba and C compilers' `powi` do): one rounding more
+//! than the chain. Where `|x|**n` overflows, the true `x**-n` is below 2⁻¹⁰²⁴
+//! (subnormal) and the rewrite gives `±0` (`1/(x*x)` is 0 for `x = 1.5e154`, not
+//! `4.4e-309`), and where `|x|**n` is subnormal it has lost bits: the bound holds
+//! where `x**n` and `x**-n` are both normal.
 //!
 //! # Which power rewrites apply: [`PowRewrites`], default `Exact`
 //!
@@ -108,6 +112,7 @@
 //! [`Program::inputs`] is unchanged: it is the signature, even for inputs no longer
 //! read.
 
+pub mod fast;
 mod identity;
 mod pow;
 mod report;
@@ -115,6 +120,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
+pub use fast::Math;
 pub use report::{Exactness, Rewrite, Rule};
 
 use super::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
@@ -147,7 +153,7 @@ impl PowRewrites {
         match exactness {
             Exactness::Exact => true,
             Exactness::NumPy => self >= PowRewrites::NumPy,
-            Exactness::Ulps(_) => self >= PowRewrites::Chains,
+            Exactness::Ulps(_) | Exactness::Absolute => self >= PowRewrites::Chains,
         }
     }
 }
@@ -156,6 +162,15 @@ impl PowRewrites {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OptConfig {
     pub pow: PowRewrites,
+    /// [`Math::Fast`]: the rewrites of [`fast`] apply too.
+    pub math: Math,
+}
+
+impl OptConfig {
+    /// `--math fast`: every power chain and the rewrites of [`fast`].
+    pub fn fast() -> OptConfig {
+        OptConfig { pow: PowRewrites::Chains, math: Math::Fast }
+    }
 }
 
 /// An optimized program and what happened to it.
@@ -177,8 +192,13 @@ pub fn optimize(program: &Program, outputs: &[NodeId]) -> Optimized {
 /// Optimize `program` for the nodes `outputs`.
 pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) -> Optimized {
     let mut b = Builder::new(program, *config);
+    let roots = match config.math {
+        Math::Fast => fast::poly_roots(program),
+        Math::Exact => vec![false; program.nodes.len()],
+    };
     for (i, node) in program.nodes.iter().enumerate() {
         let old = NodeId(i as u32);
+        b.poly_root = roots[i];
         let inst = remap(&node.inst, |a| b.map[a.index()]);
         let id = b.value(inst, node.dtype, node.span, Some(old));
         b.origin[id.index()].get_or_insert(old);
@@ -242,6 +262,9 @@ struct Builder<'p> {
     map: Vec<NodeId>,
     interned: HashMap<Key, NodeId>,
     report: Vec<Rewrite>,
+    /// Whether the input-program node being swept may root a Horner polynomial
+    /// (`--math fast`; see [`fast::poly_roots`]).
+    poly_root: bool,
 }
 
 impl<'p> Builder<'p> {
@@ -254,6 +277,7 @@ impl<'p> Builder<'p> {
             map: Vec::with_capacity(src.nodes.len()),
             interned: HashMap::new(),
             report: Vec::new(),
+            poly_root: false,
         }
     }
 
@@ -263,7 +287,7 @@ impl<'p> Builder<'p> {
     fn value(&mut self, inst: Inst, dtype: DType, span: Span, from: Option<NodeId>) -> NodeId {
         let rewritten = match self.fold(&inst, dtype, span) {
             Some(c) => Some((self.intern(&Inst::Const(c), dtype, span).0, Rule::Fold)),
-            None => self.simplify(&inst, span),
+            None => self.simplify(&inst, dtype, span, from.is_some()),
         };
         let (id, rule) = match rewritten {
             Some((id, rule)) => (id, Some(rule)),
@@ -295,8 +319,9 @@ impl<'p> Builder<'p> {
         value.shape().is_empty().then(|| value.get(0))
     }
 
-    /// A rewrite of `inst` into cheaper nodes, and which rule it was.
-    fn simplify(&mut self, inst: &Inst, span: Span) -> Option<(NodeId, Rule)> {
+    /// A rewrite of `inst` into cheaper nodes, and which rule it was. `source`:
+    /// `inst` is an input-program node (not one a rewrite made).
+    fn simplify(&mut self, inst: &Inst, dtype: DType, span: Span, source: bool) -> Option<(NodeId, Rule)> {
         if let Inst::Binary(BinaryOp::Pow, x, e) = *inst {
             let (id, exactness) = pow::rewrite(self, x, self.constant(e)?, span)?;
             return Some((id, Rule::Pow(exactness)));
@@ -304,11 +329,22 @@ impl<'p> Builder<'p> {
         if let Some(id) = identity::rewrite(&self.nodes, inst) {
             return Some((id, Rule::Identity));
         }
+        if let Some(id) = self.exact_reciprocal(inst, span) {
+            return Some((id, Rule::Reciprocal(Exactness::Exact)));
+        }
+        match self.config.math {
+            Math::Fast => fast::rewrite(self, inst, dtype, span, source && self.poly_root),
+            Math::Exact => None,
+        }
+    }
+
+    /// `x / c` as `x * (1/c)` when the reciprocal is exact.
+    fn exact_reciprocal(&mut self, inst: &Inst, span: Span) -> Option<NodeId> {
         let Inst::Binary(BinaryOp::Div, x, c) = *inst else { return None };
         let r = identity::exact_reciprocal(self.constant(c)?)?;
         let dtype = self.nodes[x.index()].dtype;
         let r = self.value(Inst::Const(r), dtype, span, None);
-        Some((self.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None), Rule::Reciprocal))
+        Some(self.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None))
     }
 
     /// The value of `id` if it is a constant.

@@ -10,7 +10,7 @@ mod convert;
 mod errors;
 
 use convert::{check_disjoint, Operand, Output};
-use jitexpr::{Compiled as CoreCompiled, DType, Engine, EvalConfig, Expr as CoreExpr, Scalar};
+use jitexpr::{Compiled as CoreCompiled, DType, Engine, EvalConfig, Expr as CoreExpr, Math, Scalar};
 use numpy::PyUntypedArrayMethods;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -97,13 +97,18 @@ struct Compiled {
 }
 
 /// The evaluation settings the Python layer passes.
-fn config(engine: &str, threads: usize) -> PyResult<EvalConfig> {
+fn config(engine: &str, threads: usize, math: &str) -> PyResult<EvalConfig> {
     let engine = match engine {
         "jit" => Engine::Jit,
         "interp" => Engine::Interp,
         other => return Err(PyValueError::new_err(format!("unknown engine {other:?}; use 'jit' or 'interp'"))),
     };
-    Ok(EvalConfig { engine, threads: Some(threads.max(1)), ..EvalConfig::default() })
+    let math = match math {
+        "exact" => Math::Exact,
+        "fast" => Math::Fast,
+        other => return Err(PyValueError::new_err(format!("unknown math {other:?}; use 'exact' or 'fast'"))),
+    };
+    Ok(EvalConfig { engine, threads: Some(threads.max(1)), math, ..EvalConfig::default() })
 }
 
 impl Compiled {
@@ -177,7 +182,9 @@ impl Compiled {
     /// Evaluate: `inputs` are NumPy arrays in signature order; `outputs` the
     /// requested outputs (`None`: the result); `outs` an array to write each into
     /// (C-contiguous, of its exact dtype and shape, overlapping nothing) or
-    /// `None` for a new one. Returns the output arrays.
+    /// `None` for a new one. `math`: `'exact'` or `'fast'`. Returns the output arrays.
+    #[pyo3(signature = (inputs, outputs, outs, engine, threads, math="exact"))]
+    #[allow(clippy::too_many_arguments)] // the Python layer's positional call
     fn eval<'py>(
         &self,
         py: Python<'py>,
@@ -186,8 +193,9 @@ impl Compiled {
         outs: Vec<Option<Bound<'py, PyAny>>>,
         engine: &str,
         threads: usize,
+        math: &str,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-        let config = config(engine, threads)?;
+        let config = config(engine, threads, math)?;
         let names: Vec<(&str, DType)> = self.compiled.inputs().collect();
         if inputs.len() != names.len() {
             return Err(PyValueError::new_err(format!("{} inputs given for {}", inputs.len(), names.len())));

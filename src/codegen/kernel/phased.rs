@@ -41,7 +41,7 @@ use cranelift_codegen::ir::{types, Function, InstBuilder, StackSlotData, StackSl
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use super::{args, element_addr, mem, varying_nodes, Row};
+use super::{element_addr, mem, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
 use crate::codegen::phases::Phases;
 use crate::codegen::{vector, Layout};
@@ -213,7 +213,9 @@ fn fill(b: &mut FunctionBuilder<'_>, base: Row, v: Value, ty: Type, len: i64) {
 fn emit_block_calls(em: &mut Emitter<'_>, cx: &Cx<'_>, p: u32, rows: &Rows, len: Value) {
     for (k, node) in cx.kernel.nodes.iter().enumerate() {
         let Some(f) = cx.phases.block[k].filter(|_| cx.phases.phase[k] == p) else { continue };
-        let mut ptrs: Vec<Value> = args(&node.op)
+        let mut ptrs: Vec<Value> = node
+            .op
+            .args()
             .into_iter()
             .map(|a| match (&cx.kernel.nodes[a].op, rows.buffers[a]) {
                 (_, Some(buf)) => buf.base,
@@ -274,7 +276,7 @@ fn phase_vector_as(cx: &Cx<'_>, p: u32, roots: &[usize], vty: Type) -> Option<(T
             in_memory(k).then_some(())?;
             continue;
         }
-        let a = args(&node.op);
+        let a = node.op.args();
         let arg_dtype = a.last().map_or(node.dtype, |&a| kernel.nodes[a].dtype);
         if !vector::supported(node, arg_dtype) {
             return None;
@@ -404,7 +406,7 @@ impl Iteration<'_, '_> {
             } else if self.vals[n].is_none() && !std::mem::replace(&mut seen[n], true) {
                 stack.push((n, true));
                 if self.is_computed(n) {
-                    stack.extend(args(&self.cx.kernel.nodes[n].op).into_iter().rev().map(|a| (a, false)));
+                    stack.extend(self.cx.kernel.nodes[n].op.args().into_iter().rev().map(|a| (a, false)));
                 }
             }
         }
@@ -428,7 +430,7 @@ impl Iteration<'_, '_> {
         } else if is_loaded(cx, self.p, k) {
             self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
         } else {
-            let a = args(&node.op);
+            let a = node.op.args();
             let vs: Vec<Value> = a.iter().map(|&a| self.vals[a].expect("arguments are computed first")).collect();
             let arg_dtype = |a: usize| cx.kernel.nodes[a].dtype;
             match self.vty {

@@ -8,7 +8,11 @@
 //! from its leaves in order, holding one partial result per tree level.
 //!
 //! The tree is the one [`super::pairwise`] builds over a lane's block partials
-//! (split at the middle, the left half the shorter). A lane is either
+//! (split at the middle, the left half the shorter: [`mid`]). It is evaluated
+//! as the leaves arrive by [`Pending`], a stack of partial results: push each
+//! leaf, then combine the subtrees it finishes ([`Pending::finish_leaf`]). The
+//! same stack serves the tasks here and [`super::combine::LaneCombiner`], which
+//! is fed a lane's block partials a window at a time. A lane is either
 //! computed whole by one task (several lanes per task when lanes are short), or
 //! cut into `pieces` (a power of two) subtrees: the nodes at depth
 //! `log2(pieces)`, which `pairwise` over the pieces' results, in order, joins
@@ -90,28 +94,35 @@ impl Cut {
         let (lane, piece) = (t / self.pieces, t % self.pieces);
         let mut leaves = 0..self.leaves;
         for level in (0..self.pieces.ilog2()).rev() {
-            let mid = leaves.start + leaves.len() / 2;
-            leaves = if (piece >> level) & 1 == 0 { leaves.start..mid } else { mid..leaves.end };
+            let m = mid(&leaves);
+            leaves = if (piece >> level) & 1 == 0 { leaves.start..m } else { m..leaves.end };
         }
         vec![(lane, leaves)]
     }
 }
 
-/// Apply a generic function to the typed vector of a buffer.
-macro_rules! typed1 {
-    ($a:expr, |$x:ident| $body:expr) => {
-        match $a {
-            Data::Bool($x) => $body,
-            Data::Int32($x) => $body,
-            Data::Int64($x) => $body,
-            Data::Float32($x) => $body,
-            Data::Float64($x) => $body,
-        }
-    };
+/// Where the tree splits `leaves` (at least 2): the left half is the shorter,
+/// as [`super::pairwise`] splits a slice.
+fn mid(leaves: &Range<usize>) -> usize {
+    leaves.start + leaves.len() / 2
+}
+
+/// How many subtrees of the tree over `leaves` leaf `u` finishes: the nodes on
+/// its path from the root (the leaf aside) whose last leaf it is, innermost
+/// first, since once `u` ends a node it is in the right half of every node below.
+fn finished_by(mut leaves: Range<usize>, u: usize) -> usize {
+    let mut finished = 0;
+    while leaves.len() >= 2 {
+        finished += usize::from(leaves.end == u + 1);
+        let m = mid(&leaves);
+        leaves = if u < m { leaves.start..m } else { m..leaves.end };
+    }
+    finished
 }
 
 /// Partial results of pending subtrees, per reduction: one frame of `w`
 /// elements (a lane's width) per subtree, at most one per tree level.
+#[derive(Debug)]
 pub(super) struct Pending {
     data: Vec<Data>,
     pub w: usize,
@@ -127,6 +138,14 @@ impl Pending {
         let w = self.w;
         for (d, f) in self.data.iter_mut().zip(from) {
             typed2!(d, f, |d, f| d.extend_from_slice(&f[at * w..(at + 1) * w]));
+        }
+    }
+
+    /// Leaf `u` of the tree over `leaves` has just been pushed: combine the
+    /// subtrees it finishes, innermost first.
+    pub fn finish_leaf(&mut self, leaves: &Range<usize>, u: usize, reds: &[Red]) {
+        for _ in 0..finished_by(leaves.clone(), u) {
+            self.combine_top(reds);
         }
     }
 
@@ -163,13 +182,10 @@ pub(super) fn tree(
     reds: &[Red],
     leaf: &mut dyn FnMut(usize, &mut Pending),
 ) {
-    if leaves.len() == 1 {
-        return leaf(leaves.start, pending);
+    for u in leaves.clone() {
+        leaf(u, pending);
+        pending.finish_leaf(&leaves, u, reds);
     }
-    let mid = leaves.start + leaves.len() / 2;
-    tree(leaves.start..mid, pending, reds, leaf);
-    tree(mid..leaves.end, pending, reds, leaf);
-    pending.combine_top(reds);
 }
 
 #[cfg(test)]

@@ -60,11 +60,13 @@ fn float_plan(v: f64) -> Option<(Form, Exactness)> {
         // `pow` computes `x^2` as `x*x` and `x^-1` as `1/x` (float32 through float64,
         // which rounds those to the float32 result: 53 >= 2*24 + 2 bits).
         1 | 2 | -1 => Exactness::Exact,
-        // Each multiplication rounds once and squaring doubles the error so far: a
-        // chain for `n` is within `n - 1` half-ulps; `1/x` adds one half-ulp that
-        // the chain multiplies by `n`.
+        // Any chain of multiplications computing `x**n` has relative error at most
+        // `(n - 1)·u` (each rounding's error is raised to the power its product
+        // enters the result with, and those powers sum to at most `n - 1`): below
+        // `n - 1` ulp, so `n` ulp from `pow`'s (within half an ulp). The division
+        // of `1/x**n` adds one rounding: `n + 1`.
         3.. => Exactness::Ulps(n.unsigned_abs()),
-        _ => Exactness::Ulps(2 * n.unsigned_abs()),
+        _ => Exactness::Ulps(n.unsigned_abs() + 1),
     };
     Some((Form::Power(n), exactness))
 }
@@ -86,20 +88,19 @@ fn build(b: &mut Builder, x: NodeId, e: Scalar, plan: Form, span: Span) -> NodeI
         Form::Ones => b.value(Inst::Call(Func::OnesLike, vec![x]), dtype, span, None),
         Form::Sqrt => b.value(Inst::Call(Func::Sqrt, vec![x]), dtype, span, None),
         Form::Power(n) => {
-            let base = if n < 0 {
-                let one = match e {
-                    Scalar::Float32(_) => Scalar::Float32(1.0),
-                    Scalar::Float64(_) => Scalar::Float64(1.0),
-                    Scalar::Bool(_) | Scalar::Int32(_) | Scalar::Int64(_) => {
-                        unreachable!("negative powers are only planned for floats")
-                    }
-                };
-                let one = b.value(Inst::Const(one), dtype, span, None);
-                b.value(Inst::Binary(BinaryOp::Div, one, x), dtype, span, None)
-            } else {
-                x
+            let power = chain(b, x, n.unsigned_abs(), span);
+            if n > 0 {
+                return power;
+            }
+            let one = match e {
+                Scalar::Float32(_) => Scalar::Float32(1.0),
+                Scalar::Float64(_) => Scalar::Float64(1.0),
+                Scalar::Bool(_) | Scalar::Int32(_) | Scalar::Int64(_) => {
+                    unreachable!("negative powers are only planned for floats")
+                }
             };
-            chain(b, base, n.unsigned_abs(), span)
+            let one = b.value(Inst::Const(one), dtype, span, None);
+            b.value(Inst::Binary(BinaryOp::Div, one, power), dtype, span, None)
         }
     }
 }

@@ -30,15 +30,19 @@ pub enum Rule {
     Identity,
     /// Power strength reduction.
     Pow(Exactness),
-    /// Division by a power of two as multiplication by its (exact) reciprocal.
-    Reciprocal,
+    /// Division by a constant as multiplication by its reciprocal: exact for a
+    /// power of two; `--math fast` also for other constants (within 1 ulp).
+    Reciprocal(Exactness),
+    /// `--math fast`: a polynomial in one value evaluated in Horner form.
+    Horner,
 }
 
 impl Rule {
     pub fn exactness(self) -> Exactness {
         match self {
-            Rule::Pow(e) => e,
-            Rule::Fold | Rule::Cse | Rule::Identity | Rule::Reciprocal => Exactness::Exact,
+            Rule::Pow(e) | Rule::Reciprocal(e) => e,
+            Rule::Horner => Exactness::Absolute,
+            Rule::Fold | Rule::Cse | Rule::Identity => Exactness::Exact,
         }
     }
 }
@@ -51,8 +55,11 @@ pub enum Exactness {
     /// NumPy's own result for a constant exponent: within 1 ulp of the
     /// interpreter's `pow`, except on the special values the module docs list.
     NumPy,
-    /// Within this many ulp of the interpreter's `pow`.
+    /// Within this many ulp of the interpreter's result on the original program.
     Ulps(u32),
+    /// No relative bound (cancellation near a root can make the relative error
+    /// of either form arbitrary); an absolute bound, stated in `opt/fast.rs`.
+    Absolute,
 }
 
 /// One rewrite, in terms of the input program.
@@ -75,6 +82,7 @@ impl fmt::Display for Exactness {
             Exactness::Exact => f.write_str("exact"),
             Exactness::NumPy => f.write_str("numpy"),
             Exactness::Ulps(n) => write!(f, "<={n} ulp"),
+            Exactness::Absolute => f.write_str("absolute bound"),
         }
     }
 }
@@ -86,7 +94,8 @@ impl fmt::Display for Rule {
             Rule::Cse => "cse",
             Rule::Identity => "identity",
             Rule::Pow(_) => "power",
-            Rule::Reciprocal => "reciprocal",
+            Rule::Reciprocal(_) => "reciprocal",
+            Rule::Horner => "horner",
         };
         write!(f, "{name}, {}", self.exactness())
     }
