@@ -187,7 +187,15 @@ fn jit_configs(chunk: Option<usize>) -> Vec<EvalConfig> {
     for fuse in [true, false] {
         for threads in [1, 4] {
             let optimize = fuse;
-            v.push(EvalConfig { engine: Engine::Jit, fuse, optimize, threads: Some(threads), chunk, cache: None });
+            v.push(EvalConfig {
+                engine: Engine::Jit,
+                fuse,
+                optimize,
+                threads: Some(threads),
+                chunk,
+                cache: None,
+                ..EvalConfig::default()
+            });
         }
     }
     v

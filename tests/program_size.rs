@@ -27,6 +27,7 @@ fn configs() -> Vec<(String, EvalConfig)> {
                 threads: Some(threads),
                 chunk: Some(64),
                 cache: None,
+                ..EvalConfig::default()
             };
             v.push((format!("jit fuse={fuse} optimize={optimize} threads={threads}"), config));
         }

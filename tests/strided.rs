@@ -245,7 +245,7 @@ fn prepared_calls_are_reused_only_for_the_same_layout() {
     run(view(39, -1, 40), view(10, 1, 40), false); // reversed
     run(view(0, 1, 40), view(10, 1, 40), false);
     // Another output name and dtype are errors, as on the first call.
-    let mut wrong = vec![0.0f32; 10];
+    let mut wrong = [0.0f32; 10];
     let mut target = [(None, ArrayViewMut::new(&mut wrong[..], &[10]).unwrap())];
     let inputs = [("a", view(0, 1, 40)), ("b", view(10, 1, 40))];
     assert_eq!(

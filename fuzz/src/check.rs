@@ -192,6 +192,7 @@ fn configs(case: &Case) -> Vec<(&'static str, EvalConfig)> {
         threads: Some(threads),
         chunk: case.chunk,
         cache: None,
+        ..EvalConfig::default()
     };
     vec![
         ("interp", EvalConfig { engine: Engine::Interp, ..EvalConfig::default() }),

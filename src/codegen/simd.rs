@@ -318,7 +318,7 @@ impl<'k> Emitter<'k> {
                 rep[i] = rep[a as usize];
                 continue;
             }
-            for a in super::kernel::args(&node.op) {
+            for a in node.op.args() {
                 last_use[rep[a]] = i;
             }
         }
@@ -424,7 +424,7 @@ impl<'k> Emitter<'k> {
         nodes.sort_unstable();
         for (i, k) in nodes {
             let args: Vec<Val> =
-                super::kernel::args(&self.kernel.nodes[i as usize].op).into_iter().map(|a| self.invariant(a)).collect();
+                self.kernel.nodes[i as usize].op.args().into_iter().map(|a| self.invariant(a)).collect();
             let r = self.alloc()?;
             self.op(i as usize, &args, r)?;
             self.a.vmovdqu(slot_mem(k), YMM[r])?;
@@ -439,13 +439,13 @@ impl<'k> Emitter<'k> {
         let mut read = vec![false; self.kernel.nodes.len()];
         for (j, node) in self.kernel.nodes.iter().enumerate() {
             if self.varying[j] && self.rep[j] == j {
-                for a in super::kernel::args(&node.op) {
+                for a in node.op.args() {
                     read[self.rep[a]] = true;
                 }
             }
         }
-        for i in 0..self.kernel.nodes.len() {
-            if read[i] && !self.varying[i] {
+        for (i, read) in read.into_iter().enumerate() {
+            if read && !self.varying[i] {
                 let Val::Slot(k) = self.invariant(i) else { unreachable!("invariant values are in slots") };
                 let r = self.alloc()?;
                 self.a.vmovdqu(YMM[r], slot_mem(k))?;
@@ -607,7 +607,7 @@ impl<'k> Emitter<'k> {
                 })
                 .collect();
         }
-        let arg_nodes = super::kernel::args(&self.kernel.nodes[i].op);
+        let arg_nodes = self.kernel.nodes[i].op.args();
         (0..copies)
             .map(|copy| {
                 let args: Vec<Val> = arg_nodes.iter().map(|&a| vals[self.rep[a]][copy]).collect();
