@@ -931,60 +931,60 @@ mod tests {
         let k = kernel("2*a + 3*b", DType::Float64);
         let code = emit(&k, &[Layout::Contiguous; 3]).expect("covered");
         expect_test::expect![[r#"
-              0000  test rsi,rsi
-              0003  je 00000000000000FFh
-              0009  sub rsp,40h
-              000d  mov r8,[rdi]
-              0010  mov r9,[rdi+8]
-              0014  mov r10,[rdi+10h]
-              0018  mov rax,4000000000000000h
-              0022  vmovq xmm11,rax
-              0027  vpbroadcastq ymm11,xmm11
-              002c  vmovdqu [rsp],ymm11
-              0031  mov rax,4008000000000000h
-              003b  vmovq xmm11,rax
-              0040  vpbroadcastq ymm11,xmm11
-              0045  vmovdqu [rsp+20h],ymm11
-              004b  vmovdqu ymm0,[rsp]
-              0050  vmovdqu ymm1,[rsp+20h]
-              0056  xor ecx,ecx
-              0058  lea rdx,[rsi-10h]
-              005c  test rdx,rdx
-              005f  js short 00000000000000CDh
-              0061  vmulpd ymm2,ymm0,[r8+rcx*8]
-              0067  vmulpd ymm3,ymm0,[r8+rcx*8+20h]
-              006e  vmulpd ymm4,ymm0,[r8+rcx*8+40h]
-              0075  vmulpd ymm5,ymm0,[r8+rcx*8+60h]
-              007c  vmulpd ymm6,ymm1,[r9+rcx*8]
-              0082  vmulpd ymm7,ymm1,[r9+rcx*8+20h]
-              0089  vmulpd ymm8,ymm1,[r9+rcx*8+40h]
-              0090  vmulpd ymm9,ymm1,[r9+rcx*8+60h]
-              0097  vaddpd ymm2,ymm2,ymm6
-              009b  vaddpd ymm3,ymm3,ymm7
-              009f  vaddpd ymm4,ymm4,ymm8
-              00a4  vaddpd ymm5,ymm5,ymm9
-              00a9  vmovupd [r10+rcx*8],ymm2
-              00af  vmovupd [r10+rcx*8+20h],ymm3
-              00b6  vmovupd [r10+rcx*8+40h],ymm4
-              00bd  vmovupd [r10+rcx*8+60h],ymm5
-              00c4  add rcx,10h
-              00c8  cmp rcx,rdx
-              00cb  jle short 0000000000000061h
-              00cd  cmp rcx,rsi
-              00d0  jae short 00000000000000F8h
-              00d2  vmovsd xmm2,[r8+rcx*8]
-              00d8  vmulpd ymm2,ymm0,ymm2
-              00dc  vmovsd xmm3,[r9+rcx*8]
-              00e2  vmulpd ymm3,ymm1,ymm3
-              00e6  vaddpd ymm2,ymm2,ymm3
-              00ea  vmovsd [r10+rcx*8],xmm2
-              00f0  inc rcx
-              00f3  cmp rcx,rsi
-              00f6  jb short 00000000000000D2h
-              00f8  vzeroupper
-              00fb  add rsp,40h
-              00ff  ret
+            0000  test rsi,rsi
+            0003  je 00000000000000FFh
+            0009  sub rsp,40h
+            000d  mov r8,[rdi]
+            0010  mov r9,[rdi+8]
+            0014  mov r10,[rdi+10h]
+            0018  mov rax,4000000000000000h
+            0022  vmovq xmm11,rax
+            0027  vpbroadcastq ymm11,xmm11
+            002c  vmovdqu [rsp],ymm11
+            0031  mov rax,4008000000000000h
+            003b  vmovq xmm11,rax
+            0040  vpbroadcastq ymm11,xmm11
+            0045  vmovdqu [rsp+20h],ymm11
+            004b  vmovdqu ymm0,[rsp]
+            0050  vmovdqu ymm1,[rsp+20h]
+            0056  xor ecx,ecx
+            0058  lea rdx,[rsi-10h]
+            005c  test rdx,rdx
+            005f  js short 00000000000000CDh
+            0061  vmulpd ymm2,ymm0,[r8+rcx*8]
+            0067  vmulpd ymm3,ymm0,[r8+rcx*8+20h]
+            006e  vmulpd ymm4,ymm0,[r8+rcx*8+40h]
+            0075  vmulpd ymm5,ymm0,[r8+rcx*8+60h]
+            007c  vmulpd ymm6,ymm1,[r9+rcx*8]
+            0082  vmulpd ymm7,ymm1,[r9+rcx*8+20h]
+            0089  vmulpd ymm8,ymm1,[r9+rcx*8+40h]
+            0090  vmulpd ymm9,ymm1,[r9+rcx*8+60h]
+            0097  vaddpd ymm2,ymm2,ymm6
+            009b  vaddpd ymm3,ymm3,ymm7
+            009f  vaddpd ymm4,ymm4,ymm8
+            00a4  vaddpd ymm5,ymm5,ymm9
+            00a9  vmovupd [r10+rcx*8],ymm2
+            00af  vmovupd [r10+rcx*8+20h],ymm3
+            00b6  vmovupd [r10+rcx*8+40h],ymm4
+            00bd  vmovupd [r10+rcx*8+60h],ymm5
+            00c4  add rcx,10h
+            00c8  cmp rcx,rdx
+            00cb  jle short 0000000000000061h
+            00cd  cmp rcx,rsi
+            00d0  jae short 00000000000000F8h
+            00d2  vmovsd xmm2,[r8+rcx*8]
+            00d8  vmulpd ymm2,ymm0,ymm2
+            00dc  vmovsd xmm3,[r9+rcx*8]
+            00e2  vmulpd ymm3,ymm1,ymm3
+            00e6  vaddpd ymm2,ymm2,ymm3
+            00ea  vmovsd [r10+rcx*8],xmm2
+            00f0  inc rcx
+            00f3  cmp rcx,rsi
+            00f6  jb short 00000000000000D2h
+            00f8  vzeroupper
+            00fb  add rsp,40h
+            00ff  ret
         "#]]
-        .assert_eq(&listing(&code));
+        .assert_eq(&listing(&code).lines().map(|l| format!("{}\n", l.trim_start())).collect::<String>());
     }
 }
