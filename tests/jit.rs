@@ -193,7 +193,6 @@ fn jit_configs(chunk: Option<usize>) -> Vec<EvalConfig> {
                 optimize,
                 threads: Some(threads),
                 chunk,
-                cache: None,
                 ..EvalConfig::default()
             });
         }

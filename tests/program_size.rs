@@ -26,7 +26,6 @@ fn configs() -> Vec<(String, EvalConfig)> {
                 optimize,
                 threads: Some(threads),
                 chunk: Some(64),
-                cache: None,
                 ..EvalConfig::default()
             };
             v.push((format!("jit fuse={fuse} optimize={optimize} threads={threads}"), config));

@@ -15,15 +15,7 @@ fn interp() -> EvalConfig {
 /// The JIT, fused and optimized (what users run) or unfused without the
 /// optimizer (raw code generation).
 fn jit(fuse: bool, threads: usize, chunk: Option<usize>) -> EvalConfig {
-    EvalConfig {
-        engine: Engine::Jit,
-        fuse,
-        optimize: fuse,
-        threads: Some(threads),
-        chunk,
-        cache: None,
-        ..EvalConfig::default()
-    }
+    EvalConfig { engine: Engine::Jit, fuse, optimize: fuse, threads: Some(threads), chunk, ..EvalConfig::default() }
 }
 
 /// The JIT configurations every case runs on.

@@ -191,7 +191,6 @@ fn configs(case: &Case) -> Vec<(&'static str, EvalConfig)> {
         optimize,
         threads: Some(threads),
         chunk: case.chunk,
-        cache: None,
         ..EvalConfig::default()
     };
     vec![

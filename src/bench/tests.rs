@@ -185,12 +185,16 @@ fn table_and_json_name_every_row() {
     assert_eq!(report.traffic_bytes, 2 * 1000 * 8, "an unused input is not traffic");
     let table = report.to_table();
     assert!(
-        table.starts_with("expr     a + 1\ninput    z float64 (10000,) (given)\ninput    a float64 (1000,) (random)\n"),
+        table.starts_with(
+            "expr     a + 1\nmath     exact (jit rows; interp is exact; max ulp: against the exact interp)\n\
+             input    z float64 (10000,) (given)\ninput    a float64 (1000,) (random)\n"
+        ),
         "{table}"
     );
     assert_eq!(table.lines().filter(|l| l.starts_with("jit ")).count(), 2, "{table}");
     let json = report.to_json();
-    assert!(json.starts_with(r#"{"expr": "a + 1", "n": 1000, "dtype": "float64", "inputs": [{"name": "z""#));
+    assert!(json
+        .starts_with(r#"{"expr": "a + 1", "n": 1000, "dtype": "float64", "math": "exact", "inputs": [{"name": "z""#));
     assert_eq!(json.matches(r#""engine": "#).count(), 4);
     assert!(json.ends_with("}\n") && json.lines().count() == 1);
 }
