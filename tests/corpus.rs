@@ -80,7 +80,17 @@ fn engines() -> Vec<(&'static str, EvalConfig)> {
         ("jit-4t", jit(true, Some(4))),
         ("jit-unfused-1t", jit(false, Some(1))),
         ("jit-unfused-4t", jit(false, Some(4))),
+        // The rows above use the default backend: the AVX2 emitter where the CPU
+        // has AVX2, for the kernels it covers. This one pins Cranelift.
+        ("jit-cranelift-1t", EvalConfig { cache: Some(cranelift_cache()), ..jit(true, Some(1)) }),
     ]
+}
+
+/// A kernel cache that compiles every kernel with Cranelift.
+fn cranelift_cache() -> std::sync::Arc<jitexpr::KernelCache> {
+    use jitexpr::codegen::{Backend, CodegenOptions};
+    let options = CodegenOptions { backend: Backend::Cranelift, ..CodegenOptions::default() };
+    std::sync::Arc::new(jitexpr::KernelCache::with_options(jitexpr::KernelCache::DEFAULT_CAPACITY, options))
 }
 
 /// The oracle the engines are compared with on awkward lengths.

@@ -30,6 +30,8 @@ pub mod cache;
 mod kernel;
 mod ops;
 mod phases;
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+mod simd;
 mod vector;
 
 use std::sync::{Mutex, OnceLock};
@@ -125,6 +127,8 @@ pub type KernelFn = unsafe extern "C" fn(ptrs: *const *mut u8, n: usize);
 pub struct CodegenOptions {
     /// Run Cranelift's IR verifier on every kernel (always on in debug builds).
     pub verify: bool,
+    /// Which code generator compiles the kernels it covers.
+    pub backend: Backend,
 }
 
 /// Debug builds verify every kernel.
@@ -132,7 +136,42 @@ const VERIFY_BY_DEFAULT: bool = cfg!(debug_assertions);
 
 impl Default for CodegenOptions {
     fn default() -> Self {
-        CodegenOptions { verify: VERIFY_BY_DEFAULT }
+        CodegenOptions { verify: VERIFY_BY_DEFAULT, backend: Backend::from_env() }
+    }
+}
+
+/// Which code generator compiles a kernel. Both give the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// The widest emitter this CPU runs for the kernels it covers (on x86-64
+    /// with AVX2: fused elementwise float loops in 256-bit registers, see
+    /// `codegen/simd.rs`), Cranelift for the rest.
+    Auto,
+    /// Cranelift for every kernel.
+    Cranelift,
+}
+
+impl Backend {
+    /// `JITEXPR_BACKEND=cranelift` forces Cranelift (to compare, or to rule the
+    /// other emitter out); unset or anything else is [`Backend::Auto`]. Read
+    /// once: the process-wide cache is built from it.
+    pub fn from_env() -> Backend {
+        static FROM_ENV: OnceLock<Backend> = OnceLock::new();
+        *FROM_ENV.get_or_init(|| match std::env::var("JITEXPR_BACKEND").as_deref() {
+            Ok("cranelift") => Backend::Cranelift,
+            _ => Backend::Auto,
+        })
+    }
+}
+
+/// Machine code for `kernel` from the emitter beside Cranelift, if `backend`
+/// allows it, this CPU runs it and the kernel is in its subset.
+fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<Vec<u8>> {
+    match backend {
+        Backend::Cranelift => None,
+        #[cfg(all(target_arch = "x86_64", not(windows)))]
+        Backend::Auto if simd::available() => simd::emit(kernel, layouts),
+        Backend::Auto => None,
     }
 }
 
@@ -235,9 +274,14 @@ pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
     function(kernel, layouts).display().to_string()
 }
 
-/// The machine code of a kernel for this CPU, as Cranelift's disassembly of its
-/// register-allocated instructions, for `--emit asm`.
+/// The machine code of a kernel for this CPU, for `--emit asm`: the listing of
+/// the AVX2 emitter's code when it covers the kernel (see [`Backend`]), else
+/// Cranelift's disassembly of its register-allocated instructions.
 pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
+    #[cfg(all(target_arch = "x86_64", not(windows)))]
+    if let Some(code) = native_code(kernel, layouts, Backend::from_env()) {
+        return Ok(format!("; backend: avx2\n{}", simd::listing(&code)));
+    }
     let isa = isa();
     let mut ctx = Context::for_function(function(kernel, layouts));
     ctx.set_disasm(true);
@@ -250,6 +294,9 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
 /// Compile a kernel for a parameter layout to native code.
 pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> Result<CompiledKernel> {
     let isa = isa();
+    if let Some(code) = native_code(kernel, layouts, options.backend) {
+        return place(&code);
+    }
     let func = function(kernel, layouts);
     if options.verify {
         if let Err(errors) = cranelift_codegen::verify_function(&func, isa.as_ref()) {
@@ -267,6 +314,26 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
     // SAFETY: `code` is the finalized (executable) entry of a function whose
     // Cranelift signature is `(ptr, ptr) -> ()` in the platform's C calling
     // convention, which is exactly `KernelFn`.
+    let entry = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
+    Ok(CompiledKernel { entry, module: Mutex::new(Some(module)) })
+}
+
+/// Machine code made outside Cranelift, placed in a `JITModule` of its own so
+/// it lives in the same executable memory (written, then made read-execute)
+/// and is freed the same way as Cranelift's code.
+fn place(code: &[u8]) -> Result<CompiledKernel> {
+    let mut module = JITModule::new(JITBuilder::with_isa(isa().clone(), default_libcall_names()));
+    let id = module
+        .declare_function("kernel", Linkage::Export, &signature())
+        .expect("declaring the only function of a fresh module cannot clash");
+    // Position-independent: the code has no relocations (only relative jumps).
+    module.define_function_bytes(id, 16, code, &[]).map_err(|e| jit_error("place", e))?;
+    module.finalize_definitions().map_err(|e| jit_error("finalize", e))?;
+    let code = module.get_finalized_function(id);
+    // SAFETY: `code` is the finalized (executable) copy of machine code that
+    // `simd::emit` produced for exactly the `KernelFn` ABI: the System V C
+    // calling convention, `ptrs` in rdi and `n` in rsi, callee-saved registers
+    // restored, touching only the elements the ABI describes.
     let entry = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
     Ok(CompiledKernel { entry, module: Mutex::new(Some(module)) })
 }
@@ -421,7 +488,8 @@ mod tests {
                 let mut layouts = vec![params; n];
                 layouts.extend(&outs);
                 layouts.extend(std::iter::repeat_n(accs, kernel.reductions.len()));
-                compile(kernel, &layouts, CodegenOptions { verify: true }).unwrap_or_else(|e| panic!("{e}\n{kernel}"));
+                compile(kernel, &layouts, CodegenOptions { verify: true, ..CodegenOptions::default() })
+                    .unwrap_or_else(|e| panic!("{e}\n{kernel}"));
             }
         }
     }

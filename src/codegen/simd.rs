@@ -1,0 +1,990 @@
+//! The AVX2 emitter: fused elementwise kernels as 256-bit x86 loops, beside
+//! Cranelift (which emits 128-bit vectors only).
+//!
+//! Input: a [`Kernel`] and its [`Layout`]s, as [`super::compile`] gets them.
+//! Output: machine code with exactly the ABI of [`super::KernelFn`] (System V:
+//! `ptrs` in `rdi`, `n` in `rsi`), or `None` when the kernel is outside the
+//! subset below, and Cranelift compiles it as before.
+//!
+//! The subset: no reductions; parameters contiguous or invariant, outputs
+//! contiguous (strided operands go to Cranelift); every value float64, or every
+//! value float32, or bool (held as lane masks of that width: all ones or all
+//! zeros, as comparisons produce them); the operations [`supported`] lists: `+ -
+//! * /`, negation, comparisons, `& | ^ ~` on bools, sqrt, abs, square, floor,
+//! ceil, trunc, rint, copysign, NumPy's minimum/maximum, `where`, reciprocal.
+//! Each is one correctly rounded IEEE instruction or a bit operation, the ones
+//! [`super::vector`] uses for Cranelift's loops, so results are bit-identical to
+//! the interpreter (NaN payloads aside, as everywhere). No FMA is formed: in
+//! exact mode `a*b + c` rounds twice, as NumPy does. (A fast-math mode would
+//! contract here, in `Emitter::node`, where `Mul` feeds `Add`.)
+//!
+//! ```text
+//! entry(ptrs, n):  if n == 0 return
+//!                  save callee-saved registers; reserve the frame
+//!                  load row pointers of contiguous operands into registers;
+//!                  broadcast invariant parameters and constants into frame slots;
+//!                  compute every node of invariant values only into frame slots;
+//!                  load the invariant values the loops read into registers
+//! main(i):         while i + U*L <= n: U vectors of L lanes per node (node-major,
+//!                  so the U copies are independent work); stores; i += U*L
+//! tail(i):         while i < n: the same code on one element (scalar loads and
+//!                  stores, so nothing past element n - 1 is touched); i += 1
+//! ```
+//!
+//! Varying float parameters are read as memory operands of the instruction that
+//! uses them (no separate loads in the main loop); values live in `ymm0..=ymm10`
+//! (allocated in node order, freed after their last use), `ymm11..=ymm15` are
+//! scratch; a result may take the register of an argument read for the last
+//! time. Invariant values the loops read are loaded into registers before them
+//! when that still fits, else read from their slots as memory operands. U is 4,
+//! 2 or 1: the largest whose values fit in registers; a kernel that does not
+//! fit even at U = 1 (or has more contiguous operands than spare general
+//! registers) goes to Cranelift.
+//!
+//! This module only produces bytes; [`super::compile`] places them in the same
+//! JIT memory Cranelift's code uses, and `exec` calls them the same way.
+
+use std::collections::HashMap;
+
+use iced_x86::code_asm::*;
+use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+
+use super::kernel::varying_nodes;
+use super::Layout;
+use crate::fuse::{KOp, Kernel};
+use crate::ir::ops::{BinaryOp, UnaryOp};
+use crate::semantics::{func_impl, Builtin, FloatImpl};
+use crate::types::DType;
+
+/// Whether this CPU runs the code this module emits (AVX2; checked once).
+pub(super) fn available() -> bool {
+    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
+}
+
+/// Machine code for `kernel`, or `None` if it is outside the subset.
+pub(super) fn emit(kernel: &Kernel, layouts: &[Layout]) -> Option<Vec<u8>> {
+    let lanes = lane_dtype(kernel, layouts)?;
+    // Most vectors per iteration first, invariant values in registers first.
+    let shapes = [4, 2, 1].into_iter().flat_map(|unroll| [Pin::Registers, Pin::Frame].map(|pin| Shape { unroll, pin }));
+    shapes.into_iter().find_map(|shape| {
+        // The prologue fills the frame slots the code asks for, which are known
+        // only once it is emitted: emit again until no new slot is asked for
+        // (each pass can only add slots, so this ends).
+        let mut frame = Vec::new();
+        loop {
+            let mut e = Emitter::new(kernel, layouts, lanes, shape, frame);
+            let done = e.function();
+            let grew = e.frame.len() > e.filled;
+            match done {
+                Ok(()) if !grew => return Some(e.a.assemble(0).unwrap_or_else(|err| encode_bug(err))),
+                Ok(()) if e.frame.len() <= MAX_SLOTS => frame = e.frame,
+                Ok(()) | Err(Fail::Registers) => return None,
+                Err(Fail::Encode(err)) => encode_bug(err),
+            }
+        }
+    })
+}
+
+fn encode_bug(err: IcedError) -> ! {
+    panic!("the AVX2 emitter built an instruction iced cannot encode: {err}")
+}
+
+/// The disassembly of code from [`emit`], for `--emit asm`.
+pub(super) fn listing(code: &[u8]) -> String {
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    let mut formatter = IntelFormatter::new();
+    let mut out = String::new();
+    for ins in &mut decoder {
+        let mut text = String::new();
+        formatter.format(&ins, &mut text);
+        out.push_str(&format!("  {:04x}  {text}\n", ins.ip()));
+    }
+    out
+}
+
+/// The float dtype of every lane (float64 or float32), if the kernel is in the
+/// subset. A kernel of bools only runs in 32-bit lanes.
+fn lane_dtype(kernel: &Kernel, layouts: &[Layout]) -> Option<DType> {
+    let params = kernel.params.len();
+    let layouts_ok = kernel.reductions.is_empty()
+        && layouts[..params].iter().all(|l| matches!(l, Layout::Contiguous | Layout::Invariant))
+        && layouts[params..].iter().all(|&l| l == Layout::Contiguous);
+    if !layouts_ok {
+        return None;
+    }
+    let mut float = None;
+    for node in &kernel.nodes {
+        match node.dtype {
+            DType::Bool => {}
+            d @ (DType::Float64 | DType::Float32) if float.is_none_or(|f| f == d) => float = Some(d),
+            DType::Float64 | DType::Float32 | DType::Int32 | DType::Int64 => return None,
+        }
+    }
+    kernel.nodes.iter().all(|n| supported(&n.op, kernel)).then_some(float.unwrap_or(DType::Float32))
+}
+
+/// Whether an operation (all of whose values have the lane dtype or are bools)
+/// has an exact lowering here.
+fn supported(op: &KOp, kernel: &Kernel) -> bool {
+    let float = |a: &u32| kernel.nodes[*a as usize].dtype.is_float();
+    match op {
+        KOp::Param(_) | KOp::Const(_) => true,
+        KOp::Unary(UnaryOp::Neg | UnaryOp::Pos, a) => float(a),
+        KOp::Unary(UnaryOp::Invert, a) => !float(a),
+        KOp::Binary(op, a, _) => match op {
+            BinaryOp::Add | BinaryOp::Mul | BinaryOp::Sub | BinaryOp::Div => float(a),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => float(a),
+            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !float(a),
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
+        },
+        KOp::Call(f, args) => match builtin(*f) {
+            Some(Builtin::Where) => true,
+            Some(_) => args.iter().all(float),
+            None => false,
+        },
+        KOp::Cast(_) => false,
+    }
+}
+
+/// The inline operation of function `f` on floats, if this module emits it.
+fn builtin(f: crate::ir::ops::Func) -> Option<Builtin> {
+    let Some(FloatImpl::Op(op)) = func_impl(f).float else { return None };
+    let ours = match op {
+        Builtin::Where
+        | Builtin::Sqrt
+        | Builtin::Square
+        | Builtin::Abs
+        | Builtin::Floor
+        | Builtin::Ceil
+        | Builtin::Trunc
+        | Builtin::Rint
+        | Builtin::Copysign
+        | Builtin::Minimum
+        | Builtin::Maximum
+        | Builtin::Identity
+        | Builtin::Reciprocal => true,
+        // Not written yet: Cranelift compiles kernels using them.
+        Builtin::Sign
+        | Builtin::Clip
+        | Builtin::Zero
+        | Builtin::One
+        | Builtin::Isnan
+        | Builtin::Isinf
+        | Builtin::Isfinite
+        | Builtin::Signbit
+        | Builtin::TruncRem => false,
+    };
+    ours.then_some(op)
+}
+
+const YMM: [AsmRegisterYmm; 16] =
+    [ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14, ymm15];
+const XMM: [AsmRegisterXmm; 16] =
+    [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15];
+/// Registers values are allocated from; the rest are scratch.
+const VALUE_REGS: usize = 11;
+/// Scratch: one per argument of an operation (loaded from memory when it must
+/// be a register), and two temporaries.
+const ARG_SCRATCH: [usize; 3] = [13, 14, 15];
+const TEMP: [usize; 2] = [11, 12];
+/// Row pointers of contiguous operands; `rbx`, `rbp`, `r12..r15` are saved.
+const BASES: [AsmRegister64; 10] = [r8, r9, r10, r11, rbx, rbp, r12, r13, r14, r15];
+const CALLEE_SAVED: [AsmRegister64; 6] = [rbx, rbp, r12, r13, r14, r15];
+/// The frame holds 32-byte slots; bounded so it stays within one page (no
+/// stack probes needed) whatever the kernel.
+const MAX_SLOTS: usize = 96;
+
+enum Fail {
+    /// Not enough registers at this unroll factor (or too many operands).
+    Registers,
+    Encode(IcedError),
+}
+
+impl From<IcedError> for Fail {
+    fn from(e: IcedError) -> Fail {
+        Fail::Encode(e)
+    }
+}
+
+type Emit<T = ()> = Result<T, Fail>;
+
+/// What a frame slot holds (filled by the prologue).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    /// A lane bit pattern broadcast to every lane.
+    Bits(u64),
+    /// An invariant parameter broadcast (bools as masks).
+    Param(u32),
+    /// A node of invariant values only.
+    Node(u32),
+}
+
+/// Where one unrolled copy of a value is.
+#[derive(Clone, Copy)]
+enum Val {
+    Reg(usize),
+    /// A frame slot: the same for every element.
+    Slot(usize),
+    /// A contiguous float parameter at the current element plus `copy` vectors
+    /// (main loop only: a memory operand reads a whole vector).
+    Stream {
+        param: u32,
+        copy: usize,
+    },
+}
+
+/// How a loop is laid out: vectors per node per iteration, and where the
+/// invariant values the loop reads are.
+#[derive(Clone, Copy)]
+struct Shape {
+    unroll: usize,
+    pin: Pin,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pin {
+    /// Loaded into registers before the loop (one instruction less per use).
+    Registers,
+    /// Read from their frame slots (leaves more registers to values).
+    Frame,
+}
+
+/// A vector loop body (`unroll` vectors per node) or the one-element tail body.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Vector,
+    Scalar,
+}
+
+/// An operand that may be a register or memory.
+enum Rm {
+    Reg(AsmRegisterYmm),
+    Mem(AsmMemoryOperand),
+}
+
+/// `$a.$op(.., $rm)` with the last operand a register or memory.
+macro_rules! with_rm {
+    ($rm:expr, |$x:ident| $body:expr) => {
+        match $rm {
+            Rm::Reg($x) => $body,
+            Rm::Mem($x) => $body,
+        }
+    };
+}
+
+/// The float64 or float32 form of an instruction.
+macro_rules! fp {
+    ($e:expr, $pd:ident, $ps:ident, $($arg:expr),*) => {
+        if $e.f64_lanes { $e.a.$pd($($arg),*) } else { $e.a.$ps($($arg),*) }
+    };
+}
+
+struct Emitter<'k> {
+    a: CodeAssembler,
+    kernel: &'k Kernel,
+    layouts: &'k [Layout],
+    f64_lanes: bool,
+    unroll: usize,
+    pin: Pin,
+    varying: Vec<bool>,
+    /// Per node: the register an invariant value lives in during the loops.
+    pinned: Vec<Option<usize>>,
+    /// Node -> the node whose value it is (`+x` and `identity(x)` are `x`).
+    rep: Vec<usize>,
+    /// Per node: the last node reading it.
+    last_use: Vec<usize>,
+    /// Row pointer register per operand (parameters, then outputs), if contiguous.
+    bases: Vec<Option<AsmRegister64>>,
+    frame: Vec<Slot>,
+    slot_of: HashMap<Slot, usize>,
+    /// Slots this pass's prologue fills (those an earlier pass asked for).
+    filled: usize,
+    free: [bool; VALUE_REGS],
+}
+
+impl<'k> Emitter<'k> {
+    fn new(kernel: &'k Kernel, layouts: &'k [Layout], lanes: DType, shape: Shape, frame: Vec<Slot>) -> Self {
+        let mut rep: Vec<usize> = (0..kernel.nodes.len()).collect();
+        let mut last_use = vec![0; kernel.nodes.len()];
+        for (i, node) in kernel.nodes.iter().enumerate() {
+            let alias = match &node.op {
+                KOp::Unary(UnaryOp::Pos, a) => Some(*a),
+                KOp::Call(f, args) if builtin(*f) == Some(Builtin::Identity) => Some(args[0]),
+                _ => None,
+            };
+            if let Some(a) = alias {
+                // Not computed: its readers read `a`'s value, and count as its uses.
+                rep[i] = rep[a as usize];
+                continue;
+            }
+            for a in node.op.args() {
+                last_use[rep[a]] = i;
+            }
+        }
+        let mut next = BASES.iter();
+        let bases =
+            layouts.iter().map(|&l| if l == Layout::Contiguous { next.next().copied() } else { None }).collect();
+        let slot_of = frame.iter().enumerate().map(|(k, &s)| (s, k)).collect();
+        Emitter {
+            a: CodeAssembler::new(64).expect("64-bit mode exists"),
+            kernel,
+            layouts,
+            f64_lanes: lanes == DType::Float64,
+            unroll: shape.unroll,
+            pin: shape.pin,
+            varying: varying_nodes(kernel, layouts),
+            pinned: vec![None; kernel.nodes.len()],
+            rep,
+            last_use,
+            bases,
+            filled: frame.len(),
+            frame,
+            slot_of,
+            free: [true; VALUE_REGS],
+        }
+    }
+
+    fn function(&mut self) -> Emit {
+        if self.layouts.iter().filter(|&&l| l == Layout::Contiguous).count() > BASES.len() {
+            return Err(Fail::Registers);
+        }
+        let saved: Vec<AsmRegister64> =
+            self.bases.iter().flatten().filter(|r| CALLEE_SAVED.contains(r)).copied().collect();
+        let mut out = self.a.create_label();
+        self.a.test(rsi, rsi)?;
+        self.a.jz(out)?;
+        for &r in &saved {
+            self.a.push(r)?;
+        }
+        let frame_bytes = 32 * self.filled.max(1) as i32;
+        self.a.sub(rsp, frame_bytes)?;
+        for k in 0..self.layouts.len() {
+            if let Some(base) = self.bases[k] {
+                self.a.mov(base, qword_ptr(rdi + 8 * k as i32))?;
+            }
+        }
+        self.prologue()?;
+        if self.pin == Pin::Registers {
+            self.pin_invariants()?;
+        }
+        self.a.xor(ecx, ecx)?;
+        self.main_loop()?;
+        self.tail_loop()?;
+        self.a.vzeroupper()?;
+        self.a.add(rsp, frame_bytes)?;
+        for &r in saved.iter().rev() {
+            self.a.pop(r)?;
+        }
+        self.a.set_label(&mut out)?;
+        self.a.ret()?;
+        Ok(())
+    }
+
+    /// Fill the frame slots an earlier pass asked for: patterns and invariant
+    /// parameters first, then invariant nodes in node order (they read those).
+    fn prologue(&mut self) -> Emit {
+        let known = self.frame[..self.filled].to_vec();
+        let t = TEMP[0];
+        for (k, slot) in known.iter().enumerate() {
+            match *slot {
+                Slot::Bits(bits) => {
+                    self.a.mov(rax, bits)?;
+                    self.a.vmovq(XMM[t], rax)?;
+                    if self.f64_lanes {
+                        self.a.vpbroadcastq(YMM[t], XMM[t])?;
+                    } else {
+                        self.a.vpbroadcastd(YMM[t], XMM[t])?;
+                    }
+                }
+                Slot::Param(p) => {
+                    self.a.mov(rax, qword_ptr(rdi + 8 * p as i32))?;
+                    match self.kernel.params[p as usize] {
+                        DType::Float64 => self.a.vbroadcastsd(YMM[t], qword_ptr(rax))?,
+                        DType::Float32 => self.a.vbroadcastss(YMM[t], dword_ptr(rax))?,
+                        DType::Bool => {
+                            // A 0/1 byte -> all zeros / all ones.
+                            self.a.movzx(eax, byte_ptr(rax))?;
+                            self.a.neg(rax)?;
+                            self.a.vmovq(XMM[t], rax)?;
+                            self.a.vpbroadcastq(YMM[t], XMM[t])?;
+                        }
+                        DType::Int32 | DType::Int64 => unreachable!("`lane_dtype` admits no integers"),
+                    }
+                }
+                Slot::Node(_) => continue,
+            }
+            self.a.vmovdqu(slot_mem(k), YMM[t])?;
+        }
+        let mut nodes: Vec<(u32, usize)> = known
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| if let Slot::Node(i) = *s { Some((i, k)) } else { None })
+            .collect();
+        nodes.sort_unstable();
+        for (i, k) in nodes {
+            let args: Vec<Val> =
+                self.kernel.nodes[i as usize].op.args().into_iter().map(|a| self.invariant(a)).collect();
+            let r = self.alloc()?;
+            self.op(i as usize, &args, r)?;
+            self.a.vmovdqu(slot_mem(k), YMM[r])?;
+            self.free[r] = true;
+        }
+        Ok(())
+    }
+
+    /// Load every invariant value a varying node reads into a register of
+    /// its own for the loops.
+    fn pin_invariants(&mut self) -> Emit {
+        let mut read = vec![false; self.kernel.nodes.len()];
+        for (j, node) in self.kernel.nodes.iter().enumerate() {
+            if self.varying[j] && self.rep[j] == j {
+                for a in node.op.args() {
+                    read[self.rep[a]] = true;
+                }
+            }
+        }
+        for (i, read) in read.into_iter().enumerate() {
+            if read && !self.varying[i] {
+                let Val::Slot(k) = self.invariant(i) else { unreachable!("invariant values are in slots") };
+                let r = self.alloc()?;
+                self.a.vmovdqu(YMM[r], slot_mem(k))?;
+                self.pinned[i] = Some(r);
+            }
+        }
+        Ok(())
+    }
+
+    fn lanes(&self) -> usize {
+        if self.f64_lanes {
+            4
+        } else {
+            8
+        }
+    }
+
+    /// Bytes per lane of float values.
+    fn size(&self) -> i32 {
+        if self.f64_lanes {
+            8
+        } else {
+            4
+        }
+    }
+
+    fn main_loop(&mut self) -> Emit {
+        let step = (self.lanes() * self.unroll) as i32;
+        let mut top = self.a.create_label();
+        let mut done = self.a.create_label();
+        // rdx = n - step: the last index a whole iteration may start at (signed).
+        self.a.lea(rdx, ptr(rsi - step))?;
+        self.a.test(rdx, rdx)?;
+        self.a.js(done)?;
+        self.a.set_label(&mut top)?;
+        self.body(Mode::Vector)?;
+        self.a.add(rcx, step)?;
+        self.a.cmp(rcx, rdx)?;
+        self.a.jle(top)?;
+        self.a.set_label(&mut done)?;
+        Ok(())
+    }
+
+    fn tail_loop(&mut self) -> Emit {
+        let mut top = self.a.create_label();
+        let mut done = self.a.create_label();
+        self.a.cmp(rcx, rsi)?;
+        self.a.jae(done)?;
+        self.a.set_label(&mut top)?;
+        self.body(Mode::Scalar)?;
+        self.a.inc(rcx)?;
+        self.a.cmp(rcx, rsi)?;
+        self.a.jb(top)?;
+        self.a.set_label(&mut done)?;
+        Ok(())
+    }
+
+    /// One iteration: every node in order, all copies of one node before the
+    /// next (independent work side by side), each output stored as soon as its
+    /// value exists, registers freed after the last node reading them.
+    fn body(&mut self, mode: Mode) -> Emit {
+        let copies = if mode == Mode::Vector { self.unroll } else { 1 };
+        let n = self.kernel.nodes.len();
+        let mut vals: Vec<Vec<Val>> = vec![Vec::new(); n];
+        self.free = [true; VALUE_REGS];
+        for r in self.pinned.iter().flatten() {
+            self.free[*r] = false;
+        }
+        for i in 0..n {
+            if self.rep[i] != i {
+                continue;
+            }
+            vals[i] = match (self.varying[i], self.pinned[i]) {
+                (true, _) => self.varying_node(i, mode, copies, &vals)?,
+                (false, Some(r)) => vec![Val::Reg(r); copies],
+                (false, None) => vec![self.invariant(i); copies],
+            };
+            for k in 0..self.kernel.outputs.len() {
+                if self.rep[self.kernel.outputs[k] as usize] == i {
+                    for (copy, &v) in vals[i].iter().enumerate() {
+                        self.store(k, v, copy, mode)?;
+                    }
+                }
+            }
+            // Arguments were released as each copy was computed (`varying_node`).
+            if self.last_use[i] <= i {
+                self.release(&vals[i]);
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame slot of invariant node `i` (asked for if new).
+    fn invariant(&mut self, i: usize) -> Val {
+        let i = self.rep[i];
+        let node = &self.kernel.nodes[i];
+        let slot = match node.op {
+            KOp::Param(p) => Slot::Param(p),
+            KOp::Const(c) if node.dtype == DType::Bool => Slot::Bits(if c.0.bits() != 0 { self.ones() } else { 0 }),
+            KOp::Const(c) => Slot::Bits(c.0.bits()),
+            _ => Slot::Node(i as u32),
+        };
+        self.slot(slot)
+    }
+
+    fn slot(&mut self, slot: Slot) -> Val {
+        let k = *self.slot_of.entry(slot).or_insert_with(|| {
+            self.frame.push(slot);
+            self.frame.len() - 1
+        });
+        // A slot first asked for in this pass is not filled: the pass is thrown
+        // away, so any memory operand does.
+        Val::Slot(if k < self.filled { k } else { 0 })
+    }
+
+    /// A lane of all ones.
+    fn ones(&self) -> u64 {
+        if self.f64_lanes {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        }
+    }
+
+    fn sign_bit(&self) -> u64 {
+        if self.f64_lanes {
+            1 << 63
+        } else {
+            1 << 31
+        }
+    }
+
+    fn release(&mut self, vals: &[Val]) {
+        for v in vals {
+            if let Val::Reg(r) = *v {
+                if !self.pinned.contains(&Some(r)) {
+                    self.free[r] = true;
+                }
+            }
+        }
+    }
+
+    fn alloc(&mut self) -> Emit<usize> {
+        let r = self.free.iter().position(|&f| f).ok_or(Fail::Registers)?;
+        self.free[r] = false;
+        Ok(r)
+    }
+
+    fn varying_node(&mut self, i: usize, mode: Mode, copies: usize, vals: &[Vec<Val>]) -> Emit<Vec<Val>> {
+        if let KOp::Param(param) = self.kernel.nodes[i].op {
+            if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() {
+                return Ok((0..copies).map(|copy| Val::Stream { param, copy }).collect());
+            }
+            return (0..copies)
+                .map(|copy| {
+                    let r = self.alloc()?;
+                    self.load(param, copy, r, mode)?;
+                    Ok(Val::Reg(r))
+                })
+                .collect();
+        }
+        let arg_nodes = self.kernel.nodes[i].op.args();
+        (0..copies)
+            .map(|copy| {
+                let args: Vec<Val> = arg_nodes.iter().map(|&a| vals[self.rep[a]][copy]).collect();
+                // The result may take the register of an argument read for the
+                // last time: every lowering reads its arguments before its last
+                // instruction writes the result, and uses scratch before that.
+                for &a in &arg_nodes {
+                    if self.last_use[self.rep[a]] == i {
+                        self.release(&[vals[self.rep[a]][copy]]);
+                    }
+                }
+                let r = self.alloc()?;
+                self.op(i, &args, r)?;
+                Ok(Val::Reg(r))
+            })
+            .collect()
+    }
+
+    /// Element `i` (+ `copy` vectors) of contiguous operand `k`, whose
+    /// elements are `size` bytes.
+    fn element(&self, k: usize, size: i32, copy: usize) -> AsmMemoryOperand {
+        let base = self.bases[k].expect("streams are contiguous");
+        let lanes = self.lanes() as i32;
+        ptr(base + rcx * size + copy as i32 * lanes * size)
+    }
+
+    fn rm(&self, v: Val) -> Rm {
+        match v {
+            Val::Reg(r) => Rm::Reg(YMM[r]),
+            Val::Slot(k) => Rm::Mem(slot_mem(k)),
+            Val::Stream { param, copy } => Rm::Mem(self.element(param as usize, self.size(), copy)),
+        }
+    }
+
+    /// `v` in a register: its own, or scratch register `ARG_SCRATCH[arg]`.
+    fn reg(&mut self, v: Val, arg: usize) -> Emit<usize> {
+        match self.rm(v) {
+            Rm::Reg(_) => Ok(match v {
+                Val::Reg(r) => r,
+                Val::Slot(_) | Val::Stream { .. } => unreachable!("only registers are `Rm::Reg`"),
+            }),
+            Rm::Mem(m) => {
+                let s = ARG_SCRATCH[arg];
+                self.a.vmovdqu(YMM[s], m)?;
+                Ok(s)
+            }
+        }
+    }
+
+    /// Load varying parameter `p` (not a float stream) into register `r`.
+    fn load(&mut self, p: u32, copy: usize, r: usize, mode: Mode) -> Emit {
+        let k = p as usize;
+        match (self.kernel.params[k], mode) {
+            (DType::Float64, Mode::Scalar) => self.a.vmovsd(XMM[r], qword_ptr(self.element(k, 8, 0)))?,
+            (DType::Float32, Mode::Scalar) => self.a.vmovss(XMM[r], dword_ptr(self.element(k, 4, 0)))?,
+            (DType::Float64 | DType::Float32, Mode::Vector) => unreachable!("vector float parameters are streams"),
+            (DType::Bool, Mode::Scalar) => {
+                self.a.movzx(eax, byte_ptr(self.element(k, 1, 0)))?;
+                self.a.neg(rax)?;
+                self.a.vmovq(XMM[r], rax)?;
+            }
+            (DType::Bool, Mode::Vector) => {
+                // Widen 0/1 bytes to lanes, then 0 - x: all zeros / all ones.
+                let z = YMM[TEMP[0]];
+                self.a.vpxor(z, z, z)?;
+                if self.f64_lanes {
+                    self.a.vpmovzxbq(YMM[r], dword_ptr(self.element(k, 1, copy)))?;
+                    self.a.vpsubq(YMM[r], z, YMM[r])?;
+                } else {
+                    self.a.vpmovzxbd(YMM[r], qword_ptr(self.element(k, 1, copy)))?;
+                    self.a.vpsubd(YMM[r], z, YMM[r])?;
+                }
+            }
+            (DType::Int32 | DType::Int64, _) => unreachable!("`lane_dtype` admits no integers"),
+        }
+        Ok(())
+    }
+
+    /// Store `v` as output `k` at the current element (+ `copy` vectors).
+    fn store(&mut self, k: usize, v: Val, copy: usize, mode: Mode) -> Emit {
+        let op = self.kernel.params.len() + k;
+        let x = self.reg(v, 0)?;
+        let dtype = self.kernel.nodes[self.kernel.outputs[k] as usize].dtype;
+        match (dtype, mode) {
+            (DType::Float64, Mode::Vector) => self.a.vmovupd(self.element(op, 8, copy), YMM[x])?,
+            (DType::Float32, Mode::Vector) => self.a.vmovups(self.element(op, 4, copy), YMM[x])?,
+            (DType::Float64, Mode::Scalar) => self.a.vmovsd(qword_ptr(self.element(op, 8, 0)), XMM[x])?,
+            (DType::Float32, Mode::Scalar) => self.a.vmovss(dword_ptr(self.element(op, 4, 0)), XMM[x])?,
+            (DType::Bool, Mode::Scalar) => {
+                fp!(self, vmovmskpd, vmovmskps, eax, YMM[x])?;
+                self.a.and(eax, 1)?;
+                self.a.mov(byte_ptr(self.element(op, 1, 0)), al)?;
+            }
+            (DType::Bool, Mode::Vector) if self.f64_lanes => {
+                // 4 sign bits b3..b0 -> bytes: m * 0x204081 puts bit j at bit
+                // 8j (the four shifted copies do not overlap, so no carries).
+                self.a.vmovmskpd(eax, YMM[x])?;
+                self.a.imul_3(eax, eax, 0x0020_4081)?;
+                self.a.and(eax, 0x0101_0101)?;
+                self.a.mov(dword_ptr(self.element(op, 1, copy)), eax)?;
+            }
+            (DType::Bool, Mode::Vector) => {
+                // 8 masks -> 0/1 dwords -> words -> bytes.
+                let (t0, t1) = (TEMP[0], TEMP[1]);
+                self.a.vpsrld(YMM[t0], YMM[x], 31)?;
+                self.a.vextracti128(XMM[t1], YMM[t0], 1)?;
+                self.a.vpackusdw(XMM[t0], XMM[t0], XMM[t1])?;
+                self.a.vpackuswb(XMM[t0], XMM[t0], XMM[t0])?;
+                self.a.vmovq(qword_ptr(self.element(op, 1, copy)), XMM[t0])?;
+            }
+            (DType::Int32 | DType::Int64, _) => unreachable!("`lane_dtype` admits no integers"),
+        }
+        Ok(())
+    }
+
+    /// Node `i` on `args` into register `d`. Every lowering reads all its
+    /// arguments before it writes `d`'s final value, and clobbers only scratch.
+    fn op(&mut self, i: usize, args: &[Val], d: usize) -> Emit {
+        let node = &self.kernel.nodes[i];
+        let d = YMM[d];
+        match &node.op {
+            KOp::Unary(UnaryOp::Neg, _) => {
+                let x = self.reg(args[0], 0)?;
+                let sign = self.slot(Slot::Bits(self.sign_bit()));
+                with_rm!(self.rm(sign), |m| self.a.vxorpd(d, YMM[x], m))?;
+            }
+            KOp::Unary(UnaryOp::Invert, _) => {
+                let x = self.reg(args[0], 0)?;
+                let ones = self.slot(Slot::Bits(self.ones()));
+                with_rm!(self.rm(ones), |m| self.a.vxorpd(d, YMM[x], m))?;
+            }
+            KOp::Binary(op, ..) => self.binary(*op, args, d)?,
+            KOp::Call(f, _) => self.call(builtin(*f).expect("`supported` admits these"), args, d)?,
+            KOp::Unary(UnaryOp::Pos, _) | KOp::Param(_) | KOp::Const(_) | KOp::Cast(_) => {
+                unreachable!("aliases, parameters and constants are not computed; casts are not admitted")
+            }
+        }
+        Ok(())
+    }
+
+    fn binary(&mut self, op: BinaryOp, args: &[Val], d: AsmRegisterYmm) -> Emit {
+        let commutes = matches!(
+            op,
+            BinaryOp::Add
+                | BinaryOp::Mul
+                | BinaryOp::BitAnd
+                | BinaryOp::BitOr
+                | BinaryOp::BitXor
+                | BinaryOp::Eq
+                | BinaryOp::Ne
+        );
+        // The first operand must be a register; swap a commutative operation
+        // rather than load (only the payload of a NaN from two NaNs can differ,
+        // which every engine allows).
+        // A comparison swaps into its mirror image (`x < y` is `y > x`, NaN
+        // included).
+        let mirror = match op {
+            BinaryOp::Lt => Some(BinaryOp::Gt),
+            BinaryOp::Le => Some(BinaryOp::Ge),
+            BinaryOp::Gt => Some(BinaryOp::Lt),
+            BinaryOp::Ge => Some(BinaryOp::Le),
+            _ => None,
+        };
+        let (op, x, y) = match (args[0], args[1]) {
+            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if commutes => (op, args[1], args[0]),
+            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if mirror.is_some() => {
+                (mirror.expect("checked"), args[1], args[0])
+            }
+            _ => (op, args[0], args[1]),
+        };
+        let x = YMM[self.reg(x, 0)?];
+        let y = self.rm(y);
+        let cmp = |op| match op {
+            BinaryOp::Lt => 0x01, // LT_OS
+            BinaryOp::Le => 0x02, // LE_OS
+            BinaryOp::Gt => 0x0e, // GT_OS
+            BinaryOp::Ge => 0x0d, // GE_OS
+            BinaryOp::Eq => 0x00, // EQ_OQ
+            _ => 0x04,            // NEQ_UQ: true when unordered (NaN != NaN)
+        };
+        match op {
+            BinaryOp::Add => with_rm!(y, |y| fp!(self, vaddpd, vaddps, d, x, y)),
+            BinaryOp::Sub => with_rm!(y, |y| fp!(self, vsubpd, vsubps, d, x, y)),
+            BinaryOp::Mul => with_rm!(y, |y| fp!(self, vmulpd, vmulps, d, x, y)),
+            BinaryOp::Div => with_rm!(y, |y| fp!(self, vdivpd, vdivps, d, x, y)),
+            BinaryOp::BitAnd => with_rm!(y, |y| self.a.vandpd(d, x, y)),
+            BinaryOp::BitOr => with_rm!(y, |y| self.a.vorpd(d, x, y)),
+            BinaryOp::BitXor => with_rm!(y, |y| self.a.vxorpd(d, x, y)),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
+                let imm: i32 = cmp(op);
+                with_rm!(y, |y| fp!(self, vcmppd, vcmpps, d, x, y, imm))
+            }
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => {
+                unreachable!("`supported` rejects `{}`", op.symbol())
+            }
+        }?;
+        Ok(())
+    }
+
+    fn call(&mut self, f: Builtin, args: &[Val], d: AsmRegisterYmm) -> Emit {
+        let round = |mode: i32| mode | 0x08; // and suppress the inexact exception
+        match f {
+            Builtin::Where => {
+                // d = c ? x : y (c is a mask: its sign bit decides).
+                let c = YMM[self.reg(args[0], 0)?];
+                let y = YMM[self.reg(args[2], 2)?];
+                with_rm!(self.rm(args[1]), |x| fp!(self, vblendvpd, vblendvps, d, y, x, c))?;
+            }
+            Builtin::Sqrt => with_rm!(self.rm(args[0]), |x| fp!(self, vsqrtpd, vsqrtps, d, x))?,
+            Builtin::Square => {
+                let x = YMM[self.reg(args[0], 0)?];
+                fp!(self, vmulpd, vmulps, d, x, x)?;
+            }
+            Builtin::Abs => {
+                let x = YMM[self.reg(args[0], 0)?];
+                let abs = self.slot(Slot::Bits(!self.sign_bit() & self.ones()));
+                with_rm!(self.rm(abs), |m| self.a.vandpd(d, x, m))?;
+            }
+            Builtin::Floor => with_rm!(self.rm(args[0]), |x| fp!(self, vroundpd, vroundps, d, x, round(1)))?,
+            Builtin::Ceil => with_rm!(self.rm(args[0]), |x| fp!(self, vroundpd, vroundps, d, x, round(2)))?,
+            Builtin::Trunc => with_rm!(self.rm(args[0]), |x| fp!(self, vroundpd, vroundps, d, x, round(3)))?,
+            Builtin::Rint => with_rm!(self.rm(args[0]), |x| fp!(self, vroundpd, vroundps, d, x, round(0)))?,
+            Builtin::Copysign => {
+                // |x| with y's sign, by bits.
+                let (x, y) = (YMM[self.reg(args[0], 0)?], YMM[self.reg(args[1], 1)?]);
+                let (t0, t1) = (YMM[TEMP[0]], YMM[TEMP[1]]);
+                let abs = self.slot(Slot::Bits(!self.sign_bit() & self.ones()));
+                let sign = self.slot(Slot::Bits(self.sign_bit()));
+                with_rm!(self.rm(abs), |m| self.a.vandpd(t0, x, m))?;
+                with_rm!(self.rm(sign), |m| self.a.vandpd(t1, y, m))?;
+                self.a.vorpd(d, t0, t1)?;
+            }
+            Builtin::Minimum | Builtin::Maximum => {
+                // NumPy's: x where it wins or is NaN, else y (so a tie gives y).
+                let (x, y) = (YMM[self.reg(args[0], 0)?], YMM[self.reg(args[1], 1)?]);
+                let (t0, t1) = (YMM[TEMP[0]], YMM[TEMP[1]]);
+                let wins = if f == Builtin::Minimum { 0x01 } else { 0x0e }; // LT_OS, GT_OS
+                fp!(self, vcmppd, vcmpps, t0, x, y, wins)?;
+                fp!(self, vcmppd, vcmpps, t1, x, x, 0x03)?; // UNORD_Q
+                self.a.vorpd(t0, t0, t1)?;
+                fp!(self, vblendvpd, vblendvps, d, y, x, t0)?;
+            }
+            Builtin::Reciprocal => {
+                let one = if self.f64_lanes { 1f64.to_bits() } else { u64::from(1f32.to_bits()) };
+                let one = self.slot(Slot::Bits(one));
+                let one = YMM[self.reg(one, 1)?];
+                with_rm!(self.rm(args[0]), |x| fp!(self, vdivpd, vdivps, d, one, x))?;
+            }
+            Builtin::Identity
+            | Builtin::Sign
+            | Builtin::Clip
+            | Builtin::Zero
+            | Builtin::One
+            | Builtin::Isnan
+            | Builtin::Isinf
+            | Builtin::Isfinite
+            | Builtin::Signbit
+            | Builtin::TruncRem => unreachable!("`builtin` admits only the operations above; identity is an alias"),
+        }
+        Ok(())
+    }
+}
+
+/// Frame slot `k`.
+fn slot_mem(k: usize) -> AsmMemoryOperand {
+    ptr(rsp + 32 * k as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuse::{plan, Fusion};
+    use crate::Expr;
+
+    /// The fused kernel of `src` over float inputs `a`, `b`, `c` of `dtype`.
+    fn kernel(src: &str, dtype: DType) -> Kernel {
+        let c =
+            Expr::parse(src).and_then(|e| e.compile(&[("a", dtype), ("b", dtype), ("c", dtype)])).expect("compiles");
+        let p = c.program();
+        (*plan(p, &[p.result], Fusion::Fused).stages[0].kernel).clone()
+    }
+
+    fn covered(src: &str, dtype: DType, layout: Layout) -> bool {
+        let k = kernel(src, dtype);
+        let mut layouts = vec![layout; k.params.len()];
+        layouts.extend(std::iter::repeat_n(Layout::Contiguous, k.outputs.len()));
+        emit(&k, &layouts).is_some()
+    }
+
+    #[test]
+    fn covers_float_arithmetic_comparisons_and_where_and_declines_the_rest() {
+        for dtype in [DType::Float64, DType::Float32] {
+            for src in [
+                "a*b+c",
+                "sqrt(a**2 + b**2 + c**2)",
+                "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)",
+                "where(a>b, a-b, 0.0)",
+                "minimum(a, b) / maximum(-c, 1.0)",
+                "abs(floor(a)) + copysign(rint(b), c)",
+            ] {
+                assert!(covered(src, dtype, Layout::Contiguous), "{src} {dtype}");
+                assert!(covered(src, dtype, Layout::Invariant), "{src} {dtype} (invariant)");
+                assert!(!covered(src, dtype, Layout::Strided), "{src} {dtype} (strided)");
+            }
+            // Block calls, integer powers, functions without a lane form.
+            for src in ["sin(a)", "a**3", "a % b", "sign(a)", "isnan(a)"] {
+                assert!(!covered(src, dtype, Layout::Contiguous), "{src} {dtype}");
+            }
+        }
+        // Mixed float widths and integers.
+        let c = Expr::parse("a + b").and_then(|e| e.compile(&[("a", DType::Float32), ("b", DType::Int32)]));
+        let p = c.expect("compiles");
+        let k = plan(p.program(), &[p.program().result], Fusion::Fused).stages[0].kernel.clone();
+        assert!(emit(&k, &[Layout::Contiguous; 3]).is_none());
+    }
+
+    /// The loop's shape: constants in registers, inputs as memory operands,
+    /// four vectors per node, a one-element tail.
+    #[test]
+    fn listing_of_two_a_plus_three_b() {
+        let k = kernel("2*a + 3*b", DType::Float64);
+        let code = emit(&k, &[Layout::Contiguous; 3]).expect("covered");
+        expect_test::expect![[r#"
+            0000  test rsi,rsi
+            0003  je 00000000000000FFh
+            0009  sub rsp,40h
+            000d  mov r8,[rdi]
+            0010  mov r9,[rdi+8]
+            0014  mov r10,[rdi+10h]
+            0018  mov rax,4000000000000000h
+            0022  vmovq xmm11,rax
+            0027  vpbroadcastq ymm11,xmm11
+            002c  vmovdqu [rsp],ymm11
+            0031  mov rax,4008000000000000h
+            003b  vmovq xmm11,rax
+            0040  vpbroadcastq ymm11,xmm11
+            0045  vmovdqu [rsp+20h],ymm11
+            004b  vmovdqu ymm0,[rsp]
+            0050  vmovdqu ymm1,[rsp+20h]
+            0056  xor ecx,ecx
+            0058  lea rdx,[rsi-10h]
+            005c  test rdx,rdx
+            005f  js short 00000000000000CDh
+            0061  vmulpd ymm2,ymm0,[r8+rcx*8]
+            0067  vmulpd ymm3,ymm0,[r8+rcx*8+20h]
+            006e  vmulpd ymm4,ymm0,[r8+rcx*8+40h]
+            0075  vmulpd ymm5,ymm0,[r8+rcx*8+60h]
+            007c  vmulpd ymm6,ymm1,[r9+rcx*8]
+            0082  vmulpd ymm7,ymm1,[r9+rcx*8+20h]
+            0089  vmulpd ymm8,ymm1,[r9+rcx*8+40h]
+            0090  vmulpd ymm9,ymm1,[r9+rcx*8+60h]
+            0097  vaddpd ymm2,ymm2,ymm6
+            009b  vaddpd ymm3,ymm3,ymm7
+            009f  vaddpd ymm4,ymm4,ymm8
+            00a4  vaddpd ymm5,ymm5,ymm9
+            00a9  vmovupd [r10+rcx*8],ymm2
+            00af  vmovupd [r10+rcx*8+20h],ymm3
+            00b6  vmovupd [r10+rcx*8+40h],ymm4
+            00bd  vmovupd [r10+rcx*8+60h],ymm5
+            00c4  add rcx,10h
+            00c8  cmp rcx,rdx
+            00cb  jle short 0000000000000061h
+            00cd  cmp rcx,rsi
+            00d0  jae short 00000000000000F8h
+            00d2  vmovsd xmm2,[r8+rcx*8]
+            00d8  vmulpd ymm2,ymm0,ymm2
+            00dc  vmovsd xmm3,[r9+rcx*8]
+            00e2  vmulpd ymm3,ymm1,ymm3
+            00e6  vaddpd ymm2,ymm2,ymm3
+            00ea  vmovsd [r10+rcx*8],xmm2
+            00f0  inc rcx
+            00f3  cmp rcx,rsi
+            00f6  jb short 00000000000000D2h
+            00f8  vzeroupper
+            00fb  add rsp,40h
+            00ff  ret
+        "#]]
+        .assert_eq(&listing(&code).lines().map(|l| format!("{}\n", l.trim_start())).collect::<String>());
+    }
+}
