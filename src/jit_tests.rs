@@ -177,21 +177,21 @@ fn same_bits(a: &Array, b: &Array) -> bool {
 /// exact bits (found through the Python package).
 #[test]
 fn repeated_call_does_not_reuse_the_exact_kernel_in_fast_mode() {
-    let c = jitexpr::Expr::parse("a / 3").and_then(|e| e.compile(&[("a", DType::Float64)])).expect("compiles");
+    let c = crate::Expr::parse("a / 3").and_then(|e| e.compile(&[("a", DType::Float64)])).expect("compiles");
     let a = Array::from_vec((1..2000).map(|i| f64::from(i) * 0.37).collect::<Vec<f64>>());
-    let run = |math: jitexpr::Math| {
+    let run = |math: crate::Math| {
         let config = EvalConfig { math, ..EvalConfig::default() };
         let mut out = Array::from_vec(vec![0.0f64; a.len()]);
         c.eval_into(&[("a", &a)], &mut [(None, &mut out)], &config).expect("evaluates");
         out
     };
-    let exact = run(jitexpr::Math::Exact);
-    let fast = run(jitexpr::Math::Fast);
-    let interp = EvalConfig { engine: Engine::Interp, math: jitexpr::Math::Fast, ..EvalConfig::default() };
+    let exact = run(crate::Math::Exact);
+    let fast = run(crate::Math::Fast);
+    let interp = EvalConfig { engine: Engine::Interp, math: crate::Math::Fast, ..EvalConfig::default() };
     let want = c.eval_with(&[("a", &a)], &[None], &interp).expect("evaluates").remove(0);
     assert!(same_bits(&fast, &want), "fast mode runs the fast program");
     assert!(!same_bits(&fast, &exact), "x * (1/3) differs from x / 3 somewhere");
-    assert!(same_bits(&run(jitexpr::Math::Exact), &exact));
+    assert!(same_bits(&run(crate::Math::Exact), &exact));
 }
 
 #[test]

@@ -89,7 +89,7 @@ pub mod stream;
 mod jit_tests;
 
 pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
-pub use codegen::{CacheStats, KernelCache};
+pub use codegen::{Backend, CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};
 pub use exec::{DEFAULT_CHUNK, MAX_THREADS};
 pub use ir::opt::Math;

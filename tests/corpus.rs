@@ -88,9 +88,8 @@ fn engines() -> Vec<(&'static str, EvalConfig)> {
 
 /// A kernel cache that compiles every kernel with Cranelift.
 fn cranelift_cache() -> std::sync::Arc<jitexpr::KernelCache> {
-    use jitexpr::codegen::{Backend, CodegenOptions};
-    let options = CodegenOptions { backend: Backend::Cranelift, ..CodegenOptions::default() };
-    std::sync::Arc::new(jitexpr::KernelCache::with_options(jitexpr::KernelCache::DEFAULT_CAPACITY, options))
+    let backend = jitexpr::Backend::Cranelift;
+    std::sync::Arc::new(jitexpr::KernelCache::with_backend(jitexpr::KernelCache::DEFAULT_CAPACITY, backend))
 }
 
 /// The oracle the engines are compared with on awkward lengths.

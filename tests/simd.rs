@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use jitexpr::codegen::{Backend, CodegenOptions};
-use jitexpr::{Array, DType, Data, Engine, EvalConfig, Expr, KernelCache};
+use jitexpr::{Array, Backend, DType, Data, Engine, EvalConfig, Expr, KernelCache};
 
 /// Expressions over float inputs `a`, `b`, `c`, bool input `m` and 0-d float `s`.
 const EXPRS: &[&str] = &[
@@ -68,12 +67,11 @@ fn same_bits(a: &Array, b: &Array) -> bool {
 }
 
 fn config(engine: Engine, backend: Backend, threads: usize) -> EvalConfig {
-    let options = CodegenOptions { backend, ..CodegenOptions::default() };
     EvalConfig {
         engine,
         threads: Some(threads),
         chunk: Some(64),
-        cache: Some(Arc::new(KernelCache::with_options(64, options))),
+        cache: Some(Arc::new(KernelCache::with_backend(64, backend))),
         ..EvalConfig::default()
     }
 }

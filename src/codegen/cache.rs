@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use super::{compile, CodegenOptions, CompiledKernel, Layout};
+use super::{compile, Backend, CodegenOptions, CompiledKernel, Layout};
 use crate::diag::Result;
 use crate::fuse::Kernel;
 
@@ -67,6 +67,24 @@ impl KernelCache {
     /// An empty cache holding at most `capacity` kernels (0: compile every time).
     pub fn new(capacity: usize) -> KernelCache {
         KernelCache::with_options(capacity, CodegenOptions::default())
+    }
+
+    /// An empty cache whose kernels are compiled by `backend` (the default,
+    /// [`Backend::from_env`], is [`Backend::Auto`] unless `JITEXPR_BACKEND=cranelift`).
+    /// Both backends give the same bits; this is how tests and benchmarks compare them.
+    ///
+    /// ```
+    /// use jitexpr::{Backend, EvalConfig, Expr, DType, KernelCache};
+    /// use std::sync::Arc;
+    /// let cache = Arc::new(KernelCache::with_backend(16, Backend::Cranelift));
+    /// let config = EvalConfig { cache: Some(cache), ..EvalConfig::default() };
+    /// let c = Expr::parse("a * 2").unwrap().compile(&[("a", DType::Float64)]).unwrap();
+    /// let a = jitexpr::Array::from_vec(vec![1.0f64, 2.0]);
+    /// let out = c.eval_with(&[("a", &a)], &[None], &config).unwrap();
+    /// assert_eq!(out[0].data(), &jitexpr::Data::Float64(vec![2.0, 4.0]));
+    /// ```
+    pub fn with_backend(capacity: usize, backend: Backend) -> KernelCache {
+        KernelCache::with_options(capacity, CodegenOptions { backend, ..CodegenOptions::default() })
     }
 
     pub(crate) fn with_options(capacity: usize, options: CodegenOptions) -> KernelCache {
