@@ -4,14 +4,19 @@
 //! semantics.
 //!
 //! ```text
-//! &str ──lex──▶ tokens ──parse──▶ Ast ──lower──▶ typed Ir ──────────────▶ interp (oracle)
-//!  syntax::token     syntax::parser       ir::lower   │
-//!                                                     ▼
-//!                                  plan: ir::opt (optimize) ──▶ fuse (stages of kernels)
-//!                                                                  │
-//!                                  codegen (Cranelift; KernelCache) ▼ native fn per kernel
-//!                                                                  │
-//!                                  exec (shapes, strides, chunks × threads) ──▶ arrays
+//! &str ──lex (logos)──▶ tokens ──parse (Pratt)──▶ Ast with spans ──lower (NEP 50)──▶ typed IR
+//!                                                                                   │
+//!          ┌────────────────────────────────────────────────────────────────────────┤
+//!          ▼                                                                        ▼
+//!   interp: one operation at a time over    plan: optimize (fold, CSE, powers; Math::Fast adds
+//!   whole arrays, like NumPy (the oracle)         chains, Horner, reciprocals) ──▶ fuse into kernels
+//!                                                                                   │
+//!                            codegen: Cranelift (SIMD, vmath block calls), or the  ▼
+//!                            AVX2 emitter for fused float loops; KernelCache ──▶ native fn
+//!                                                                                   │
+//!                            exec: shapes, strides, bounds proof, chunks run on    ▼
+//!                            a rayon team (tiny n on the caller) ──────────────▶ arrays
+//!                            stream: the same stages window by window over .npy files
 //! ```
 //!
 //! Every stage takes the scalar meaning of each operation from one place:
@@ -30,6 +35,34 @@
 //! let b = Array::from_vec(vec![0.5, 0.5, 0.5]);
 //! let out = compiled.eval(&[("a", &a), ("b", &b)])?;
 //! assert_eq!(out.as_slice::<f64>(), Some(&[2.5, 4.5, 6.5][..]));
+//! # Ok::<(), jitexpr::Error>(())
+//! ```
+//!
+//! Views in, views out: [`Compiled::eval_views_into`] reads strided views in
+//! place (a NumPy array or an ndarray without a copy) and writes into
+//! caller-owned memory; a repeated call with the same layouts skips planning.
+//!
+//! ```
+//! use jitexpr::{Array, DType, EvalConfig, Expr};
+//!
+//! let c = Expr::parse("sqrt(x*x + y*y)")?.compile(&[("x", DType::Float64), ("y", DType::Float64)])?;
+//! let x = Array::from_vec(vec![3.0, 5.0]);
+//! let y = Array::from_vec(vec![4.0, 12.0]);
+//! let mut out = Array::zeros(DType::Float64, vec![2])?;
+//! for _ in 0..3 {
+//!     let mut outs = [(None, out.view_mut()?)];
+//!     c.eval_views_into(&[("x", x.view()), ("y", y.view())], &mut outs, &EvalConfig::default())?;
+//! }
+//! assert_eq!(out.as_slice::<f64>(), Some(&[5.0, 13.0][..]));
+//! # Ok::<(), jitexpr::Error>(())
+//! ```
+//!
+//! Arrays travel as `.npy` files ([`npy`]), NumPy's own format:
+//!
+//! ```
+//! let a = jitexpr::Array::from_vec(vec![1i64, 2, 3]);
+//! let bytes = jitexpr::npy::write(&a);
+//! assert_eq!(jitexpr::npy::read(&bytes)?.as_slice::<i64>(), Some(&[1, 2, 3][..]));
 //! # Ok::<(), jitexpr::Error>(())
 //! ```
 //!

@@ -47,7 +47,7 @@ THREADS = os.cpu_count() or 1
 FULL = {
     "sizes": {"float64": [10**3, 10**4, 10**5, 10**6, 10**7], "float32": [10**6, 10**7]},
     "repeat": {10**3: 40, 10**4: 20, 10**5: 10, 10**6: 4, 10**7: 2},
-    "rounds": 5,
+    "rounds": 3,
 }
 QUICK = {"sizes": {"float64": [10**3, 10**4, 10**5], "float32": [10**4]},
          "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "rounds": 2}
@@ -522,7 +522,8 @@ def run_memory(libs, jitexpr, native):
     for lib in ["numexpr", "numba"]:
         if libs.get(lib):
             engines.append((f"{lib}-T", lambda n, lib=lib: me + [lib, str(n)]))
-    jit = [jitexpr, "eval", expr]
+    # In memory (no streaming), as the other engines: the peak of evaluating once.
+    jit = [jitexpr, "eval", expr, "--no-stream"]
     engines += [
         ("jitexpr-interp", lambda n: jit + ["-i", f"a=random({n}, 1)", "--engine", "interp"]),
         ("jitexpr-unfused", lambda n: jit + ["-i", f"a=random({n}, 1)", "--no-fuse", "--threads", "1"]),
@@ -573,7 +574,8 @@ def run_functions(jitexpr):
     rows = {}
     for name in FUNCS:
         f = getattr(np, name)
-        numpy_s, _, _ = timeit(lambda: f(x, out=out), FUNC_REPEAT)
+        numpy_times, _ = timeit(lambda: f(x, out=out), FUNC_REPEAT)
+        numpy_s = float(np.median(numpy_times))
         cmd = [jitexpr, "bench", f"{name}(a)", "-n", str(FUNC_N), "--repeat", str(FUNC_REPEAT), "--threads", "1",
                "--json"]
         report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
@@ -1056,6 +1058,10 @@ def main():
             log("warning: this jitexpr has no --math flag; no fast-math column")
         labels, times, checks, compile_s, max_ulp = run_timings(cfg, libs, jitexpr, native, Path(tmp),
                                                                 libs.get("jitexpr"), fast)
+        # Saved at once, so a failure in a later step does not lose the timings.
+        (raw / ("quick-timings.json" if args.quick else "timings-only.json")).write_text(
+            json.dumps({"suite": labels, "checks": checks, "compile_s": compile_s, "max_ulp": max_ulp,
+                        "timings": {d: {str(n): v for n, v in t.items()} for d, t in times.items()}}, default=str))
         mem = [] if args.quick else run_memory(libs, jitexpr, native)
         roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp))
         funcs = {} if args.quick else run_functions(jitexpr)
