@@ -70,8 +70,9 @@ impl KernelCache {
     }
 
     /// An empty cache whose kernels are compiled by `backend` (the default,
-    /// [`Backend::from_env`], is [`Backend::Auto`] unless `JITEXPR_BACKEND=cranelift`).
-    /// Both backends give the same bits; this is how tests and benchmarks compare them.
+    /// [`Backend::from_env`], is [`Backend::Auto`] unless `JITEXPR_BACKEND` names
+    /// `cranelift`, `avx2` or `avx512`). Every backend gives the same bits; this is
+    /// how tests and benchmarks compare them.
     ///
     /// ```
     /// use jitexpr::{Backend, EvalConfig, Expr, DType, KernelCache};

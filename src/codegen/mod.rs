@@ -142,39 +142,61 @@ impl Default for CodegenOptions {
     }
 }
 
-/// Which code generator compiles a kernel. Both give the same bits.
+/// Which code generator compiles a kernel. All give the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// The widest emitter this CPU runs for the kernels it covers (on x86-64
-    /// with AVX2: fused elementwise float loops in 256-bit registers, see
-    /// `codegen/simd.rs`), Cranelift for the rest.
+    /// fused elementwise float loops, see `codegen/simd.rs`: in 512-bit
+    /// registers with AVX-512 F+DQ, else in 256-bit ones with AVX2), Cranelift
+    /// for the rest.
     Auto,
+    /// The 256-bit (AVX2) emitter where the CPU has AVX2 and the kernel is in
+    /// its subset, Cranelift for the rest (even on a CPU with AVX-512).
+    Avx2,
+    /// The 512-bit (AVX-512) emitter where the CPU has it, else as
+    /// [`Backend::Avx2`]. The same as `Auto` today.
+    Avx512,
     /// Cranelift for every kernel.
     Cranelift,
 }
 
 impl Backend {
     /// `JITEXPR_BACKEND=cranelift` forces Cranelift (to compare, or to rule the
-    /// other emitter out); unset or anything else is [`Backend::Auto`]. Read
-    /// once: the process-wide cache is built from it.
+    /// other emitters out), `avx2` caps the emitter at 256 bits, `avx512` names
+    /// the widest; unset or anything else is [`Backend::Auto`]. Read once: the
+    /// process-wide cache is built from it.
     pub fn from_env() -> Backend {
         static FROM_ENV: OnceLock<Backend> = OnceLock::new();
         *FROM_ENV.get_or_init(|| match std::env::var("JITEXPR_BACKEND").as_deref() {
             Ok("cranelift") => Backend::Cranelift,
+            Ok("avx2") => Backend::Avx2,
+            Ok("avx512") => Backend::Avx512,
             _ => Backend::Auto,
         })
     }
 }
 
-/// Machine code for `kernel` from the emitter beside Cranelift, if `backend`
-/// allows it, this CPU runs it and the kernel is in its subset.
-fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<Vec<u8>> {
-    match backend {
-        Backend::Cranelift => None,
-        #[cfg(all(target_arch = "x86_64", not(windows)))]
-        Backend::Auto if simd::available() => simd::emit(kernel, layouts),
-        Backend::Auto => None,
-    }
+/// Machine code for `kernel` from the emitter beside Cranelift and the name of
+/// its width, if `backend` allows it, this CPU runs it and the kernel is in its
+/// subset.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<(Vec<u8>, &'static str)> {
+    use simd::Width;
+    let widths: &[Width] = match backend {
+        Backend::Cranelift => &[],
+        Backend::Avx2 => &[Width::Avx2],
+        Backend::Auto | Backend::Avx512 => &[Width::Avx512, Width::Avx2],
+    };
+    widths
+        .iter()
+        .filter(|&&w| simd::available(w))
+        .find_map(|&w| simd::emit(kernel, layouts, w).map(|code| (code, w.name())))
+}
+
+/// No emitter beside Cranelift on other targets.
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+fn native_code(_: &Kernel, _: &[Layout], _: Backend) -> Option<(Vec<u8>, &'static str)> {
+    None
 }
 
 /// Native code for one kernel and one parameter layout.
@@ -277,12 +299,12 @@ pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
 }
 
 /// The machine code of a kernel for this CPU, for `--emit asm`: the listing of
-/// the AVX2 emitter's code when it covers the kernel (see [`Backend`]), else
+/// SIMD emitter's code (AVX-512 or AVX2) when it covers the kernel (see [`Backend`]), else
 /// Cranelift's disassembly of its register-allocated instructions.
 pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
     #[cfg(all(target_arch = "x86_64", not(windows)))]
-    if let Some(code) = native_code(kernel, layouts, Backend::from_env()) {
-        return Ok(format!("; backend: avx2\n{}", simd::listing(&code)));
+    if let Some((code, width)) = native_code(kernel, layouts, Backend::from_env()) {
+        return Ok(format!("; backend: {width}\n{}", simd::listing(&code)));
     }
     let isa = isa();
     let mut ctx = Context::for_function(function(kernel, layouts));
@@ -296,7 +318,7 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
 /// Compile a kernel for a parameter layout to native code.
 pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> Result<CompiledKernel> {
     let isa = isa();
-    if let Some(code) = native_code(kernel, layouts, options.backend) {
+    if let Some((code, _)) = native_code(kernel, layouts, options.backend) {
         return place(&code);
     }
     let func = function(kernel, layouts);

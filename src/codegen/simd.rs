@@ -1,5 +1,14 @@
-//! The AVX2 emitter: fused elementwise kernels as 256-bit x86 loops, beside
-//! Cranelift (which emits 128-bit vectors only).
+//! The SIMD emitter: fused elementwise kernels as 512-bit (AVX-512) or 256-bit
+//! (AVX2) x86 loops, beside Cranelift (which emits 128-bit vectors only).
+//!
+//! One emitter for both widths ([`Width`]): the loop skeleton, register
+//! allocation, frame and unrolling below are shared; the per-operation
+//! lowering (`op`/`load`/`store` for ymm and VEX, `op_z`/`load_z`/`store_z`
+//! for zmm and EVEX) and the tail differ. The AVX-512 code keeps bools as lane
+//! masks in vector registers too (so allocation is the same), converting
+//! through mask register `k2` where EVEX needs one (comparisons, `where`,
+//! minimum/maximum), and its tail is one vector per iteration with loads and
+//! stores masked by `k1`, instead of the AVX2 code's one-element tail.
 //!
 //! Input: a [`Kernel`] and its [`Layout`]s, as [`super::compile`] gets them.
 //! Output: machine code with exactly the ABI of [`super::KernelFn`] (System V:
@@ -29,6 +38,8 @@
 //!                  so the U copies are independent work); stores; i += U*L
 //! tail(i):         while i < n: the same code on one element (scalar loads and
 //!                  stores, so nothing past element n - 1 is touched); i += 1
+//!                  (AVX-512: k1 = low min(n - i, L) bits; one vector with
+//!                  loads and stores masked by k1; i += L)
 //! ```
 //!
 //! Varying float parameters are read as memory operands of the instruction that
@@ -57,14 +68,42 @@ use crate::ir::Op;
 use crate::semantics::{func_impl, Builtin, FloatImpl};
 use crate::types::DType;
 
-/// Whether this CPU runs the code this module emits (AVX2; checked once).
-pub(super) fn available() -> bool {
-    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
+/// The vector width the emitter writes code for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Width {
+    /// 256-bit `ymm` registers, VEX encoding (AVX2), a one-element tail loop.
+    Avx2,
+    /// 512-bit `zmm` registers, EVEX encoding (AVX-512 F and DQ), comparisons
+    /// through mask registers, a masked one-vector tail loop (BMI2's `bzhi`).
+    Avx512,
 }
 
-/// Machine code for `kernel`, or `None` if it is outside the subset.
-pub(super) fn emit(kernel: &Kernel, layouts: &[Layout]) -> Option<Vec<u8>> {
+impl Width {
+    /// The name `--emit asm` prints.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Width::Avx2 => "avx2",
+            Width::Avx512 => "avx512",
+        }
+    }
+}
+
+/// Whether this CPU runs the code this module emits at `width` (checked once).
+pub(super) fn available(width: Width) -> bool {
+    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    match width {
+        Width::Avx2 => *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2")),
+        Width::Avx512 => *AVX512.get_or_init(|| {
+            std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("bmi2")
+        }),
+    }
+}
+
+/// Machine code for `kernel` at `width`, or `None` if it is outside the subset.
+pub(super) fn emit(kernel: &Kernel, layouts: &[Layout], width: Width) -> Option<Vec<u8>> {
     let lanes = lane_dtype(kernel, layouts)?;
     // Most vectors per iteration first, invariant values in registers first.
     let shapes = [4, 2, 1].into_iter().flat_map(|unroll| [Pin::Registers, Pin::Frame].map(|pin| Shape { unroll, pin }));
@@ -74,12 +113,12 @@ pub(super) fn emit(kernel: &Kernel, layouts: &[Layout]) -> Option<Vec<u8>> {
         // (each pass can only add slots, so this ends).
         let mut frame = Vec::new();
         loop {
-            let mut e = Emitter::new(kernel, layouts, lanes, shape, frame);
+            let mut e = Emitter::new(kernel, layouts, lanes, width, shape, frame);
             let done = e.function();
             let grew = e.frame.len() > e.filled;
             match done {
                 Ok(()) if !grew => return e.a.assemble(0).map_err(encode_bug).ok(),
-                Ok(()) if e.frame.len() <= MAX_SLOTS => frame = e.frame,
+                Ok(()) if e.frame.len() * e.vbytes() as usize <= MAX_FRAME => frame = e.frame,
                 Ok(()) | Err(Fail::Registers) => return None,
                 Err(Fail::Encode(err)) => {
                     encode_bug(err);
@@ -98,7 +137,7 @@ static ENCODE_BUGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUs
 fn encode_bug(err: IcedError) {
     ENCODE_BUGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if cfg!(debug_assertions) {
-        panic!("the AVX2 emitter built an instruction iced cannot encode: {err}")
+        panic!("the SIMD emitter built an instruction iced cannot encode: {err}")
     }
 }
 
@@ -197,6 +236,8 @@ fn builtin(f: crate::ir::ops::Func) -> Option<Builtin> {
 
 const YMM: [AsmRegisterYmm; 16] =
     [ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14, ymm15];
+const ZMM: [AsmRegisterZmm; 16] =
+    [zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15];
 const XMM: [AsmRegisterXmm; 16] =
     [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15];
 /// Registers values are allocated from; the rest are scratch.
@@ -208,9 +249,9 @@ const TEMP: [usize; 2] = [11, 12];
 /// Row pointers of contiguous operands; `rbx`, `rbp`, `r12..r15` are saved.
 const BASES: [AsmRegister64; 10] = [r8, r9, r10, r11, rbx, rbp, r12, r13, r14, r15];
 const CALLEE_SAVED: [AsmRegister64; 6] = [rbx, rbp, r12, r13, r14, r15];
-/// The frame holds 32-byte slots; bounded so it stays within one page (no
-/// stack probes needed) whatever the kernel.
-const MAX_SLOTS: usize = 96;
+/// The frame holds one vector per slot (32 or 64 bytes); bounded so it stays
+/// within one page (no stack probes needed) whatever the kernel.
+const MAX_FRAME: usize = 3072;
 
 enum Fail {
     /// Not enough registers at this unroll factor (or too many operands).
@@ -267,16 +308,19 @@ enum Pin {
     Frame,
 }
 
-/// A vector loop body (`unroll` vectors per node) or the one-element tail body.
+/// A vector loop body (`unroll` vectors per node), the one-element tail body
+/// (AVX2), or the one-vector tail body whose loads and stores are masked by
+/// `k1` (AVX-512).
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Vector,
     Scalar,
+    Masked,
 }
 
-/// An operand that may be a register or memory.
-enum Rm {
-    Reg(AsmRegisterYmm),
+/// An operand that may be a register (`ymm` or `zmm`) or memory.
+enum Rm<R> {
+    Reg(R),
     Mem(AsmMemoryOperand),
 }
 
@@ -290,7 +334,7 @@ macro_rules! with_rm {
     };
 }
 
-/// The float64 or float32 form of an instruction.
+/// The float64 or float32 form of an instruction (either width).
 macro_rules! fp {
     ($e:expr, $pd:ident, $ps:ident, $($arg:expr),*) => {
         if $e.f64_lanes { $e.a.$pd($($arg),*) } else { $e.a.$ps($($arg),*) }
@@ -302,6 +346,8 @@ struct Emitter<'k> {
     kernel: &'k Kernel,
     layouts: &'k [Layout],
     f64_lanes: bool,
+    /// 512-bit (EVEX) code rather than 256-bit.
+    wide: bool,
     unroll: usize,
     pin: Pin,
     varying: Vec<bool>,
@@ -321,7 +367,14 @@ struct Emitter<'k> {
 }
 
 impl<'k> Emitter<'k> {
-    fn new(kernel: &'k Kernel, layouts: &'k [Layout], lanes: DType, shape: Shape, frame: Vec<Slot>) -> Self {
+    fn new(
+        kernel: &'k Kernel,
+        layouts: &'k [Layout],
+        lanes: DType,
+        width: Width,
+        shape: Shape,
+        frame: Vec<Slot>,
+    ) -> Self {
         let mut rep: Vec<usize> = (0..kernel.nodes.len()).collect();
         let mut last_use = vec![0; kernel.nodes.len()];
         for (i, node) in kernel.nodes.iter().enumerate() {
@@ -348,6 +401,7 @@ impl<'k> Emitter<'k> {
             kernel,
             layouts,
             f64_lanes: lanes == DType::Float64,
+            wide: width == Width::Avx512,
             unroll: shape.unroll,
             pin: shape.pin,
             varying: varying_nodes(kernel, layouts),
@@ -374,7 +428,7 @@ impl<'k> Emitter<'k> {
         for &r in &saved {
             self.a.push(r)?;
         }
-        let frame_bytes = 32 * self.filled.max(1) as i32;
+        let frame_bytes = self.vbytes() * self.filled.max(1) as i32;
         self.a.sub(rsp, frame_bytes)?;
         for k in 0..self.layouts.len() {
             if let Some(base) = self.bases[k] {
@@ -387,7 +441,11 @@ impl<'k> Emitter<'k> {
         }
         self.a.xor(ecx, ecx)?;
         self.main_loop()?;
-        self.tail_loop()?;
+        if self.wide {
+            self.masked_tail()?;
+        } else {
+            self.tail_loop()?;
+        }
         self.a.vzeroupper()?;
         self.a.add(rsp, frame_bytes)?;
         for &r in saved.iter().rev() {
@@ -405,6 +463,14 @@ impl<'k> Emitter<'k> {
         let t = TEMP[0];
         for (k, slot) in known.iter().enumerate() {
             match *slot {
+                Slot::Bits(bits) if self.wide => {
+                    self.a.mov(rax, bits)?;
+                    if self.f64_lanes {
+                        self.a.vpbroadcastq(ZMM[t], rax)?;
+                    } else {
+                        self.a.vpbroadcastd(ZMM[t], eax)?;
+                    }
+                }
                 Slot::Bits(bits) => {
                     self.a.mov(rax, bits)?;
                     self.a.vmovq(XMM[t], rax)?;
@@ -417,6 +483,13 @@ impl<'k> Emitter<'k> {
                 Slot::Param(p) => {
                     self.a.mov(rax, qword_ptr(rdi + 8 * p as i32))?;
                     match self.kernel.params[p as usize] {
+                        DType::Float64 if self.wide => self.a.vbroadcastsd(ZMM[t], qword_ptr(rax))?,
+                        DType::Float32 if self.wide => self.a.vbroadcastss(ZMM[t], dword_ptr(rax))?,
+                        DType::Bool if self.wide => {
+                            self.a.movzx(eax, byte_ptr(rax))?;
+                            self.a.neg(rax)?;
+                            self.a.vpbroadcastq(ZMM[t], rax)?;
+                        }
                         DType::Float64 => self.a.vbroadcastsd(YMM[t], qword_ptr(rax))?,
                         DType::Float32 => self.a.vbroadcastss(YMM[t], dword_ptr(rax))?,
                         DType::Bool => {
@@ -431,7 +504,7 @@ impl<'k> Emitter<'k> {
                 }
                 Slot::Node(_) => continue,
             }
-            self.a.vmovdqu(slot_mem(k), YMM[t])?;
+            self.spill(k, t)?;
         }
         let mut nodes: Vec<(u32, usize)> = known
             .iter()
@@ -444,7 +517,7 @@ impl<'k> Emitter<'k> {
                 self.kernel.nodes[i as usize].op.args().into_iter().map(|a| self.invariant(a)).collect();
             let r = self.alloc()?;
             self.op(i as usize, &args, r)?;
-            self.a.vmovdqu(slot_mem(k), YMM[r])?;
+            self.spill(k, r)?;
             self.free[r] = true;
         }
         Ok(())
@@ -465,19 +538,50 @@ impl<'k> Emitter<'k> {
             if read && !self.varying[i] {
                 let Val::Slot(k) = self.invariant(i) else { unreachable!("invariant values are in slots") };
                 let r = self.alloc()?;
-                self.a.vmovdqu(YMM[r], slot_mem(k))?;
+                self.load_vector(r, self.slot_mem(k))?;
                 self.pinned[i] = Some(r);
             }
         }
         Ok(())
     }
 
-    fn lanes(&self) -> usize {
-        if self.f64_lanes {
-            4
+    /// Bytes per vector register (and per frame slot).
+    fn vbytes(&self) -> i32 {
+        if self.wide {
+            64
         } else {
-            8
+            32
         }
+    }
+
+    fn lanes(&self) -> usize {
+        (self.vbytes() / self.size()) as usize
+    }
+
+    /// Frame slot `k`.
+    fn slot_mem(&self, k: usize) -> AsmMemoryOperand {
+        ptr(rsp + self.vbytes() * k as i32)
+    }
+
+    /// Store register `r` in frame slot `k`.
+    fn spill(&mut self, k: usize, r: usize) -> Emit {
+        let m = self.slot_mem(k);
+        if self.wide {
+            self.a.vmovdqu64(m, ZMM[r])?;
+        } else {
+            self.a.vmovdqu(m, YMM[r])?;
+        }
+        Ok(())
+    }
+
+    /// Load a whole vector from `m` into register `r`.
+    fn load_vector(&mut self, r: usize, m: AsmMemoryOperand) -> Emit {
+        if self.wide {
+            self.a.vmovdqu64(ZMM[r], m)?;
+        } else {
+            self.a.vmovdqu(YMM[r], m)?;
+        }
+        Ok(())
     }
 
     /// Bytes per lane of float values.
@@ -514,6 +618,30 @@ impl<'k> Emitter<'k> {
         self.a.set_label(&mut top)?;
         self.body(Mode::Scalar)?;
         self.a.inc(rcx)?;
+        self.a.cmp(rcx, rsi)?;
+        self.a.jb(top)?;
+        self.a.set_label(&mut done)?;
+        Ok(())
+    }
+
+    /// AVX-512's tail: one vector per iteration, loads and stores masked by
+    /// `k1` to the elements left (masked-off lanes are neither read, so they
+    /// cannot fault, nor written).
+    fn masked_tail(&mut self) -> Emit {
+        let mut top = self.a.create_label();
+        let mut done = self.a.create_label();
+        self.a.cmp(rcx, rsi)?;
+        self.a.jae(done)?;
+        self.a.set_label(&mut top)?;
+        // k1 = the low min(n - i, 64) bits (n - i < 64 here: fewer than one
+        // main-loop step is left, and `bzhi` keeps all bits from 64 on anyway).
+        self.a.mov(rdx, rsi)?;
+        self.a.sub(rdx, rcx)?;
+        self.a.mov(rax, -1i64)?;
+        self.a.bzhi(rax, rax, rdx)?;
+        self.a.kmovw(k1, eax)?;
+        self.body(Mode::Masked)?;
+        self.a.add(rcx, self.lanes() as i32)?;
         self.a.cmp(rcx, rsi)?;
         self.a.jb(top)?;
         self.a.set_label(&mut done)?;
@@ -653,31 +781,49 @@ impl<'k> Emitter<'k> {
         ptr(base + rcx * size + copy as i32 * lanes * size)
     }
 
-    fn rm(&self, v: Val) -> Rm {
+    /// `v` as a memory operand, unless it is in a register.
+    fn mem(&self, v: Val) -> Option<AsmMemoryOperand> {
         match v {
-            Val::Reg(r) => Rm::Reg(YMM[r]),
-            Val::Slot(k) => Rm::Mem(slot_mem(k)),
-            Val::Stream { param, copy } => Rm::Mem(self.element(param as usize, self.size(), copy)),
+            Val::Reg(_) => None,
+            Val::Slot(k) => Some(self.slot_mem(k)),
+            Val::Stream { param, copy } => Some(self.element(param as usize, self.size(), copy)),
+        }
+    }
+
+    fn rm(&self, v: Val) -> Rm<AsmRegisterYmm> {
+        match (v, self.mem(v)) {
+            (_, Some(m)) => Rm::Mem(m),
+            (Val::Reg(r), None) => Rm::Reg(YMM[r]),
+            (Val::Slot(_) | Val::Stream { .. }, None) => unreachable!("only registers are not memory"),
+        }
+    }
+
+    fn rmz(&self, v: Val) -> Rm<AsmRegisterZmm> {
+        match (v, self.mem(v)) {
+            (_, Some(m)) => Rm::Mem(m),
+            (Val::Reg(r), None) => Rm::Reg(ZMM[r]),
+            (Val::Slot(_) | Val::Stream { .. }, None) => unreachable!("only registers are not memory"),
         }
     }
 
     /// `v` in a register: its own, or scratch register `ARG_SCRATCH[arg]`.
     fn reg(&mut self, v: Val, arg: usize) -> Emit<usize> {
-        match self.rm(v) {
-            Rm::Reg(_) => Ok(match v {
-                Val::Reg(r) => r,
-                Val::Slot(_) | Val::Stream { .. } => unreachable!("only registers are `Rm::Reg`"),
-            }),
-            Rm::Mem(m) => {
+        match (v, self.mem(v)) {
+            (_, Some(m)) => {
                 let s = ARG_SCRATCH[arg];
-                self.a.vmovdqu(YMM[s], m)?;
+                self.load_vector(s, m)?;
                 Ok(s)
             }
+            (Val::Reg(r), None) => Ok(r),
+            (Val::Slot(_) | Val::Stream { .. }, None) => unreachable!("only registers are not memory"),
         }
     }
 
     /// Load varying parameter `p` (not a float stream) into register `r`.
     fn load(&mut self, p: u32, copy: usize, r: usize, mode: Mode) -> Emit {
+        if self.wide {
+            return self.load_z(p, copy, r, mode);
+        }
         let k = p as usize;
         match (self.kernel.params[k], mode) {
             (DType::Float64, Mode::Scalar) => self.a.vmovsd(XMM[r], qword_ptr(self.element(k, 8, 0)))?,
@@ -700,6 +846,7 @@ impl<'k> Emitter<'k> {
                     self.a.vpsubd(YMM[r], z, YMM[r])?;
                 }
             }
+            (_, Mode::Masked) => unreachable!("AVX2 code has no masked tail"),
             (DType::Int32 | DType::Int64, _) => unreachable!("`lane_dtype` admits no integers"),
         }
         Ok(())
@@ -707,6 +854,9 @@ impl<'k> Emitter<'k> {
 
     /// Store `v` as output `k` at the current element (+ `copy` vectors).
     fn store(&mut self, k: usize, v: Val, copy: usize, mode: Mode) -> Emit {
+        if self.wide {
+            return self.store_z(k, v, copy, mode);
+        }
         let op = self.kernel.params.len() + k;
         let x = self.reg(v, 0)?;
         let dtype = self.kernel.nodes[self.kernel.outputs[k] as usize].dtype;
@@ -737,6 +887,7 @@ impl<'k> Emitter<'k> {
                 self.a.vpackuswb(XMM[t0], XMM[t0], XMM[t0])?;
                 self.a.vmovq(qword_ptr(self.element(op, 1, copy)), XMM[t0])?;
             }
+            (_, Mode::Masked) => unreachable!("AVX2 code has no masked tail"),
             (DType::Int32 | DType::Int64, _) => unreachable!("`lane_dtype` admits no integers"),
         }
         Ok(())
@@ -745,6 +896,9 @@ impl<'k> Emitter<'k> {
     /// Node `i` on `args` into register `d`. Every lowering reads all its
     /// arguments before it writes `d`'s final value, and clobbers only scratch.
     fn op(&mut self, i: usize, args: &[Val], d: usize) -> Emit {
+        if self.wide {
+            return self.op_z(i, args, d);
+        }
         let node = &self.kernel.nodes[i];
         let d = YMM[d];
         match &node.op {
@@ -768,45 +922,9 @@ impl<'k> Emitter<'k> {
     }
 
     fn binary(&mut self, op: BinaryOp, args: &[Val], d: AsmRegisterYmm) -> Emit {
-        let commutes = matches!(
-            op,
-            BinaryOp::Add
-                | BinaryOp::Mul
-                | BinaryOp::BitAnd
-                | BinaryOp::BitOr
-                | BinaryOp::BitXor
-                | BinaryOp::Eq
-                | BinaryOp::Ne
-        );
-        // The first operand must be a register; swap a commutative operation
-        // rather than load (only the payload of a NaN from two NaNs can differ,
-        // which every engine allows).
-        // A comparison swaps into its mirror image (`x < y` is `y > x`, NaN
-        // included).
-        let mirror = match op {
-            BinaryOp::Lt => Some(BinaryOp::Gt),
-            BinaryOp::Le => Some(BinaryOp::Ge),
-            BinaryOp::Gt => Some(BinaryOp::Lt),
-            BinaryOp::Ge => Some(BinaryOp::Le),
-            _ => None,
-        };
-        let (op, x, y) = match (args[0], args[1]) {
-            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if commutes => (op, args[1], args[0]),
-            (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if mirror.is_some() => {
-                (mirror.expect("checked"), args[1], args[0])
-            }
-            _ => (op, args[0], args[1]),
-        };
+        let (op, x, y) = operands(op, args);
         let x = YMM[self.reg(x, 0)?];
         let y = self.rm(y);
-        let cmp = |op| match op {
-            BinaryOp::Lt => 0x01, // LT_OS
-            BinaryOp::Le => 0x02, // LE_OS
-            BinaryOp::Gt => 0x0e, // GT_OS
-            BinaryOp::Ge => 0x0d, // GE_OS
-            BinaryOp::Eq => 0x00, // EQ_OQ
-            _ => 0x04,            // NEQ_UQ: true when unordered (NaN != NaN)
-        };
         match op {
             BinaryOp::Add => with_rm!(y, |y| fp!(self, vaddpd, vaddps, d, x, y)),
             BinaryOp::Sub => with_rm!(y, |y| fp!(self, vsubpd, vsubps, d, x, y)),
@@ -816,7 +934,7 @@ impl<'k> Emitter<'k> {
             BinaryOp::BitOr => with_rm!(y, |y| self.a.vorpd(d, x, y)),
             BinaryOp::BitXor => with_rm!(y, |y| self.a.vxorpd(d, x, y)),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
-                let imm: i32 = cmp(op);
+                let imm: i32 = cmp_imm(op);
                 with_rm!(y, |y| fp!(self, vcmppd, vcmpps, d, x, y, imm))
             }
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => {
@@ -890,9 +1008,228 @@ impl<'k> Emitter<'k> {
     }
 }
 
-/// Frame slot `k`.
-fn slot_mem(k: usize) -> AsmMemoryOperand {
-    ptr(rsp + 32 * k as i32)
+/// A binary operation's operands in the order its instruction takes them: the
+/// first must be a register; swap a commutative operation rather than load
+/// (only the payload of a NaN from two NaNs can differ, which every engine
+/// allows), and a comparison into its mirror image (`x < y` is `y > x`, NaN
+/// included).
+fn operands(op: BinaryOp, args: &[Val]) -> (BinaryOp, Val, Val) {
+    let commutes = matches!(
+        op,
+        BinaryOp::Add
+            | BinaryOp::Mul
+            | BinaryOp::BitAnd
+            | BinaryOp::BitOr
+            | BinaryOp::BitXor
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+    );
+    let mirror = match op {
+        BinaryOp::Lt => Some(BinaryOp::Gt),
+        BinaryOp::Le => Some(BinaryOp::Ge),
+        BinaryOp::Gt => Some(BinaryOp::Lt),
+        BinaryOp::Ge => Some(BinaryOp::Le),
+        _ => None,
+    };
+    match (args[0], args[1]) {
+        (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if commutes => (op, args[1], args[0]),
+        (Val::Slot(_) | Val::Stream { .. }, Val::Reg(_)) if mirror.is_some() => {
+            (mirror.expect("checked"), args[1], args[0])
+        }
+        _ => (op, args[0], args[1]),
+    }
+}
+
+/// The `vcmpp[sd]` predicate of a comparison (ordered and signalling like
+/// NumPy's, `!=` true on NaN).
+fn cmp_imm(op: BinaryOp) -> i32 {
+    match op {
+        BinaryOp::Lt => 0x01, // LT_OS
+        BinaryOp::Le => 0x02, // LE_OS
+        BinaryOp::Gt => 0x0e, // GT_OS
+        BinaryOp::Ge => 0x0d, // GE_OS
+        BinaryOp::Eq => 0x00, // EQ_OQ
+        _ => 0x04,            // NEQ_UQ: true when unordered (NaN != NaN)
+    }
+}
+
+/// The AVX-512 lowering: the same operations as the AVX2 one in `zmm`
+/// registers. Bool values stay lane masks in vector registers (all ones or all
+/// zeros) so the register allocation is shared; comparisons go through mask
+/// register `k2` (`vpmovm2q`/`vpmovm2d` widen it back), `where` and
+/// minimum/maximum are `vblendmp[sd]` under a mask, rounding is `vrndscalep[sd]`
+/// (the same immediates as `vroundp[sd]`). `k1` is the tail's element mask.
+impl Emitter<'_> {
+    fn load_z(&mut self, p: u32, copy: usize, r: usize, mode: Mode) -> Emit {
+        let k = p as usize;
+        let f64_lanes = self.f64_lanes;
+        // Masked loads zero the lanes past the end and never fault on them.
+        let d = if mode == Mode::Masked { ZMM[r].k1().z() } else { ZMM[r] };
+        match (self.kernel.params[k], mode) {
+            (DType::Float64, Mode::Masked) => self.a.vmovupd(d, self.element(k, 8, 0))?,
+            (DType::Float32, Mode::Masked) => self.a.vmovups(d, self.element(k, 4, 0))?,
+            (DType::Bool, Mode::Vector | Mode::Masked) => {
+                // Widen 0/1 bytes to lanes, then 0 - x: all zeros / all ones.
+                let z = ZMM[TEMP[0]];
+                self.a.vpxorq(z, z, z)?;
+                if f64_lanes {
+                    self.a.vpmovzxbq(d, qword_ptr(self.element(k, 1, copy)))?;
+                    self.a.vpsubq(ZMM[r], z, ZMM[r])?;
+                } else {
+                    self.a.vpmovzxbd(d, xmmword_ptr(self.element(k, 1, copy)))?;
+                    self.a.vpsubd(ZMM[r], z, ZMM[r])?;
+                }
+            }
+            (DType::Float64 | DType::Float32, Mode::Vector) => unreachable!("vector float parameters are streams"),
+            (_, Mode::Scalar) => unreachable!("AVX-512 code has no scalar tail"),
+            (DType::Int32 | DType::Int64, _) => unreachable!("`lane_dtype` admits no integers"),
+        }
+        Ok(())
+    }
+
+    fn store_z(&mut self, k: usize, v: Val, copy: usize, mode: Mode) -> Emit {
+        let op = self.kernel.params.len() + k;
+        let x = ZMM[self.reg(v, 0)?];
+        let masked = |m: AsmMemoryOperand| if mode == Mode::Masked { m.k1() } else { m };
+        let t = ZMM[TEMP[0]];
+        match self.kernel.nodes[self.kernel.outputs[k] as usize].dtype {
+            DType::Float64 => self.a.vmovupd(masked(self.element(op, 8, copy)), x)?,
+            DType::Float32 => self.a.vmovups(masked(self.element(op, 4, copy)), x)?,
+            // Masks -> 0/1 lanes -> bytes (truncating narrow stores).
+            DType::Bool if self.f64_lanes => {
+                self.a.vpsrlq(t, x, 63)?;
+                self.a.vpmovqb(masked(qword_ptr(self.element(op, 1, copy))), t)?;
+            }
+            DType::Bool => {
+                self.a.vpsrld(t, x, 31)?;
+                self.a.vpmovdb(masked(xmmword_ptr(self.element(op, 1, copy))), t)?;
+            }
+            DType::Int32 | DType::Int64 => unreachable!("`lane_dtype` admits no integers"),
+        }
+        Ok(())
+    }
+
+    fn op_z(&mut self, i: usize, args: &[Val], d: usize) -> Emit {
+        let node = &self.kernel.nodes[i];
+        let d = ZMM[d];
+        match &node.op {
+            KOp::Op(Op::Unary(UnaryOp::Neg, _)) => {
+                let x = self.reg(args[0], 0)?;
+                let sign = self.slot(Slot::Bits(self.sign_bit()));
+                with_rm!(self.rmz(sign), |m| self.a.vpxorq(d, ZMM[x], m))?;
+            }
+            KOp::Op(Op::Unary(UnaryOp::Invert, _)) => {
+                let x = self.reg(args[0], 0)?;
+                let ones = self.slot(Slot::Bits(self.ones()));
+                with_rm!(self.rmz(ones), |m| self.a.vpxorq(d, ZMM[x], m))?;
+            }
+            KOp::Op(Op::Binary(op, ..)) => self.binary_z(*op, args, d)?,
+            KOp::Op(Op::Call(f, _)) => self.call_z(builtin(*f).expect("`supported` admits these"), args, d)?,
+            KOp::Param(_) | KOp::Op(Op::Unary(UnaryOp::Pos, _) | Op::Const(_) | Op::Cast(_)) => {
+                unreachable!("aliases, parameters and constants are not computed; casts are not admitted")
+            }
+        }
+        Ok(())
+    }
+
+    /// `d` = all ones in the lanes `k2` selects, zeros elsewhere.
+    fn widen_k2(&mut self, d: AsmRegisterZmm) -> Emit {
+        fp!(self, vpmovm2q, vpmovm2d, d, k2)?;
+        Ok(())
+    }
+
+    /// `k2` = the lanes of mask value `c` that are set (sign bits).
+    fn narrow_to_k2(&mut self, c: AsmRegisterZmm) -> Emit {
+        fp!(self, vpmovq2m, vpmovd2m, k2, c)?;
+        Ok(())
+    }
+
+    fn binary_z(&mut self, op: BinaryOp, args: &[Val], d: AsmRegisterZmm) -> Emit {
+        let (op, x, y) = operands(op, args);
+        let x = ZMM[self.reg(x, 0)?];
+        let y = self.rmz(y);
+        match op {
+            BinaryOp::Add => with_rm!(y, |y| fp!(self, vaddpd, vaddps, d, x, y))?,
+            BinaryOp::Sub => with_rm!(y, |y| fp!(self, vsubpd, vsubps, d, x, y))?,
+            BinaryOp::Mul => with_rm!(y, |y| fp!(self, vmulpd, vmulps, d, x, y))?,
+            BinaryOp::Div => with_rm!(y, |y| fp!(self, vdivpd, vdivps, d, x, y))?,
+            BinaryOp::BitAnd => with_rm!(y, |y| self.a.vpandq(d, x, y))?,
+            BinaryOp::BitOr => with_rm!(y, |y| self.a.vporq(d, x, y))?,
+            BinaryOp::BitXor => with_rm!(y, |y| self.a.vpxorq(d, x, y))?,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
+                let imm: i32 = cmp_imm(op);
+                with_rm!(y, |y| fp!(self, vcmppd, vcmpps, k2, x, y, imm))?;
+                self.widen_k2(d)?;
+            }
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => {
+                unreachable!("`supported` rejects `{}`", op.symbol())
+            }
+        }
+        Ok(())
+    }
+
+    fn call_z(&mut self, f: Builtin, args: &[Val], d: AsmRegisterZmm) -> Emit {
+        let round = |mode: i32| mode | 0x08; // and suppress the inexact exception
+        match f {
+            Builtin::Where => {
+                // d = c ? x : y (c is a mask: its sign bit decides).
+                let c = ZMM[self.reg(args[0], 0)?];
+                let y = ZMM[self.reg(args[2], 2)?];
+                self.narrow_to_k2(c)?;
+                with_rm!(self.rmz(args[1]), |x| fp!(self, vblendmpd, vblendmps, d.k2(), y, x))?;
+            }
+            Builtin::Sqrt => with_rm!(self.rmz(args[0]), |x| fp!(self, vsqrtpd, vsqrtps, d, x))?,
+            Builtin::Square => {
+                let x = ZMM[self.reg(args[0], 0)?];
+                fp!(self, vmulpd, vmulps, d, x, x)?;
+            }
+            Builtin::Abs => {
+                let x = ZMM[self.reg(args[0], 0)?];
+                let abs = self.slot(Slot::Bits(!self.sign_bit() & self.ones()));
+                with_rm!(self.rmz(abs), |m| self.a.vpandq(d, x, m))?;
+            }
+            Builtin::Floor => with_rm!(self.rmz(args[0]), |x| fp!(self, vrndscalepd, vrndscaleps, d, x, round(1)))?,
+            Builtin::Ceil => with_rm!(self.rmz(args[0]), |x| fp!(self, vrndscalepd, vrndscaleps, d, x, round(2)))?,
+            Builtin::Trunc => with_rm!(self.rmz(args[0]), |x| fp!(self, vrndscalepd, vrndscaleps, d, x, round(3)))?,
+            Builtin::Rint => with_rm!(self.rmz(args[0]), |x| fp!(self, vrndscalepd, vrndscaleps, d, x, round(0)))?,
+            Builtin::Copysign => {
+                // |x| with y's sign, by bits.
+                let (x, y) = (ZMM[self.reg(args[0], 0)?], ZMM[self.reg(args[1], 1)?]);
+                let (t0, t1) = (ZMM[TEMP[0]], ZMM[TEMP[1]]);
+                let abs = self.slot(Slot::Bits(!self.sign_bit() & self.ones()));
+                let sign = self.slot(Slot::Bits(self.sign_bit()));
+                with_rm!(self.rmz(abs), |m| self.a.vpandq(t0, x, m))?;
+                with_rm!(self.rmz(sign), |m| self.a.vpandq(t1, y, m))?;
+                self.a.vporq(d, t0, t1)?;
+            }
+            Builtin::Minimum | Builtin::Maximum => {
+                // NumPy's: x where it wins or is NaN, else y (so a tie gives y).
+                let (x, y) = (ZMM[self.reg(args[0], 0)?], ZMM[self.reg(args[1], 1)?]);
+                let wins = if f == Builtin::Minimum { 0x01 } else { 0x0e }; // LT_OS, GT_OS
+                fp!(self, vcmppd, vcmpps, k2, x, y, wins)?;
+                fp!(self, vcmppd, vcmpps, k3, x, x, 0x03)?; // UNORD_Q
+                self.a.korw(k2, k2, k3)?;
+                fp!(self, vblendmpd, vblendmps, d.k2(), y, x)?;
+            }
+            Builtin::Reciprocal => {
+                let one = if self.f64_lanes { 1f64.to_bits() } else { u64::from(1f32.to_bits()) };
+                let one = self.slot(Slot::Bits(one));
+                let one = ZMM[self.reg(one, 1)?];
+                with_rm!(self.rmz(args[0]), |x| fp!(self, vdivpd, vdivps, d, one, x))?;
+            }
+            Builtin::Identity
+            | Builtin::Sign
+            | Builtin::Clip
+            | Builtin::Zero
+            | Builtin::One
+            | Builtin::Isnan
+            | Builtin::Isinf
+            | Builtin::Isfinite
+            | Builtin::Signbit
+            | Builtin::TruncRem => unreachable!("`builtin` admits only the operations above; identity is an alias"),
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -913,7 +1250,7 @@ mod tests {
         let k = kernel(src, dtype);
         let mut layouts = vec![layout; k.params.len()];
         layouts.extend(std::iter::repeat_n(Layout::Contiguous, k.outputs.len()));
-        emit(&k, &layouts).is_some()
+        emit(&k, &layouts, Width::Avx2).is_some() && emit(&k, &layouts, Width::Avx512).is_some()
     }
 
     #[test]
@@ -940,7 +1277,8 @@ mod tests {
         let c = Expr::parse("a + b").and_then(|e| e.compile(&[("a", DType::Float32), ("b", DType::Int32)]));
         let p = c.expect("compiles");
         let k = plan(p.program(), &[p.program().result], Fusion::Fused).stages[0].kernel.clone();
-        assert!(emit(&k, &[Layout::Contiguous; 3]).is_none());
+        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx2).is_none());
+        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx512).is_none());
     }
 
     /// The loop's shape: constants in registers, inputs as memory operands,
@@ -948,7 +1286,7 @@ mod tests {
     #[test]
     fn listing_of_two_a_plus_three_b() {
         let k = kernel("2*a + 3*b", DType::Float64);
-        let code = emit(&k, &[Layout::Contiguous; 3]).expect("covered");
+        let code = emit(&k, &[Layout::Contiguous; 3], Width::Avx2).expect("covered");
         expect_test::expect![[r#"
             0000  test rsi,rsi
             0003  je 00000000000000FFh
