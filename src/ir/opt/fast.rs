@@ -41,7 +41,7 @@
 use super::{Builder, Exactness, Rule};
 use crate::diag::Span;
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::ir::{Inst, Node, NodeId, Op, Program};
 use crate::types::{DType, Scalar};
 
 /// How float arithmetic may be evaluated: the library's and the CLI's `--math`.
@@ -71,7 +71,7 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         let args = node.inst.args();
         let arith = matches!(
             node.inst,
-            Inst::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..) | Inst::Unary(UnaryOp::Neg, _)
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..)) | Inst::Op(Op::Unary(UnaryOp::Neg, _))
         );
         for a in args {
             uses[a.index()] += 1;
@@ -83,7 +83,7 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            matches!(n.inst, Inst::Binary(BinaryOp::Add | BinaryOp::Sub, ..)) && !(uses[i] == 1 && continued[i])
+            matches!(n.inst, Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, ..))) && !(uses[i] == 1 && continued[i])
         })
         .collect()
 }
@@ -112,15 +112,15 @@ pub(super) fn uses(program: &Program, outputs: &[NodeId]) -> Vec<u32> {
 /// the sum's root: contracting inner nodes first would hide a polynomial from
 /// the Horner rewrite there.
 pub(super) fn inner_sums(program: &Program, uses: &[u32]) -> Vec<bool> {
-    let sum = |inst: &Inst| matches!(inst, Inst::Binary(BinaryOp::Add | BinaryOp::Sub, ..));
+    let sum = |inst: &Inst| matches!(inst, Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, ..)));
     let mut summed = vec![false; program.nodes.len()];
     // Only the nodes the outputs need: exactly those with uses.
     for (node, _) in program.nodes.iter().zip(uses).filter(|(_, &u)| u > 0) {
         match &node.inst {
-            Inst::Binary(BinaryOp::Add | BinaryOp::Sub, a, b) => [*a, *b].iter().for_each(|a| summed[a.index()] = true),
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, a, b)) => [*a, *b].iter().for_each(|a| summed[a.index()] = true),
             // An addend of `fma` too: what a contracted sum looks like, so a
             // second optimization treats it as the first did.
-            Inst::Call(Func::Fma, args) => summed[args[2].index()] = true,
+            Inst::Op(Op::Call(Func::Fma, args)) => summed[args[2].index()] = true,
             _ => {}
         }
     }
@@ -153,10 +153,10 @@ pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, at
         }
     }
     match *inst {
-        Inst::Binary(BinaryOp::Div, x, c) => {
+        Inst::Op(Op::Binary(BinaryOp::Div, x, c)) => {
             let r = reciprocal(b.constant(c)?)?;
-            let r = b.value(Inst::Const(r), dtype, span, None);
-            let id = b.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None);
+            let r = b.value(Inst::constant(r), dtype, span, None);
+            let id = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, x, r)), dtype, span, None);
             Some((id, Rule::Reciprocal(Exactness::Ulps(1))))
         }
         _ => None,
@@ -167,14 +167,14 @@ pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, at
 /// included; `None` if nothing contracts.
 fn contract_sum(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<NodeId> {
     let (l, r, op) = match *inst {
-        Inst::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r) => (l, r, op),
+        Inst::Op(Op::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r)) => (l, r, op),
         _ => return None,
     };
     let (l2, r2) = (expand(b, l, MAX_DEPTH), expand(b, r, MAX_DEPTH));
     if let Some(id) = contract(b, l2, r2, op == BinaryOp::Sub, dtype, span) {
         return Some(id);
     }
-    ((l2, r2) != (l, r)).then(|| b.value(Inst::Binary(op, l2, r2), dtype, span, None))
+    ((l2, r2) != (l, r)).then(|| b.value(Inst::Op(Op::Binary(op, l2, r2)), dtype, span, None))
 }
 
 /// Deferred inner sum `id` rebuilt, so its products contract (`depth` bounds
@@ -182,7 +182,7 @@ fn contract_sum(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Optio
 fn expand(b: &mut Builder, id: NodeId, depth: u32) -> NodeId {
     let node = &b.nodes[id.index()];
     let (op, l, r, dtype, span) = match node.inst {
-        Inst::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r) if b.deferred[id.index()] && depth > 0 => {
+        Inst::Op(Op::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r)) if b.deferred[id.index()] && depth > 0 => {
             (op, l, r, node.dtype, node.span)
         }
         _ => return id,
@@ -190,7 +190,7 @@ fn expand(b: &mut Builder, id: NodeId, depth: u32) -> NodeId {
     let (l2, r2) = (expand(b, l, depth - 1), expand(b, r, depth - 1));
     match contract(b, l2, r2, op == BinaryOp::Sub, dtype, span) {
         Some(f) => f,
-        None if (l2, r2) != (l, r) => b.value(Inst::Binary(op, l2, r2), dtype, span, None),
+        None if (l2, r2) != (l, r) => b.value(Inst::Op(Op::Binary(op, l2, r2)), dtype, span, None),
         None => id,
     }
 }
@@ -198,7 +198,7 @@ fn expand(b: &mut Builder, id: NodeId, depth: u32) -> NodeId {
 /// `a*b ± c` or `c ± a*b` as one `fma`, when operand `l` or `r` is a product
 /// with one use.
 fn contract(b: &mut Builder, l: NodeId, r: NodeId, sub: bool, dtype: DType, span: Span) -> Option<NodeId> {
-    let neg = |b: &mut Builder, x: NodeId| b.value(Inst::Unary(UnaryOp::Neg, x), dtype, span, None);
+    let neg = |b: &mut Builder, x: NodeId| b.value(Inst::Op(Op::Unary(UnaryOp::Neg, x)), dtype, span, None);
     let args = if let Some((x, y)) = product(b, l, dtype) {
         // a*b - c = fma(a, b, -c): negation is exact.
         let z = if sub { neg(b, r) } else { r };
@@ -214,14 +214,14 @@ fn contract(b: &mut Builder, l: NodeId, r: NodeId, sub: bool, dtype: DType, span
         };
         vec![x, y, l]
     };
-    Some(b.value(Inst::Call(Func::Fma, args), dtype, span, None))
+    Some(b.value(Inst::Op(Op::Call(Func::Fma, args)), dtype, span, None))
 }
 
 /// The factors of `id`, if it is a float product with one use.
 fn product(b: &Builder, id: NodeId, dtype: DType) -> Option<(NodeId, NodeId)> {
     let node = &b.nodes[id.index()];
     match node.inst {
-        Inst::Binary(BinaryOp::Mul, x, y) if node.dtype == dtype && b.uses[id.index()] == 1 => Some((x, y)),
+        Inst::Op(Op::Binary(BinaryOp::Mul, x, y)) if node.dtype == dtype && b.uses[id.index()] == 1 => Some((x, y)),
         _ => None,
     }
 }
@@ -229,10 +229,10 @@ fn product(b: &Builder, id: NodeId, dtype: DType) -> Option<(NodeId, NodeId)> {
 /// `acc*x + c` for a Horner step: one `fma`, unless the product simplifies
 /// (`1*x` is `x`), then an addition.
 fn horner_step(b: &mut Builder, acc: NodeId, x: NodeId, c: NodeId, dtype: DType, span: Span) -> NodeId {
-    let p = b.value(Inst::Binary(BinaryOp::Mul, acc, x), dtype, span, None);
+    let p = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None);
     match b.nodes[p.index()].inst {
-        Inst::Binary(BinaryOp::Mul, ..) => b.value(Inst::Call(Func::Fma, vec![acc, x, c]), dtype, span, None),
-        _ => b.value(Inst::Binary(BinaryOp::Add, p, c), dtype, span, None),
+        Inst::Op(Op::Binary(BinaryOp::Mul, ..)) => b.value(Inst::Op(Op::Call(Func::Fma, vec![acc, x, c])), dtype, span, None),
+        _ => b.value(Inst::Op(Op::Binary(BinaryOp::Add, p, c)), dtype, span, None),
     }
 }
 
@@ -362,11 +362,11 @@ fn recognize(nodes: &[Node], id: NodeId, depth: u32) -> Option<Poly> {
     }
     let rec = |a: NodeId| recognize(nodes, a, depth + 1);
     let structured = match nodes[id.index()].inst {
-        Inst::Const(c) => return Some(Poly::constant(c)),
-        Inst::Binary(BinaryOp::Add, a, b) => rec(a).and_then(|p| p.add(rec(b)?)),
-        Inst::Binary(BinaryOp::Sub, a, b) => rec(a).and_then(|p| p.add(rec(b)?.negate())),
-        Inst::Binary(BinaryOp::Mul, a, b) => rec(a).and_then(|p| p.mul(rec(b)?)),
-        Inst::Unary(UnaryOp::Neg, a) => rec(a).map(Poly::negate),
+        Inst::Op(Op::Const(c)) => return Some(Poly::constant(c.0)),
+        Inst::Op(Op::Binary(BinaryOp::Add, a, b)) => rec(a).and_then(|p| p.add(rec(b)?)),
+        Inst::Op(Op::Binary(BinaryOp::Sub, a, b)) => rec(a).and_then(|p| p.add(rec(b)?.negate())),
+        Inst::Op(Op::Binary(BinaryOp::Mul, a, b)) => rec(a).and_then(|p| p.mul(rec(b)?)),
+        Inst::Op(Op::Unary(UnaryOp::Neg, a)) => rec(a).map(Poly::negate),
         _ => None,
     };
     structured.or_else(|| Some(Poly::var(id)))
@@ -375,8 +375,8 @@ fn recognize(nodes: &[Node], id: NodeId, depth: u32) -> Option<Poly> {
 /// `inst` (an `Add`/`Sub` of floats) in Horner form, if it is a polynomial worth it.
 fn horner(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<NodeId> {
     let (l, r, sub) = match *inst {
-        Inst::Binary(BinaryOp::Add, l, r) => (l, r, false),
-        Inst::Binary(BinaryOp::Sub, l, r) => (l, r, true),
+        Inst::Op(Op::Binary(BinaryOp::Add, l, r)) => (l, r, false),
+        Inst::Op(Op::Binary(BinaryOp::Sub, l, r)) => (l, r, true),
         _ => return None,
     };
     let right = recognize(&b.nodes, r, 1)?;
@@ -388,14 +388,14 @@ fn horner(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<Node
     }
     let mut terms = poly.terms.iter().rev();
     let lead = terms.next().copied().flatten().expect("the leading term exists");
-    let mut acc = b.value(Inst::Const(lead.scalar(dtype)), dtype, span, None);
+    let mut acc = b.value(Inst::constant(lead.scalar(dtype)), dtype, span, None);
     for t in terms {
         acc = match t {
             Some(c) => {
-                let c = b.value(Inst::Const(c.scalar(dtype)), dtype, span, None);
+                let c = b.value(Inst::constant(c.scalar(dtype)), dtype, span, None);
                 horner_step(b, acc, x, c, dtype, span)
             }
-            None => b.value(Inst::Binary(BinaryOp::Mul, acc, x), dtype, span, None),
+            None => b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None),
         };
     }
     Some(acc)

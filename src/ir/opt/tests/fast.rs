@@ -2,6 +2,7 @@
 //! exact program on a million values, within the bound `opt/fast.rs` states.
 
 use super::exactness::{values_f32, values_f64};
+use crate::ir::ops::Func;
 use super::*;
 
 /// The fast program of `src` and its report, after the usual checks (a second
@@ -246,7 +247,7 @@ fn contraction_leaves_reused_products_integers_and_exact_mode() {
     let sig = [("a", Float64), ("b", Float64), ("c", Float64)];
     let fmas = |p: &Program, outputs: &[NodeId], config: &OptConfig| {
         let opt = optimize_with(p, outputs, config);
-        opt.program.nodes.iter().filter(|n| matches!(n.inst, Inst::Call(Func::Fma, _))).count()
+        opt.program.nodes.iter().filter(|n| matches!(n.inst, Inst::Op(Op::Call(Func::Fma, _)))).count()
     };
     let p = compile("p = a*b; q = p + c; q * p", &sig);
     assert_eq!(fmas(&p, &[p.result], &OptConfig::fast()), 0);
