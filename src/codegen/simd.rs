@@ -9,11 +9,10 @@
 //! The subset: no reductions; parameters contiguous or invariant, outputs
 //! contiguous (strided operands go to Cranelift); every value float64, or every
 //! value float32, or bool (held as lane masks of that width: all ones or all
-//! zeros, as comparisons produce them); the operations [`supported`] lists: `+ -
-//! * /`, negation, comparisons, `& | ^ ~` on bools, sqrt, abs, square, floor,
-//! ceil, trunc, rint, copysign, NumPy's minimum/maximum, `where`, reciprocal,
-//! fma.
-//! Each is one correctly rounded IEEE instruction or a bit operation, the ones
+//! zeros, as comparisons produce them); the operations [`supported`] lists:
+//! `+ - * /`, negation, comparisons, `& | ^ ~` on bools, sqrt, abs, square,
+//! floor, ceil, trunc, rint, copysign, NumPy's minimum/maximum, `where`,
+//! reciprocal, fma (on CPUs with FMA). Each is one correctly rounded IEEE instruction or a bit operation, the ones
 //! [`super::vector`] uses for Cranelift's loops, so results are bit-identical to
 //! the interpreter (NaN payloads aside, as everywhere). No FMA is formed here:
 //! `a*b + c` rounds twice, as NumPy does; an `fma` node (what `--math fast`

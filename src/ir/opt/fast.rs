@@ -71,7 +71,8 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         let args = node.inst.args();
         let arith = matches!(
             node.inst,
-            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..)) | Inst::Op(Op::Unary(UnaryOp::Neg, _))
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..))
+                | Inst::Op(Op::Unary(UnaryOp::Neg, _))
         );
         for a in args {
             uses[a.index()] += 1;
@@ -117,7 +118,9 @@ pub(super) fn inner_sums(program: &Program, uses: &[u32]) -> Vec<bool> {
     // Only the nodes the outputs need: exactly those with uses.
     for (node, _) in program.nodes.iter().zip(uses).filter(|(_, &u)| u > 0) {
         match &node.inst {
-            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, a, b)) => [*a, *b].iter().for_each(|a| summed[a.index()] = true),
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, a, b)) => {
+                [*a, *b].iter().for_each(|a| summed[a.index()] = true)
+            }
             // An addend of `fma` too: what a contracted sum looks like, so a
             // second optimization treats it as the first did.
             Inst::Op(Op::Call(Func::Fma, args)) => summed[args[2].index()] = true,
@@ -231,7 +234,9 @@ fn product(b: &Builder, id: NodeId, dtype: DType) -> Option<(NodeId, NodeId)> {
 fn horner_step(b: &mut Builder, acc: NodeId, x: NodeId, c: NodeId, dtype: DType, span: Span) -> NodeId {
     let p = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None);
     match b.nodes[p.index()].inst {
-        Inst::Op(Op::Binary(BinaryOp::Mul, ..)) => b.value(Inst::Op(Op::Call(Func::Fma, vec![acc, x, c])), dtype, span, None),
+        Inst::Op(Op::Binary(BinaryOp::Mul, ..)) => {
+            b.value(Inst::Op(Op::Call(Func::Fma, vec![acc, x, c])), dtype, span, None)
+        }
         _ => b.value(Inst::Op(Op::Binary(BinaryOp::Add, p, c)), dtype, span, None),
     }
 }

@@ -2,8 +2,8 @@
 //! exact program on a million values, within the bound `opt/fast.rs` states.
 
 use super::exactness::{values_f32, values_f64};
-use crate::ir::ops::Func;
 use super::*;
+use crate::ir::ops::Func;
 
 /// The fast program of `src` and its report, after the usual checks (a second
 /// optimization changes nothing; dtypes and shapes match the original's).
