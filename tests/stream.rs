@@ -296,8 +296,13 @@ fn cli_refuses_what_it_cannot_stream() {
     let dir = scratch("cli-errors");
     let a = save(&dir, "a.npy", &random(&[5000], 23));
     let a_arg = format!("a={}", a.display());
-    // A large result must go to a file.
+    // A printed result larger than the budget is held whole either way: the
+    // automatic choice evaluates in memory; a forced `--stream` says to use -o.
     let out = jitexpr(&["eval", "a * 2", "-i", &a_arg, "--memory", "4K"]);
+    let mem_out = jitexpr(&["eval", "a * 2", "-i", &a_arg, "--no-stream"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, mem_out.stdout);
+    let out = jitexpr(&["eval", "a * 2", "-i", &a_arg, "--memory", "4K", "--stream"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("-o"), "{}", String::from_utf8_lossy(&out.stderr));
     // Streaming is the fused JIT's.

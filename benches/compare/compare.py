@@ -909,8 +909,8 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
         md += [
             "## Against the fastest other engine",
             "",
-            f"jitexpr on {THREADS} threads against the fastest of NumPy, numexpr {THREADS}T and Numba "
-            f"{THREADS}T for each expression and size (ratio > 1: jitexpr is faster).",
+            f"jitexpr on {THREADS} threads against the fastest of NumPy (with or without `out=`), numexpr "
+            f"and Numba at 1 or {THREADS} threads, for each expression and size (ratio > 1: jitexpr is faster).",
             "",
             best_table(times, labels, best_sizes),
             "",

@@ -381,7 +381,8 @@ fn trimmed(src: &str, span: jitexpr::Span) -> jitexpr::Span {
 }
 
 /// The streaming rule: `--stream` / `--no-stream` decide; otherwise stream when
-/// the inputs and outputs would not fit the memory budget. Only the fused JIT
+/// the inputs and outputs would not fit the memory budget, unless the printed
+/// result alone exceeds it (it is held whole either way). Only the fused JIT
 /// streams. A program that cannot stream with the in-memory bits runs in memory
 /// when it fits the budget (or `--no-stream` is given), else it is an error.
 fn should_stream(
@@ -407,6 +408,16 @@ fn should_stream(
     let fits = bytes <= args.memory as u64;
     if !args.stream && (fits || !jit_fused) {
         return Ok(false);
+    }
+    // A result printed rather than written to a file is held whole either way:
+    // when it alone exceeds the budget, streaming cannot keep to it, so the
+    // automatic choice evaluates in memory (as NumPy would) instead of failing.
+    if !args.stream && !outputs.iter().any(|o| o.name.is_none()) {
+        let printed = stream::in_memory_bytes(compiled, inputs, &[None]).map_err(in_expr)?
+            - stream::in_memory_bytes(compiled, inputs, &[]).map_err(in_expr)?;
+        if printed > args.memory as u64 {
+            return Ok(false);
+        }
     }
     match stream::check(compiled, inputs, &wanted, config).map_err(in_expr)? {
         None => Ok(true),

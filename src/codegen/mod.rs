@@ -50,6 +50,8 @@ use crate::ir::ops::ReduceOp;
 use crate::types::{DType, Scalar};
 
 pub use cache::{CacheStats, KernelCache};
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+pub(crate) use simd::encode_bugs as simd_encode_bugs;
 
 /// How a parameter is read, an output written, or a reduction accumulates, in
 /// the innermost loop.
