@@ -34,28 +34,30 @@ def per_call(f, inner):
     return (time.perf_counter() - t0) / inner
 
 
-def variants(n):
+def variants(n, jx=jitexpr):
+    """The variants by (expression, name); `jx` is the jitexpr package to time
+    (another build can be passed, imported under another name)."""
     rng = np.random.default_rng(0)
     a, b, c = rng.random(n) + 1.0, rng.random(n) + 1.0, rng.random(n) + 1.0
     out = np.empty(n)
     env = {"a": a, "b": b, "c": c}
-    add = jitexpr.compile(ADD, a=a, b=b)
-    ten = jitexpr.compile(TEN, a=a, b=b, c=c)
+    add = jx.compile(ADD, a=a, b=b)
+    ten = jx.compile(TEN, a=a, b=b, c=c)
 
     def ev_add_frame():
-        return jitexpr.evaluate(ADD)
+        return jx.evaluate(ADD)
 
     def ev_ten_frame():
-        return jitexpr.evaluate(TEN)
+        return jx.evaluate(TEN)
 
     v = {
         ("a+b", "Expression()"): lambda: add(a, b),
         ("a+b", "Expression(out=)"): lambda: add(a, b, out=out),
         ("a+b", "evaluate (frame)"): ev_add_frame,
-        ("a+b", "evaluate (dict)"): lambda: jitexpr.evaluate(ADD, env),
+        ("a+b", "evaluate (dict)"): lambda: jx.evaluate(ADD, env),
         ("10-op", "Expression()"): lambda: ten(a, b, c),
         ("10-op", "evaluate (frame)"): ev_ten_frame,
-        ("10-op", "evaluate (dict)"): lambda: jitexpr.evaluate(TEN, env),
+        ("10-op", "evaluate (dict)"): lambda: jx.evaluate(TEN, env),
         ("a+b", "NumPy np.add(out=)"): lambda: np.add(a, b, out=out),
         ("a+b", "NumPy a + b"): lambda: a + b,
         ("10-op", "NumPy"): lambda: a * b + c * a - b / c + a * a - c + b * 2.0 - a,
