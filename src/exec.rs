@@ -33,7 +33,7 @@ use crate::array::{fmt_shape, Array, ArrayView, ArrayViewMut};
 use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::{self, Plan, Stage};
-use crate::ir::{Inst, NodeId, Program};
+use crate::ir::{Inst, NodeId, Op, Program};
 use crate::shape::Strided;
 use crate::types::DType;
 use crate::EvalConfig;
@@ -410,7 +410,9 @@ impl Shapes {
             Inst::Input(_) => unreachable!("inputs have the shapes they are given"),
             // Elementwise of arguments of one shape: that shape (the common
             // case, without allocating).
-            Inst::Unary(..) | Inst::Cast(_) | Inst::Binary(..) | Inst::Call(..) if same => Ok(self.of[args[0].index()]),
+            Inst::Op(Op::Unary(..) | Op::Cast(_) | Op::Binary(..) | Op::Call(..)) if same => {
+                Ok(self.of[args[0].index()])
+            }
             _ => {
                 let arg_shapes: Vec<&[usize]> = args.iter().map(|&a| self.of(a)).collect();
                 let shape = crate::shape::node_shape(node, &arg_shapes)?;

@@ -38,9 +38,9 @@ use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crate::ir::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
-use crate::ir::{Inst, NodeId, Program};
-use crate::types::{DType, Scalar};
+use crate::ir::ops::ReduceOp;
+use crate::ir::{Inst, NodeId, Op, Program};
+use crate::types::DType;
 
 /// How a plan groups elementwise nodes into kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -108,16 +108,14 @@ pub struct KReduce {
     pub arg: u32,
 }
 
-/// A kernel operation; arguments index earlier [`Kernel::nodes`].
+/// A kernel operation: a parameter, or an elementwise [`Op`] whose operands
+/// index earlier [`Kernel::nodes`]. A kernel holds no inputs and no
+/// reductions: those reach it as parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KOp {
+    /// The `i`-th parameter (a materialized program value).
     Param(u32),
-    Const(ConstBits),
-    Unary(UnaryOp, u32),
-    Binary(BinaryOp, u32, u32),
-    Call(Func, Vec<u32>),
-    /// Convert the argument to the node's dtype.
-    Cast(u32),
+    Op(Op<u32>),
 }
 
 impl KOp {
@@ -125,35 +123,9 @@ impl KOp {
     /// [`Kernel::nodes`]).
     pub fn args(&self) -> Vec<usize> {
         match self {
-            KOp::Param(_) | KOp::Const(_) => vec![],
-            KOp::Unary(_, a) | KOp::Cast(a) => vec![*a as usize],
-            KOp::Binary(_, a, b) => vec![*a as usize, *b as usize],
-            KOp::Call(_, args) => args.iter().map(|&a| a as usize).collect(),
+            KOp::Param(_) => vec![],
+            KOp::Op(op) => op.args().into_iter().map(|a| a as usize).collect(),
         }
-    }
-}
-
-/// A constant compared and hashed by its bits (`NaN == NaN`, `0.0 != -0.0`).
-#[derive(Clone, Copy, Debug)]
-pub struct ConstBits(pub Scalar);
-
-impl ConstBits {
-    fn bits(self) -> (DType, u64) {
-        (self.0.dtype(), self.0.bits())
-    }
-}
-
-impl PartialEq for ConstBits {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.same_bits(other.0)
-    }
-}
-
-impl Eq for ConstBits {}
-
-impl Hash for ConstBits {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.bits().hash(state)
     }
 }
 
@@ -203,7 +175,7 @@ pub fn plan(program: &Program, outputs: &[NodeId], fusion: Fusion) -> Plan {
 fn is_elementwise(program: &Program, id: NodeId) -> bool {
     match program.node(id).inst {
         Inst::Input(_) | Inst::Reduce { .. } => false,
-        Inst::Const(_) | Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => true,
+        Inst::Op(_) => true,
     }
 }
 
@@ -275,7 +247,7 @@ fn kernel_size(kernel: &Kernel) -> usize {
 fn split(program: &Program, roots: &[NodeId], reductions: &[NodeId], stored: &[bool]) -> Vec<Stage> {
     let len = program.nodes.len();
     let leaf = |id: NodeId| {
-        !is_elementwise(program, id) || stored[id.index()] || matches!(program.node(id).inst, Inst::Const(_))
+        !is_elementwise(program, id) || stored[id.index()] || matches!(program.node(id).inst, Inst::Op(Op::Const(_)))
     };
     let reduce_arg = |r: NodeId| match program.node(r).inst {
         Inst::Reduce { arg, .. } => arg,
@@ -394,13 +366,11 @@ fn unfused_stages(program: &Program, needed: &[bool]) -> Vec<Stage> {
         if !needed[i] {
             continue;
         }
-        let is_param = |a: NodeId| a != id && !matches!(program.node(a).inst, Inst::Const(_));
+        let is_param = |a: NodeId| a != id && !matches!(program.node(a).inst, Inst::Op(Op::Const(_)));
         match node.inst {
             Inst::Input(_) => {}
             Inst::Reduce { .. } => stages.push(build_stage(program, &[], &[id], is_param)),
-            Inst::Const(_) | Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => {
-                stages.push(build_stage(program, &[id], &[], is_param))
-            }
+            Inst::Op(_) => stages.push(build_stage(program, &[id], &[], is_param)),
         }
     }
     stages
@@ -481,7 +451,6 @@ pub fn build_stage(
             continue;
         }
         let id = NodeId(i as u32);
-        let k = |a: &NodeId| map[a.index()];
         let op = if is_param(id) {
             params.push(id);
             param_dtypes.push(node.dtype);
@@ -491,11 +460,7 @@ pub fn build_stage(
                 Inst::Input(_) | Inst::Reduce { .. } => {
                     unreachable!("inputs and reductions are always parameters of a kernel")
                 }
-                Inst::Const(s) => KOp::Const(ConstBits(*s)),
-                Inst::Unary(op, a) => KOp::Unary(*op, k(a)),
-                Inst::Binary(op, a, b) => KOp::Binary(*op, k(a), k(b)),
-                Inst::Call(f, args) => KOp::Call(*f, args.iter().map(k).collect()),
-                Inst::Cast(a) => KOp::Cast(k(a)),
+                Inst::Op(op) => KOp::Op(op.map(|a| map[a.index()])),
             }
         };
         map[i] = nodes.len() as u32;
@@ -522,14 +487,7 @@ impl fmt::Display for Kernel {
         for (i, n) in self.nodes.iter().enumerate() {
             let s = match &n.op {
                 KOp::Param(p) => format!("param {p}"),
-                KOp::Const(c) => format!("const {}", c.0),
-                KOp::Unary(op, a) => format!("{} %{a}", op.name()),
-                KOp::Binary(op, a, b) => format!("{} %{a}, %{b}", op.name()),
-                KOp::Call(func, args) => {
-                    let args: Vec<String> = args.iter().map(|a| format!("%{a}")).collect();
-                    format!("{} {}", func.info().name, args.join(", "))
-                }
-                KOp::Cast(a) => format!("cast %{a}"),
+                KOp::Op(op) => op.display(|a| format!("%{a}")),
             };
             writeln!(f, "    %{i}: {} = {s}", n.dtype)?;
         }
@@ -596,11 +554,11 @@ fn print_stage(out: &mut String, names: &Names<'_>, plan: &Plan, i: usize, s: &S
         .nodes
         .iter()
         .filter_map(|n| match &n.op {
-            KOp::Param(_) | KOp::Const(_) => None,
-            KOp::Unary(op, _) => Some(op.name()),
-            KOp::Binary(op, ..) => Some(op.name()),
-            KOp::Call(func, _) => Some(func.info().name),
-            KOp::Cast(_) => Some(n.dtype.name()),
+            KOp::Param(_) | KOp::Op(Op::Const(_)) => None,
+            KOp::Op(Op::Unary(op, _)) => Some(op.name()),
+            KOp::Op(Op::Binary(op, ..)) => Some(op.name()),
+            KOp::Op(Op::Call(func, _)) => Some(func.info().name),
+            KOp::Op(Op::Cast(_)) => Some(n.dtype.name()),
         })
         .collect();
     let fused =

@@ -2,7 +2,7 @@
 //! A unit test module because it builds IR, which is not public API.
 
 use crate::ir::ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
-use crate::ir::{Input, Inst, Node, NodeId, Program};
+use crate::ir::{Input, Inst, Node, NodeId, Op, Program};
 use crate::types::promote_strong;
 use crate::{Array, Compiled, DType, Data, Engine, EvalConfig, Scalar, Span};
 
@@ -28,15 +28,15 @@ impl B {
         self.p.node(id).dtype
     }
     fn c(&mut self, s: Scalar) -> NodeId {
-        self.push(Inst::Const(s), s.dtype())
+        self.push(Inst::constant(s), s.dtype())
     }
     fn bin(&mut self, op: BinaryOp, a: NodeId, b: NodeId) -> NodeId {
         let dt = if op.is_comparison() { DType::Bool } else { self.dt(a) };
-        self.push(Inst::Binary(op, a, b), dt)
+        self.push(Inst::Op(Op::Binary(op, a, b)), dt)
     }
     fn un(&mut self, op: UnaryOp, a: NodeId) -> NodeId {
         let dt = self.dt(a);
-        self.push(Inst::Unary(op, a), dt)
+        self.push(Inst::Op(Op::Unary(op, a)), dt)
     }
     fn call(&mut self, f: Func, args: &[NodeId]) -> NodeId {
         let dt = match f {
@@ -44,13 +44,13 @@ impl B {
             Func::Where => self.dt(args[1]),
             _ => self.dt(args[0]),
         };
-        self.push(Inst::Call(f, args.to_vec()), dt)
+        self.push(Inst::Op(Op::Call(f, args.to_vec())), dt)
     }
     fn cast(&mut self, a: NodeId, dt: DType) -> NodeId {
         if self.dt(a) == dt {
             return a;
         }
-        self.push(Inst::Cast(a), dt)
+        self.push(Inst::Op(Op::Cast(a)), dt)
     }
     fn reduce(&mut self, op: ReduceOp, a: NodeId, axis: Option<i64>) -> NodeId {
         let acc = op.accumulator(self.dt(a));
@@ -470,7 +470,7 @@ fn every_function_on_every_dtype_matches_interp() {
 fn every_cast_matches_interp() {
     for from in DType::ALL {
         for to in DType::ALL {
-            check_op(&[from], |b, x| b.push(Inst::Cast(x[0]), to));
+            check_op(&[from], |b, x| b.push(Inst::Op(Op::Cast(x[0])), to));
         }
     }
 }
@@ -606,7 +606,7 @@ fn random_program(input_dtypes: &[DType], steps: &[(u8, u16, u16, u16)], reducti
             }
             4 => {
                 let to = DType::ALL[r as usize % DType::ALL.len()];
-                b.push(Inst::Cast(x), to);
+                b.push(Inst::Op(Op::Cast(x)), to);
             }
             _ if reductions && r % 3 == 0 => {
                 let op = ReduceOp::ALL[(r / 3) as usize % ReduceOp::ALL.len()];
@@ -812,7 +812,7 @@ fn shape_errors_after_cse_of_commuted_operands_are_the_interpreters() {
 fn defect9_compiled_new_checks_hand_built_ir() {
     // `a + b` with a bool and a float64 operand: no engine has a meaning for it.
     let mut b = B::new(&[("a", DType::Bool), ("b", DType::Float64)]);
-    let bad = b.push(Inst::Binary(BinaryOp::Add, NodeId(0), NodeId(1)), DType::Float64);
+    let bad = b.push(Inst::Op(Op::Binary(BinaryOp::Add, NodeId(0), NodeId(1))), DType::Float64);
     b.p.result = bad;
     let err = Compiled::new(String::new(), b.p.clone()).unwrap_err();
     assert_eq!(err.kind, crate::ErrorKind::Internal);

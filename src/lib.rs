@@ -484,7 +484,7 @@ impl Compiled {
             } else if let ir::Inst::Input(j) = node.inst {
                 ir::Inst::Input(input_map[j].expect("every used input is mapped"))
             } else {
-                ir::opt::remap(&node.inst, |a| map[a.index()])
+                node.inst.map(|a| map[a.index()])
             };
             map[i] = ir::NodeId(nodes.len() as u32);
             nodes.push(ir::Node { inst, dtype: node.dtype, span: node.span });

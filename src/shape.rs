@@ -14,7 +14,7 @@
 use crate::array::{check_shape, fmt_shape, shape_size};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::ir::ops::ReduceOp;
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::ir::{Inst, Node, NodeId, Op, Program};
 
 /// The shape of `a` and `b` broadcast together, or `None` if they do not broadcast.
 pub fn broadcast(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
@@ -75,9 +75,9 @@ pub fn infer(program: &Program, input_shapes: &[&[usize]], outputs: &[NodeId]) -
 pub fn node_shape(node: &Node, args: &[&[usize]]) -> Result<Vec<usize>> {
     let shape = match &node.inst {
         Inst::Input(_) => Err(Error::at(ErrorKind::Input, node.span, "an input's shape comes from its array")),
-        Inst::Const(_) => Ok(vec![]),
-        Inst::Unary(..) | Inst::Cast(_) => Ok(args[0].to_vec()),
-        Inst::Binary(..) | Inst::Call(..) => broadcast_args(node, args),
+        Inst::Op(Op::Const(_)) => Ok(vec![]),
+        Inst::Op(Op::Unary(..) | Op::Cast(_)) => Ok(args[0].to_vec()),
+        Inst::Op(Op::Binary(..) | Op::Call(..)) => broadcast_args(node, args),
         Inst::Reduce { op, axis, .. } => reduce_shape(node, *op, *axis, args[0]),
     }?;
     check_shape(&shape).map_err(|e| e.or_at(node.span))?;

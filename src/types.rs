@@ -247,6 +247,26 @@ impl Scalar {
     }
 }
 
+/// A constant compared and hashed by its bits ([`Scalar::same_bits`]: `NaN ==
+/// NaN` for equal payloads, `0.0 != -0.0`), so instructions holding constants
+/// can be hash-consed (CSE) and cached (kernels) by what they compute.
+#[derive(Clone, Copy, Debug)]
+pub struct ConstBits(pub Scalar);
+
+impl PartialEq for ConstBits {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_bits(other.0)
+    }
+}
+
+impl Eq for ConstBits {}
+
+impl std::hash::Hash for ConstBits {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.0.dtype(), self.0.bits()).hash(state)
+    }
+}
+
 impl fmt::Display for Scalar {
     /// Python-like spelling: `True`, `3`, `2.5`, `nan`, `inf`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

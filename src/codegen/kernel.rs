@@ -21,6 +21,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use super::ops::{clif_type, Emitter};
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
+use crate::ir::Op;
 use crate::types::DType;
 
 mod accumulate;
@@ -71,16 +72,15 @@ pub(super) fn operand_dtype(kernel: &Kernel, k: usize) -> DType {
 /// arguments' values `args` (in order): the one dispatch from kernel
 /// operations to the scalar lowering in [`super::ops`]. Parameters are loads,
 /// which each loop builder addresses its own way.
-pub(super) fn emit_scalar(em: &mut Emitter<'_>, kernel: &Kernel, k: usize, args: &[Value]) -> Value {
-    let node = &kernel.nodes[k];
+pub(super) fn emit_scalar(em: &mut Emitter<'_>, kernel: &Kernel, k: usize, op: &Op<u32>, args: &[Value]) -> Value {
+    let dtype = kernel.nodes[k].dtype;
     let operand = operand_dtype(kernel, k);
-    match &node.op {
-        KOp::Const(c) => em.constant(c.0),
-        KOp::Unary(op, _) => em.unary(*op, node.dtype, args[0]),
-        KOp::Binary(op, ..) => em.binary(*op, operand, args[0], args[1]),
-        KOp::Call(f, _) => em.call(*f, operand, args),
-        KOp::Cast(_) => em.cast(operand, node.dtype, args[0]),
-        KOp::Param(_) => unreachable!("parameters are loaded by the loop builders"),
+    match op {
+        Op::Const(c) => em.constant(c.0),
+        Op::Unary(op, _) => em.unary(*op, dtype, args[0]),
+        Op::Binary(op, ..) => em.binary(*op, operand, args[0], args[1]),
+        Op::Call(f, _) => em.call(*f, operand, args),
+        Op::Cast(_) => em.cast(operand, dtype, args[0]),
     }
 }
 
@@ -100,8 +100,8 @@ pub(super) fn emit_scalars(
         if !select(k) {
             continue;
         }
-        let v = match node.op {
-            KOp::Param(p) => {
+        let v = match &node.op {
+            &KOp::Param(p) => {
                 let ty = clif_type(node.dtype);
                 let addr = match index {
                     Some(i) => element_addr(&mut em.b, rows[p as usize], i, ty),
@@ -109,10 +109,10 @@ pub(super) fn emit_scalars(
                 };
                 em.b.ins().load(ty, mem(), addr, 0)
             }
-            _ => {
+            KOp::Op(op) => {
                 let args: Vec<Value> =
                     node.op.args().into_iter().map(|a| vals[a].expect("kernel nodes read earlier nodes")).collect();
-                emit_scalar(em, kernel, k, &args)
+                emit_scalar(em, kernel, k, op, &args)
             }
         };
         vals[k] = Some(v);

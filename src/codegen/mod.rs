@@ -352,7 +352,7 @@ mod tests {
     use crate::diag::Span;
     use crate::fuse::{plan, Fusion};
     use crate::ir::ops::{BinaryOp, Func, FuncRule, UnaryOp};
-    use crate::ir::{Input, Inst, Node, NodeId, Program};
+    use crate::ir::{Input, Inst, Node, NodeId, Op, Program};
     use crate::types::DType;
 
     /// A program of `inputs` followed by one node reading all of them.
@@ -385,7 +385,11 @@ mod tests {
     /// skeleton (ints get no vector loop yet).
     #[test]
     fn loop_skeleton_hoists_invariant_parameters() {
-        let k = one_op(&[DType::Int64, DType::Int64], Inst::Binary(BinaryOp::Add, NodeId(0), NodeId(1)), DType::Int64);
+        let k = one_op(
+            &[DType::Int64, DType::Int64],
+            Inst::Op(Op::Binary(BinaryOp::Add, NodeId(0), NodeId(1))),
+            DType::Int64,
+        );
         expect_test::expect![[r#"
             function u0:0(i64, i64) system_v {
             block0(v0: i64, v1: i64):
@@ -430,7 +434,7 @@ mod tests {
     /// strides are loaded after the row pointers and there is no vector loop.
     #[test]
     fn strided_operands_load_their_stride_and_stay_scalar() {
-        let k = one_op(&[DType::Float64], Inst::Call(Func::Square, vec![NodeId(0)]), DType::Float64);
+        let k = one_op(&[DType::Float64], Inst::Op(Op::Call(Func::Square, vec![NodeId(0)])), DType::Float64);
         expect_test::expect![[r#"
             function u0:0(i64, i64) system_v {
             block0(v0: i64, v1: i64):
@@ -474,7 +478,7 @@ mod tests {
     /// into a buffer first.
     #[test]
     fn block_calls_write_only_contiguous_outputs_directly() {
-        let k = one_op(&[DType::Float64], Inst::Call(Func::Sin, vec![NodeId(0)]), DType::Float64);
+        let k = one_op(&[DType::Float64], Inst::Op(Op::Call(Func::Sin, vec![NodeId(0)])), DType::Float64);
         let slots = |layouts: &[Layout]| clif(&k, layouts).matches("explicit_slot").count();
         assert_eq!(slots(&[Layout::Contiguous, Layout::Contiguous]), 0);
         assert_eq!(slots(&[Layout::Contiguous, Layout::Strided]), 1);
@@ -505,9 +509,9 @@ mod tests {
                 let mut nodes = vec![Node { inst: Inst::Input(0), dtype: acc, span: Span::default() }];
                 let arg = if acc.is_float() {
                     let two = if acc == DType::Float32 { Scalar::Float32(2.0) } else { Scalar::Float64(2.0) };
-                    nodes.push(Node { inst: Inst::Const(two), dtype: acc, span: Span::default() });
+                    nodes.push(Node { inst: Inst::constant(two), dtype: acc, span: Span::default() });
                     nodes.push(Node {
-                        inst: Inst::Binary(BinaryOp::Mul, NodeId(0), NodeId(1)),
+                        inst: Inst::Op(Op::Binary(BinaryOp::Mul, NodeId(0), NodeId(1))),
                         dtype: acc,
                         span: Span::default(),
                     });
@@ -533,13 +537,13 @@ mod tests {
         for d in DType::ALL {
             for op in UnaryOp::ALL {
                 if op.result(d).is_ok() {
-                    check(&one_op(&[d], Inst::Unary(op, NodeId(0)), d));
+                    check(&one_op(&[d], Inst::Op(Op::Unary(op, NodeId(0))), d));
                 }
             }
             for op in BinaryOp::ALL {
                 if let Ok((compute, result)) = op.compute(d) {
                     if compute == d {
-                        check(&one_op(&[d, d], Inst::Binary(op, NodeId(0), NodeId(1)), result));
+                        check(&one_op(&[d, d], Inst::Op(Op::Binary(op, NodeId(0), NodeId(1))), result));
                     }
                 }
             }
@@ -560,10 +564,10 @@ mod tests {
                     _ => vec![d; info.arity],
                 };
                 let ids = (0..args.len() as u32).map(NodeId).collect();
-                check(&one_op(&args, Inst::Call(f, ids), result));
+                check(&one_op(&args, Inst::Op(Op::Call(f, ids)), result));
             }
             for to in DType::ALL {
-                check(&one_op(&[d], Inst::Cast(NodeId(0)), to));
+                check(&one_op(&[d], Inst::Op(Op::Cast(NodeId(0))), to));
             }
         }
     }

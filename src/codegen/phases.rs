@@ -28,6 +28,7 @@
 
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
+use crate::ir::Op;
 use crate::semantics;
 use crate::types::DType;
 use crate::vmath::{self, Kernel as VKernel};
@@ -149,8 +150,10 @@ fn block_len(buffers: usize) -> i64 {
 /// of the function's row, or of the float operator).
 fn block_fn(op: &KOp, dtype: DType) -> Option<BlockFn> {
     let kernel = match (op, dtype) {
-        (KOp::Call(f, _), DType::Float32 | DType::Float64) => semantics::func_impl(*f).block?,
-        (KOp::Binary(op, ..), DType::Float32 | DType::Float64) => VKernel::Binary(semantics::binary_impl(*op).1?),
+        (KOp::Op(Op::Call(f, _)), DType::Float32 | DType::Float64) => semantics::func_impl(*f).block?,
+        (KOp::Op(Op::Binary(op, ..)), DType::Float32 | DType::Float64) => {
+            VKernel::Binary(semantics::binary_impl(*op).1?)
+        }
         _ => return None,
     };
     let single = dtype == DType::Float32;

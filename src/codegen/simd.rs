@@ -53,6 +53,7 @@ use super::kernel::varying_nodes;
 use super::Layout;
 use crate::fuse::{KOp, Kernel};
 use crate::ir::ops::{BinaryOp, UnaryOp};
+use crate::ir::Op;
 use crate::semantics::{func_impl, Builtin, FloatImpl};
 use crate::types::DType;
 
@@ -145,21 +146,21 @@ fn lane_dtype(kernel: &Kernel, layouts: &[Layout]) -> Option<DType> {
 fn supported(op: &KOp, kernel: &Kernel) -> bool {
     let float = |a: &u32| kernel.nodes[*a as usize].dtype.is_float();
     match op {
-        KOp::Param(_) | KOp::Const(_) => true,
-        KOp::Unary(UnaryOp::Neg | UnaryOp::Pos, a) => float(a),
-        KOp::Unary(UnaryOp::Invert, a) => !float(a),
-        KOp::Binary(op, a, _) => match op {
+        KOp::Param(_) | KOp::Op(Op::Const(_)) => true,
+        KOp::Op(Op::Unary(UnaryOp::Neg | UnaryOp::Pos, a)) => float(a),
+        KOp::Op(Op::Unary(UnaryOp::Invert, a)) => !float(a),
+        KOp::Op(Op::Binary(op, a, _)) => match op {
             BinaryOp::Add | BinaryOp::Mul | BinaryOp::Sub | BinaryOp::Div => float(a),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => float(a),
             BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !float(a),
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
         },
-        KOp::Call(f, args) => match builtin(*f) {
+        KOp::Op(Op::Call(f, args)) => match builtin(*f) {
             Some(Builtin::Where) => true,
             Some(_) => args.iter().all(float),
             None => false,
         },
-        KOp::Cast(_) => false,
+        KOp::Op(Op::Cast(_)) => false,
     }
 }
 
@@ -325,8 +326,8 @@ impl<'k> Emitter<'k> {
         let mut last_use = vec![0; kernel.nodes.len()];
         for (i, node) in kernel.nodes.iter().enumerate() {
             let alias = match &node.op {
-                KOp::Unary(UnaryOp::Pos, a) => Some(*a),
-                KOp::Call(f, args) if builtin(*f) == Some(Builtin::Identity) => Some(args[0]),
+                KOp::Op(Op::Unary(UnaryOp::Pos, a)) => Some(*a),
+                KOp::Op(Op::Call(f, args)) if builtin(*f) == Some(Builtin::Identity) => Some(args[0]),
                 _ => None,
             };
             if let Some(a) = alias {
@@ -560,8 +561,10 @@ impl<'k> Emitter<'k> {
         let node = &self.kernel.nodes[i];
         let slot = match node.op {
             KOp::Param(p) => Slot::Param(p),
-            KOp::Const(c) if node.dtype == DType::Bool => Slot::Bits(if c.0.bits() != 0 { self.ones() } else { 0 }),
-            KOp::Const(c) => Slot::Bits(c.0.bits()),
+            KOp::Op(Op::Const(c)) if node.dtype == DType::Bool => {
+                Slot::Bits(if c.0.bits() != 0 { self.ones() } else { 0 })
+            }
+            KOp::Op(Op::Const(c)) => Slot::Bits(c.0.bits()),
             _ => Slot::Node(i as u32),
         };
         self.slot(slot)
@@ -745,19 +748,19 @@ impl<'k> Emitter<'k> {
         let node = &self.kernel.nodes[i];
         let d = YMM[d];
         match &node.op {
-            KOp::Unary(UnaryOp::Neg, _) => {
+            KOp::Op(Op::Unary(UnaryOp::Neg, _)) => {
                 let x = self.reg(args[0], 0)?;
                 let sign = self.slot(Slot::Bits(self.sign_bit()));
                 with_rm!(self.rm(sign), |m| self.a.vxorpd(d, YMM[x], m))?;
             }
-            KOp::Unary(UnaryOp::Invert, _) => {
+            KOp::Op(Op::Unary(UnaryOp::Invert, _)) => {
                 let x = self.reg(args[0], 0)?;
                 let ones = self.slot(Slot::Bits(self.ones()));
                 with_rm!(self.rm(ones), |m| self.a.vxorpd(d, YMM[x], m))?;
             }
-            KOp::Binary(op, ..) => self.binary(*op, args, d)?,
-            KOp::Call(f, _) => self.call(builtin(*f).expect("`supported` admits these"), args, d)?,
-            KOp::Unary(UnaryOp::Pos, _) | KOp::Param(_) | KOp::Const(_) | KOp::Cast(_) => {
+            KOp::Op(Op::Binary(op, ..)) => self.binary(*op, args, d)?,
+            KOp::Op(Op::Call(f, _)) => self.call(builtin(*f).expect("`supported` admits these"), args, d)?,
+            KOp::Param(_) | KOp::Op(Op::Unary(UnaryOp::Pos, _) | Op::Const(_) | Op::Cast(_)) => {
                 unreachable!("aliases, parameters and constants are not computed; casts are not admitted")
             }
         }

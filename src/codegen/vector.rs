@@ -18,6 +18,7 @@ use cranelift_frontend::FunctionBuilder;
 
 use crate::fuse::{KNode, KOp};
 use crate::ir::ops::{BinaryOp, Func, UnaryOp};
+use crate::ir::Op;
 use crate::semantics::{func_impl, Builtin, FloatImpl};
 use crate::types::DType;
 
@@ -44,20 +45,20 @@ pub(super) fn lane_type(dtype: DType, vty: Type) -> Option<Type> {
 pub(super) fn supported(node: &KNode, arg_dtype: DType) -> bool {
     let float = arg_dtype.is_float();
     match &node.op {
-        KOp::Param(_) | KOp::Const(_) => vector_type(node.dtype).is_some(),
-        KOp::Unary(op, _) => match op {
+        KOp::Param(_) | KOp::Op(Op::Const(_)) => vector_type(node.dtype).is_some(),
+        KOp::Op(Op::Unary(op, _)) => match op {
             UnaryOp::Neg | UnaryOp::Pos => float,
             UnaryOp::Invert => arg_dtype == DType::Bool,
         },
-        KOp::Binary(op, ..) => match op {
+        KOp::Op(Op::Binary(op, ..)) => match op {
             BinaryOp::Add | BinaryOp::Mul => float || arg_dtype == DType::Bool,
             BinaryOp::Sub | BinaryOp::Div => float,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => float,
             BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => arg_dtype == DType::Bool,
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
         },
-        KOp::Call(f, _) => float && vector_builtin(*f).is_some(),
-        KOp::Cast(_) => false,
+        KOp::Op(Op::Call(f, _)) => float && vector_builtin(*f).is_some(),
+        KOp::Op(Op::Cast(_)) => false,
     }
 }
 
@@ -92,17 +93,17 @@ fn vector_builtin(f: Func) -> Option<Builtin> {
     lane_wise.then_some(op)
 }
 
-/// Emit the vector lowering of `node` on `args` (`supported` said yes).
-pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, arg_dtype: DType, args: &[Value]) -> Value {
+/// Emit the vector lowering of `op` on `args` (`supported` said yes).
+pub(super) fn emit(b: &mut FunctionBuilder<'_>, op: &Op<u32>, arg_dtype: DType, args: &[Value]) -> Value {
     let x = args.first().copied();
     let x = || x.expect("the operation has an argument");
     let float = arg_dtype.is_float();
     let cmp = |b: &mut FunctionBuilder<'_>, cc| b.ins().fcmp(cc, args[0], args[1]);
-    match &node.op {
-        KOp::Unary(UnaryOp::Neg, _) => b.ins().fneg(x()),
-        KOp::Unary(UnaryOp::Pos, _) => x(),
-        KOp::Unary(UnaryOp::Invert, _) => b.ins().bnot(x()),
-        KOp::Binary(op, ..) => match op {
+    match op {
+        Op::Unary(UnaryOp::Neg, _) => b.ins().fneg(x()),
+        Op::Unary(UnaryOp::Pos, _) => x(),
+        Op::Unary(UnaryOp::Invert, _) => b.ins().bnot(x()),
+        Op::Binary(op, ..) => match op {
             BinaryOp::Add if float => b.ins().fadd(x(), args[1]),
             BinaryOp::Mul if float => b.ins().fmul(x(), args[1]),
             // On bool masks, `+` is logical or and `*` logical and (NumPy).
@@ -122,7 +123,7 @@ pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, arg_dtype: DType, 
                 unreachable!("`supported` rejects `{}`", op.symbol())
             }
         },
-        KOp::Call(f, _) => match vector_builtin(*f).expect("`supported` admits only lane-wise functions") {
+        Op::Call(f, _) => match vector_builtin(*f).expect("`supported` admits only lane-wise functions") {
             Builtin::Sqrt => b.ins().sqrt(x()),
             Builtin::Abs => b.ins().fabs(x()),
             Builtin::Square => b.ins().fmul(x(), x()),
@@ -157,7 +158,7 @@ pub(super) fn emit(b: &mut FunctionBuilder<'_>, node: &KNode, arg_dtype: DType, 
             | Builtin::Signbit
             | Builtin::TruncRem => unreachable!("`vector_builtin` admits only lane-wise operations"),
         },
-        KOp::Param(_) | KOp::Const(_) | KOp::Cast(_) => unreachable!("`supported` admits only the operations above"),
+        Op::Const(_) | Op::Cast(_) => unreachable!("constants are hoisted; `supported` rejects casts"),
     }
 }
 

@@ -34,7 +34,7 @@ mod tests;
 use crate::array::alloc::check_room;
 use crate::array::{Array, ArrayView};
 use crate::diag::{Error, ErrorKind, Result};
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::ir::{Inst, Node, NodeId, Op, Program};
 use crate::shape;
 
 /// Evaluate the nodes `outputs` of `p` on `inputs` (the tests' shorthand).
@@ -179,11 +179,11 @@ fn release(uses: &mut [usize], values: &mut [Option<Value<'_>>], id: NodeId, sta
 fn compute(node: &Node, args: &[ArrayView<'_>], shape: Vec<usize>) -> Array {
     let data = match &node.inst {
         Inst::Input(_) => unreachable!("inputs are bound, not computed"),
-        Inst::Const(s) => return Array::scalar(*s),
-        Inst::Unary(op, _) => elementwise::unary(*op, &args[0]),
-        Inst::Binary(op, _, _) => elementwise::binary(*op, &args[0], &args[1], &shape),
-        Inst::Call(f, _) => elementwise::call(*f, args, &shape),
-        Inst::Cast(_) => elementwise::cast(&args[0], node.dtype),
+        Inst::Op(Op::Const(c)) => return Array::scalar(c.0),
+        Inst::Op(Op::Unary(op, _)) => elementwise::unary(*op, &args[0]),
+        Inst::Op(Op::Binary(op, _, _)) => elementwise::binary(*op, &args[0], &args[1], &shape),
+        Inst::Op(Op::Call(f, _)) => elementwise::call(*f, args, &shape),
+        Inst::Op(Op::Cast(_)) => elementwise::cast(&args[0], node.dtype),
         Inst::Reduce { op, axis, .. } => {
             let axis = shape::normalize_axis(*axis, args[0].ndim()).expect("shape inference checked the axis");
             // The reduction loops walk C-order memory (their summation order is

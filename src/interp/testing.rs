@@ -6,7 +6,7 @@
 use crate::array::Array;
 use crate::diag::{Result, Span};
 use crate::ir::ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
-use crate::ir::{Input, Inst, Node, NodeId, Program};
+use crate::ir::{Input, Inst, Node, NodeId, Op, Program};
 use crate::types::{DType, Scalar};
 
 #[derive(Default)]
@@ -37,30 +37,30 @@ impl Builder {
     }
 
     pub fn constant(&mut self, s: Scalar) -> NodeId {
-        self.push(Inst::Const(s), s.dtype())
+        self.push(Inst::constant(s), s.dtype())
     }
 
     pub fn unary(&mut self, op: UnaryOp, a: NodeId) -> NodeId {
         let dt = op.result(self.dtype(a)).expect("unary op allowed on this dtype");
-        self.push(Inst::Unary(op, a), dt)
+        self.push(Inst::Op(Op::Unary(op, a)), dt)
     }
 
     pub fn binary(&mut self, op: BinaryOp, a: NodeId, b: NodeId) -> NodeId {
         assert_eq!(self.dtype(a), self.dtype(b), "binary operands share a dtype");
         let (compute, result) = op.compute(self.dtype(a)).expect("binary op allowed on this dtype");
         assert_eq!(compute, self.dtype(a), "operands must already be in the compute dtype");
-        self.push(Inst::Binary(op, a, b), result)
+        self.push(Inst::Op(Op::Binary(op, a, b)), result)
     }
 
     pub fn call(&mut self, f: Func, args: &[NodeId]) -> NodeId {
         let info = f.info();
         let values = if info.rule == FuncRule::Where { args[1] } else { args[0] };
         let (_, dt) = info.rule.compute(info.name, self.dtype(values)).expect("function allowed on this dtype");
-        self.push(Inst::Call(f, args.to_vec()), dt)
+        self.push(Inst::Op(Op::Call(f, args.to_vec())), dt)
     }
 
     pub fn cast(&mut self, a: NodeId, to: DType) -> NodeId {
-        self.push(Inst::Cast(a), to)
+        self.push(Inst::Op(Op::Cast(a)), to)
     }
 
     pub fn reduce(&mut self, op: ReduceOp, arg: NodeId, axis: Option<i64>) -> NodeId {

@@ -23,7 +23,7 @@
 mod weak;
 
 use super::ops::{self, BinaryOp, Callee, Func, FuncRule, ReduceOp, UnaryOp};
-use super::{Input, Inst, Node, NodeId, Program, Signature};
+use super::{Input, Inst, Node, NodeId, Op, Program, Signature};
 use crate::diag::{excerpt, Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{self, Expr, ExprKind, Ident, Stmt};
 use crate::types::{promote, DType, Scalar, Ty};
@@ -140,7 +140,7 @@ impl Lowerer<'_> {
         let value = match &e.kind {
             ExprKind::Int(v) => Value::Weak(Py::Int(i128::from(*v))),
             ExprKind::Float(v) => Value::Weak(Py::Float(*v)),
-            ExprKind::Bool(b) => Value::Strong(self.push(Inst::Const(Scalar::Bool(*b)), DType::Bool, e.span)),
+            ExprKind::Bool(b) => Value::Strong(self.push(Inst::constant(Scalar::Bool(*b)), DType::Bool, e.span)),
             ExprKind::Name(name) => self.name(name, e.span)?,
             ExprKind::Unary { op, operand } => {
                 let x = self.expr(operand)?;
@@ -184,10 +184,10 @@ impl Lowerer<'_> {
         match x.value {
             Value::Weak(p) => {
                 let scalar = p.to_scalar(dtype).map_err(|e| e.or_at(x.span))?;
-                Ok(self.push(Inst::Const(scalar), dtype, x.span))
+                Ok(self.push(Inst::constant(scalar), dtype, x.span))
             }
             Value::Strong(id) if self.dtype(id) == dtype => Ok(id),
-            Value::Strong(id) => Ok(self.push(Inst::Cast(id), dtype, x.span)),
+            Value::Strong(id) => Ok(self.push(Inst::Op(Op::Cast(id)), dtype, x.span)),
         }
     }
 
@@ -208,7 +208,7 @@ impl Lowerer<'_> {
         }
         if let Some((_, v)) = self.weak.iter().find(|(n, _)| n == name) {
             return Ok(match *v {
-                Scalar::Bool(b) => Value::Strong(self.push(Inst::Const(Scalar::Bool(b)), DType::Bool, span)),
+                Scalar::Bool(b) => Value::Strong(self.push(Inst::constant(Scalar::Bool(b)), DType::Bool, span)),
                 Scalar::Int32(i) => Value::Weak(Py::Int(i128::from(i))),
                 Scalar::Int64(i) => Value::Weak(Py::Int(i128::from(i))),
                 Scalar::Float32(f) => Value::Weak(Py::Float(f64::from(f))),
@@ -280,7 +280,7 @@ impl Lowerer<'_> {
             }
             Value::Strong(id) => {
                 let dtype = op.result(self.dtype(id)).map_err(|m| Error::at(ErrorKind::Type, span, m))?;
-                Ok(self.strong(Inst::Unary(op, id), dtype, span))
+                Ok(self.strong(Inst::Op(Op::Unary(op, id)), dtype, span))
             }
         }
     }
@@ -290,7 +290,7 @@ impl Lowerer<'_> {
         if let (Value::Weak(x), Value::Weak(y)) = (a.value, b.value) {
             return match Py::binary(op, x, y).map_err(|e| e.or_at(span))? {
                 Folded::Py(p) => Ok(Term { value: Value::Weak(p), span }),
-                Folded::Bool(v) => Ok(self.strong(Inst::Const(Scalar::Bool(v)), DType::Bool, span)),
+                Folded::Bool(v) => Ok(self.strong(Inst::constant(Scalar::Bool(v)), DType::Bool, span)),
             };
         }
         let (op, a, b) = if op.is_comparison() { self.clamp_comparison(op, a, b) } else { (op, a, b) };
@@ -312,7 +312,7 @@ impl Lowerer<'_> {
             }
         }
         let y = self.operand_as(b, compute)?;
-        Ok(self.strong(Inst::Binary(op, x, y), result, span))
+        Ok(self.strong(Inst::Op(Op::Binary(op, x, y)), result, span))
     }
 
     /// NumPy computes `float_array ** scalar` for the exponents 2, 0.5, -1, 0 and 1
@@ -326,15 +326,15 @@ impl Lowerer<'_> {
             Value::Strong(_) => return None,
         };
         let inst = if e == 2.0 {
-            Inst::Binary(BinaryOp::Mul, x, x)
+            Inst::Op(Op::Binary(BinaryOp::Mul, x, x))
         } else if e == 0.5 {
-            Inst::Call(Func::Sqrt, vec![x])
+            Inst::Op(Op::Call(Func::Sqrt, vec![x]))
         } else if e == -1.0 {
             let one = Scalar::from_f64(1.0, dtype);
-            let one = self.push(Inst::Const(one), dtype, exponent.span);
-            Inst::Binary(BinaryOp::Div, one, x)
+            let one = self.push(Inst::constant(one), dtype, exponent.span);
+            Inst::Op(Op::Binary(BinaryOp::Div, one, x))
         } else if e == 0.0 {
-            Inst::Call(Func::OnesLike, vec![x])
+            Inst::Op(Op::Call(Func::OnesLike, vec![x]))
         } else if e == 1.0 {
             return Some(Term { value: Value::Strong(x), span });
         } else {
@@ -399,7 +399,7 @@ impl Lowerer<'_> {
                 if self.dtype(id) == dtype {
                     return Ok(Term { value: Value::Strong(id), span });
                 }
-                Ok(self.strong(Inst::Cast(id), dtype, span))
+                Ok(self.strong(Inst::Op(Op::Cast(id)), dtype, span))
             }
         }
     }
@@ -431,7 +431,7 @@ impl Lowerer<'_> {
             let dtype = self.promote_all(&xs[1..]);
             let x = self.operand_as(xs[1], dtype)?;
             let y = self.operand_as(xs[2], dtype)?;
-            return Ok(self.strong(Inst::Call(f, vec![cond, x, y]), dtype, span));
+            return Ok(self.strong(Inst::Op(Op::Call(f, vec![cond, x, y])), dtype, span));
         }
         let promoted = self.promote_all(xs);
         let (compute, result) = rule.compute(name, promoted).map_err(|msg| {
@@ -447,7 +447,7 @@ impl Lowerer<'_> {
 
     fn call_node(&mut self, f: Func, xs: &[Term], compute: DType, result: DType, span: Span) -> Result<Term> {
         let args = xs.iter().map(|x| self.operand_as(*x, compute)).collect::<Result<Vec<_>>>()?;
-        Ok(self.strong(Inst::Call(f, args), result, span))
+        Ok(self.strong(Inst::Op(Op::Call(f, args)), result, span))
     }
 
     /// NEP 50 promotion of several operands; weak only gives the default dtype.

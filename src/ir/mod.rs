@@ -20,7 +20,7 @@ pub mod opt;
 pub mod print;
 
 use crate::diag::{Error, ErrorKind, Result, Span};
-use crate::types::{DType, Scalar};
+use crate::types::{ConstBits, DType, Scalar};
 use ops::{BinaryOp, Func, FuncRule, ReduceOp, UnaryOp};
 
 pub use lower::lower;
@@ -52,36 +52,120 @@ pub struct Node {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// An elementwise operation: one value per element from the same element of
+/// its operands. Generic over how operands are named, so the IR (`Op<NodeId>`,
+/// inside [`Inst`]) and fused kernels (`Op<u32>`, inside
+/// [`crate::fuse::KOp`]) share one definition and every algorithm over it.
+/// Equality and hashing compare constants by bits ([`ConstBits`]): what CSE and
+/// the kernel cache need.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op<Id> {
+    /// A constant, already of the node's dtype.
+    Const(ConstBits),
+    Unary(UnaryOp, Id),
+    Binary(BinaryOp, Id, Id),
+    /// An elementwise function; `where(c, x, y)` is `Call(Func::Where, [c, x, y])`.
+    Call(Func, Vec<Id>),
+    /// NumPy `astype` to the node's dtype.
+    Cast(Id),
+}
+
+impl<Id: Copy> Op<Id> {
+    /// The operands, in order.
+    pub fn args(&self) -> Vec<Id> {
+        match self {
+            Op::Const(_) => vec![],
+            Op::Unary(_, a) | Op::Cast(a) => vec![*a],
+            Op::Binary(_, a, b) => vec![*a, *b],
+            Op::Call(_, args) => args.clone(),
+        }
+    }
+
+    /// The same operation with every operand renamed by `f` (in operand order).
+    pub fn map<J>(&self, mut f: impl FnMut(Id) -> J) -> Op<J> {
+        match self {
+            Op::Const(c) => Op::Const(*c),
+            Op::Unary(op, a) => Op::Unary(*op, f(*a)),
+            Op::Binary(op, a, b) => {
+                let a = f(*a);
+                Op::Binary(*op, a, f(*b))
+            }
+            Op::Call(func, args) => Op::Call(*func, args.iter().map(|&a| f(a)).collect()),
+            Op::Cast(a) => Op::Cast(f(*a)),
+        }
+    }
+
+    /// The printers' spelling, `multiply %0, %1`, with each operand spelled by
+    /// `arg` (called in operand order): `const 2.5`, `negative x`, `cast x`.
+    pub fn display(&self, mut arg: impl FnMut(Id) -> String) -> String {
+        match self {
+            Op::Const(c) => format!("const {}", c.0),
+            Op::Unary(op, a) => format!("{} {}", op.name(), arg(*a)),
+            Op::Binary(op, a, b) => {
+                let a = arg(*a);
+                format!("{} {a}, {}", op.name(), arg(*b))
+            }
+            Op::Call(func, args) => {
+                let args: Vec<String> = args.iter().map(|&a| arg(a)).collect();
+                format!("{} {}", func.info().name, args.join(", "))
+            }
+            Op::Cast(a) => format!("cast {}", arg(*a)),
+        }
+    }
+}
+
+/// One IR instruction: an input, an elementwise operation or a reduction.
+/// Compared and hashed with constants by bits, so `(DType, Inst)` is what
+/// makes two nodes the same computation (the optimizer's CSE key).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Inst {
     /// The `i`-th input of the signature.
     Input(usize),
-    /// A constant, already of the node's dtype.
-    Const(Scalar),
-    Unary(UnaryOp, NodeId),
-    Binary(BinaryOp, NodeId, NodeId),
-    /// An elementwise function; `where(c, x, y)` is `Call(Func::Where, [c, x, y])`.
-    Call(Func, Vec<NodeId>),
-    /// NumPy `astype` to the node's dtype.
-    Cast(NodeId),
+    /// An elementwise operation.
+    Op(Op<NodeId>),
     /// A reduction over all elements (`axis: None`) or one axis. A negative axis
     /// counts from the end; it is checked against the rank at evaluation.
-    Reduce {
-        op: ReduceOp,
-        arg: NodeId,
-        axis: Option<i64>,
-    },
+    Reduce { op: ReduceOp, arg: NodeId, axis: Option<i64> },
+}
+
+impl From<Op<NodeId>> for Inst {
+    fn from(op: Op<NodeId>) -> Inst {
+        Inst::Op(op)
+    }
 }
 
 impl Inst {
+    /// The constant instruction `s`.
+    pub fn constant(s: Scalar) -> Inst {
+        Inst::Op(Op::Const(ConstBits(s)))
+    }
+
+    /// The value of a constant instruction.
+    pub fn as_constant(&self) -> Option<Scalar> {
+        match self {
+            Inst::Op(Op::Const(c)) => Some(c.0),
+            _ => None,
+        }
+    }
+
     /// The nodes this instruction reads.
     pub fn args(&self) -> Vec<NodeId> {
         match self {
-            Inst::Input(_) | Inst::Const(_) => vec![],
-            Inst::Unary(_, a) | Inst::Cast(a) => vec![*a],
+            Inst::Input(_) => vec![],
+            Inst::Op(op) => op.args(),
             Inst::Reduce { arg, .. } => vec![*arg],
-            Inst::Binary(_, a, b) => vec![*a, *b],
-            Inst::Call(_, args) => args.clone(),
+        }
+    }
+
+    /// The same instruction with every argument replaced by `f(argument)`.
+    pub fn map(&self, f: impl FnMut(NodeId) -> NodeId) -> Inst {
+        match self {
+            Inst::Input(k) => Inst::Input(*k),
+            Inst::Op(op) => Inst::Op(op.map(f)),
+            Inst::Reduce { op, arg, axis } => {
+                let mut f = f;
+                Inst::Reduce { op: *op, arg: f(*arg), axis: *axis }
+            }
         }
     }
 }
@@ -152,11 +236,11 @@ impl Program {
             let dt = |id: NodeId| self.node(id).dtype;
             let ok = match &node.inst {
                 Inst::Input(k) => self.inputs.get(*k).is_some_and(|input| input.dtype == node.dtype),
-                Inst::Const(s) => s.dtype() == node.dtype,
-                Inst::Unary(op, a) => dt(*a) == node.dtype && op.result(node.dtype).is_ok(),
-                Inst::Binary(op, a, b) => dt(*a) == dt(*b) && op.compute(dt(*a)) == Ok((dt(*a), node.dtype)),
-                Inst::Call(f, args) => self.call_is_typed(*f, args, node.dtype),
-                Inst::Cast(_) => true,
+                Inst::Op(Op::Const(c)) => c.0.dtype() == node.dtype,
+                Inst::Op(Op::Unary(op, a)) => dt(*a) == node.dtype && op.result(node.dtype).is_ok(),
+                Inst::Op(Op::Binary(op, a, b)) => dt(*a) == dt(*b) && op.compute(dt(*a)) == Ok((dt(*a), node.dtype)),
+                Inst::Op(Op::Call(f, args)) => self.call_is_typed(*f, args, node.dtype),
+                Inst::Op(Op::Cast(_)) => true,
                 Inst::Reduce { op, arg, .. } => dt(*arg) == node.dtype && op.accumulator(node.dtype) == node.dtype,
             };
             if !ok {

@@ -123,8 +123,8 @@ mod tests;
 pub use fast::Math;
 pub use report::{Exactness, Rewrite, Rule};
 
-use super::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
-use super::{Inst, Node, NodeId, Program};
+use super::ops::BinaryOp;
+use super::{Inst, Node, NodeId, Op, Program};
 use crate::array::Array;
 use crate::diag::Span;
 use crate::interp;
@@ -199,7 +199,7 @@ pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) 
     for (i, node) in program.nodes.iter().enumerate() {
         let old = NodeId(i as u32);
         b.poly_root = roots[i];
-        let inst = remap(&node.inst, |a| b.map[a.index()]);
+        let inst = node.inst.map(|a| b.map[a.index()]);
         let id = b.value(inst, node.dtype, node.span, Some(old));
         b.origin[id.index()].get_or_insert(old);
         b.map.push(id);
@@ -222,19 +222,6 @@ pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) 
     Optimized { program: optimized, outputs, report }
 }
 
-/// `inst` with every argument replaced by `f(argument)`.
-pub(crate) fn remap(inst: &Inst, f: impl Fn(NodeId) -> NodeId) -> Inst {
-    match inst {
-        Inst::Input(k) => Inst::Input(*k),
-        Inst::Const(s) => Inst::Const(*s),
-        Inst::Unary(op, a) => Inst::Unary(*op, f(*a)),
-        Inst::Binary(op, a, b) => Inst::Binary(*op, f(*a), f(*b)),
-        Inst::Call(func, args) => Inst::Call(*func, args.iter().map(|a| f(*a)).collect()),
-        Inst::Cast(a) => Inst::Cast(f(*a)),
-        Inst::Reduce { op, arg, axis } => Inst::Reduce { op: *op, arg: f(*arg), axis: *axis },
-    }
-}
-
 /// Dead-code elimination: the nodes `roots` reach, in their order, and each old
 /// node's new id (`None` if dropped).
 fn compact(nodes: Vec<Node>, roots: &[NodeId]) -> (Vec<Node>, Vec<Option<NodeId>>) {
@@ -244,7 +231,7 @@ fn compact(nodes: Vec<Node>, roots: &[NodeId]) -> (Vec<Node>, Vec<Option<NodeId>
     for (i, node) in nodes.into_iter().enumerate() {
         if live[i] {
             renumber[i] = Some(NodeId(kept.len() as u32));
-            kept.push(Node { inst: remap(&node.inst, |a| renumber[a.index()].expect("arguments are kept")), ..node });
+            kept.push(Node { inst: node.inst.map(|a| renumber[a.index()].expect("arguments are kept")), ..node });
         }
     }
     (kept, renumber)
@@ -286,14 +273,14 @@ impl<'p> Builder<'p> {
     /// reported (nodes a rewrite creates have none).
     fn value(&mut self, inst: Inst, dtype: DType, span: Span, from: Option<NodeId>) -> NodeId {
         let rewritten = match self.fold(&inst, dtype, span) {
-            Some(c) => Some((self.intern(&Inst::Const(c), dtype, span).0, Rule::Fold)),
+            Some(c) => Some((self.intern(&Inst::constant(c), dtype, span).0, Rule::Fold)),
             None => self.simplify(&inst, dtype, span, from.is_some()),
         };
         let (id, rule) = match rewritten {
             Some((id, rule)) => (id, Some(rule)),
             None => {
                 let (id, shared) = self.intern(&inst, dtype, span);
-                let cse = shared && !matches!(inst, Inst::Input(_) | Inst::Const(_));
+                let cse = shared && !matches!(inst, Inst::Input(_) | Inst::Op(Op::Const(_)));
                 (id, cse.then_some(Rule::Cse))
             }
         };
@@ -309,7 +296,7 @@ impl<'p> Builder<'p> {
     /// The constant `inst` evaluates to, if its arguments are all constants and
     /// its evaluation succeeds.
     fn fold(&self, inst: &Inst, dtype: DType, span: Span) -> Option<Scalar> {
-        if matches!(inst, Inst::Input(_) | Inst::Const(_)) {
+        if matches!(inst, Inst::Input(_) | Inst::Op(Op::Const(_))) {
             return None;
         }
         let args = inst.args().iter().map(|a| self.constant(*a).map(Array::scalar)).collect::<Option<Vec<_>>>()?;
@@ -322,7 +309,7 @@ impl<'p> Builder<'p> {
     /// A rewrite of `inst` into cheaper nodes, and which rule it was. `source`:
     /// `inst` is an input-program node (not one a rewrite made).
     fn simplify(&mut self, inst: &Inst, dtype: DType, span: Span, source: bool) -> Option<(NodeId, Rule)> {
-        if let Inst::Binary(BinaryOp::Pow, x, e) = *inst {
+        if let Inst::Op(Op::Binary(BinaryOp::Pow, x, e)) = *inst {
             let (id, exactness) = pow::rewrite(self, x, self.constant(e)?, span)?;
             return Some((id, Rule::Pow(exactness)));
         }
@@ -340,19 +327,16 @@ impl<'p> Builder<'p> {
 
     /// `x / c` as `x * (1/c)` when the reciprocal is exact.
     fn exact_reciprocal(&mut self, inst: &Inst, span: Span) -> Option<NodeId> {
-        let Inst::Binary(BinaryOp::Div, x, c) = *inst else { return None };
+        let Inst::Op(Op::Binary(BinaryOp::Div, x, c)) = *inst else { return None };
         let r = identity::exact_reciprocal(self.constant(c)?)?;
         let dtype = self.nodes[x.index()].dtype;
-        let r = self.value(Inst::Const(r), dtype, span, None);
-        Some(self.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None))
+        let r = self.value(Inst::constant(r), dtype, span, None);
+        Some(self.value(Op::Binary(BinaryOp::Mul, x, r).into(), dtype, span, None))
     }
 
     /// The value of `id` if it is a constant.
     fn constant(&self, id: NodeId) -> Option<Scalar> {
-        match self.nodes[id.index()].inst {
-            Inst::Const(s) => Some(s),
-            _ => None,
-        }
+        self.nodes[id.index()].inst.as_constant()
     }
 
     /// The existing node computing `(inst, dtype)`, or a new one; and whether it existed.
@@ -370,44 +354,24 @@ impl<'p> Builder<'p> {
     }
 }
 
-/// What makes two nodes the same computation: the instruction with constants by
-/// their bits, and the dtype (a `Cast`'s target is only in the dtype).
+/// What makes two nodes the same computation: the instruction, whose constants
+/// compare by their bits, and the dtype (a `Cast`'s target is only in the dtype).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     dtype: DType,
-    inst: KeyInst,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum KeyInst {
-    Input(usize),
-    Const(u64),
-    Unary(UnaryOp, NodeId),
-    Binary(BinaryOp, NodeId, NodeId),
-    Call(Func, Vec<NodeId>),
-    Cast(NodeId),
-    Reduce(ReduceOp, NodeId, Option<i64>),
+    inst: Inst,
 }
 
 impl Key {
     fn new(inst: &Inst, dtype: DType) -> Key {
-        let inst = match inst {
-            Inst::Input(k) => KeyInst::Input(*k),
-            Inst::Const(s) => KeyInst::Const(s.bits()),
-            Inst::Unary(op, a) => KeyInst::Unary(*op, *a),
-            Inst::Binary(op, a, b) => KeyInst::Binary(*op, *a, *b),
-            Inst::Call(f, args) => KeyInst::Call(*f, args.clone()),
-            Inst::Cast(a) => KeyInst::Cast(*a),
-            Inst::Reduce { op, arg, axis } => KeyInst::Reduce(*op, *arg, *axis),
-        };
-        Key { dtype, inst }
+        Key { dtype, inst: inst.clone() }
     }
 
     /// The same computation with the operands of a commutative operator swapped.
     fn swapped(&self) -> Option<Key> {
         match self.inst {
-            KeyInst::Binary(op, a, b) if commutes(op) => {
-                Some(Key { dtype: self.dtype, inst: KeyInst::Binary(op, b, a) })
+            Inst::Op(Op::Binary(op, a, b)) if commutes(op) => {
+                Some(Key { dtype: self.dtype, inst: Op::Binary(op, b, a).into() })
             }
             _ => None,
         }

@@ -53,14 +53,7 @@ impl Program {
     fn inst(&self, f: &mut fmt::Formatter<'_>, inst: &Inst) -> fmt::Result {
         match inst {
             Inst::Input(k) => write!(f, "input {}", self.inputs[*k].name),
-            Inst::Const(s) => write!(f, "const {s}"),
-            Inst::Unary(op, a) => write!(f, "{} {}", op.name(), Ref(*a)),
-            Inst::Binary(op, a, b) => write!(f, "{} {}, {}", op.name(), Ref(*a), Ref(*b)),
-            Inst::Call(func, args) => {
-                let args: Vec<String> = args.iter().map(|a| Ref(*a).to_string()).collect();
-                write!(f, "{} {}", func.info().name, args.join(", "))
-            }
-            Inst::Cast(a) => write!(f, "cast {}", Ref(*a)),
+            Inst::Op(op) => f.write_str(&op.display(|a| Ref(a).to_string())),
             Inst::Reduce { op, arg, axis } => {
                 write!(f, "{} {}", op.name(), Ref(*arg))?;
                 match axis {
@@ -75,7 +68,7 @@ impl Program {
 #[cfg(test)]
 mod tests {
     use super::super::ops::{BinaryOp, Func, ReduceOp, UnaryOp};
-    use super::super::{Input, Node};
+    use super::super::{Input, Node, Op};
     use super::*;
     use crate::diag::Span;
     use crate::types::{DType, Scalar};
@@ -95,12 +88,12 @@ mod tests {
             ],
             nodes: vec![
                 node(Inst::Input(0), DType::Float32),
-                node(Inst::Const(Scalar::Float32(2.5)), DType::Float32),
-                node(Inst::Binary(BinaryOp::Mul, n(0), n(1)), DType::Float32),
-                node(Inst::Cast(n(2)), DType::Float64),
-                node(Inst::Unary(UnaryOp::Neg, n(3)), DType::Float64),
-                node(Inst::Binary(BinaryOp::Lt, n(3), n(4)), DType::Bool),
-                node(Inst::Call(Func::Where, vec![n(5), n(3), n(4)]), DType::Float64),
+                node(Inst::constant(Scalar::Float32(2.5)), DType::Float32),
+                node(Inst::Op(Op::Binary(BinaryOp::Mul, n(0), n(1))), DType::Float32),
+                node(Inst::Op(Op::Cast(n(2))), DType::Float64),
+                node(Inst::Op(Op::Unary(UnaryOp::Neg, n(3))), DType::Float64),
+                node(Inst::Op(Op::Binary(BinaryOp::Lt, n(3), n(4))), DType::Bool),
+                node(Inst::Op(Op::Call(Func::Where, vec![n(5), n(3), n(4)])), DType::Float64),
                 node(Inst::Reduce { op: ReduceOp::Sum, arg: n(6), axis: Some(-1) }, DType::Float64),
                 node(Inst::Reduce { op: ReduceOp::Max, arg: n(6), axis: None }, DType::Float64),
             ],
@@ -130,7 +123,7 @@ mod tests {
     fn prints_a_program_without_inputs() {
         let program = Program {
             inputs: vec![],
-            nodes: vec![node(Inst::Const(Scalar::Int64(5)), DType::Int64)],
+            nodes: vec![node(Inst::constant(Scalar::Int64(5)), DType::Int64)],
             result: NodeId(0),
             names: vec![],
         };

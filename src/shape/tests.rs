@@ -3,7 +3,7 @@
 use super::*;
 use crate::diag::Span;
 use crate::ir::ops::BinaryOp;
-use crate::ir::Input;
+use crate::ir::{Input, Op};
 use crate::types::{DType, Scalar};
 
 /// `(a, b, broadcast(a, b))`.
@@ -117,9 +117,9 @@ fn program() -> Program {
         nodes: vec![
             node(Inst::Input(0), f, 0),
             node(Inst::Input(1), f, 1),
-            node(Inst::Binary(BinaryOp::Add, NodeId(0), NodeId(1)), f, 2),
-            node(Inst::Const(Scalar::Float64(2.0)), f, 3),
-            node(Inst::Binary(BinaryOp::Mul, NodeId(0), NodeId(3)), f, 4),
+            node(Inst::Op(Op::Binary(BinaryOp::Add, NodeId(0), NodeId(1))), f, 2),
+            node(Inst::constant(Scalar::Float64(2.0)), f, 3),
+            node(Inst::Op(Op::Binary(BinaryOp::Mul, NodeId(0), NodeId(3))), f, 4),
         ],
         result: NodeId(2),
         names: vec![("s".into(), NodeId(4))],
@@ -146,7 +146,7 @@ fn infer_reports_broadcast_errors_at_the_node() {
 #[test]
 fn three_operand_errors_name_all_shapes() {
     let f = DType::Float64;
-    let n = node(Inst::Call(crate::ir::ops::Func::Clip, vec![NodeId(0), NodeId(1), NodeId(2)]), f, 7);
+    let n = node(Inst::Op(Op::Call(crate::ir::ops::Func::Clip, vec![NodeId(0), NodeId(1), NodeId(2)])), f, 7);
     let err = node_shape(&n, &[&[2], &[3], &[]]).unwrap_err();
     assert_eq!(err.message, "operands could not be broadcast together with shapes (2,) (3,) ()");
 }

@@ -28,7 +28,7 @@ use crate::array::{fmt_shape, Order};
 use crate::codegen::FOLD_BLOCK;
 use crate::diag::{Error, ErrorKind};
 use crate::fuse::Plan;
-use crate::ir::{Inst, NodeId, Program};
+use crate::ir::{Inst, NodeId, Op, Program};
 
 use super::source::{storage_axis, Source};
 
@@ -153,8 +153,8 @@ fn windowing(
                     Some(fe)
                 }
             }
-            Inst::Const(_) => None,
-            Inst::Unary(..) | Inst::Binary(..) | Inst::Call(..) | Inst::Cast(_) => {
+            Inst::Op(Op::Const(_)) => None,
+            Inst::Op(Op::Unary(..) | Op::Binary(..) | Op::Call(..) | Op::Cast(_)) => {
                 let mut w = None;
                 for a in node.inst.args() {
                     match (w, from_end[a.index()]) {

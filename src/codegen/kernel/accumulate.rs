@@ -447,15 +447,15 @@ fn emit_vector_nodes(b: &mut FunctionBuilder<'_>, cx: &Cx<'_>, vty: Type, i: Val
         if !cx.varying[k] {
             continue;
         }
-        let v = match node.op {
-            KOp::Param(p) => {
+        let v = match &node.op {
+            &KOp::Param(p) => {
                 let addr = element_addr(b, cx.rows[p as usize], i, vty.lane_type());
                 b.ins().load(vty, mem(), addr, 0)
             }
-            _ => {
+            KOp::Op(op) => {
                 let args: Vec<Value> =
                     node.op.args().into_iter().map(|a| vvals[a].expect("kernel nodes read earlier nodes")).collect();
-                vector::emit(b, node, operand_dtype(cx.kernel, k), &args)
+                vector::emit(b, op, operand_dtype(cx.kernel, k), &args)
             }
         };
         vvals[k] = Some(v);

@@ -421,18 +421,19 @@ impl Step<'_, '_> {
     fn compute(&mut self, em: &mut Emitter<'_>, k: usize) {
         let cx = self.cx;
         let node = &cx.kernel.nodes[k];
-        let v = if !cx.varying[k] {
-            cx.hoisted[k].expect("invariant nodes are hoisted")
-        } else if let KOp::Param(q) = node.op {
-            self.load(em, self.rows.params[q as usize], k)
-        } else if is_loaded(cx, self.p, k) {
-            self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
-        } else {
-            let vs: Vec<Value> =
-                node.op.args().into_iter().map(|a| self.vals[a].expect("arguments are computed first")).collect();
-            match self.vty {
-                Some(_) => vector::emit(&mut em.b, node, operand_dtype(cx.kernel, k), &vs),
-                None => emit_scalar(em, cx.kernel, k, &vs),
+        let v = match &node.op {
+            _ if !cx.varying[k] => cx.hoisted[k].expect("invariant nodes are hoisted"),
+            &KOp::Param(q) => self.load(em, self.rows.params[q as usize], k),
+            KOp::Op(_) if is_loaded(cx, self.p, k) => {
+                self.load(em, self.rows.buffers[k].expect("values from earlier phases are buffered"), k)
+            }
+            KOp::Op(op) => {
+                let vs: Vec<Value> =
+                    node.op.args().into_iter().map(|a| self.vals[a].expect("arguments are computed first")).collect();
+                match self.vty {
+                    Some(_) => vector::emit(&mut em.b, op, operand_dtype(cx.kernel, k), &vs),
+                    None => emit_scalar(em, cx.kernel, k, op, &vs),
+                }
             }
         };
         self.vals[k] = Some(v);

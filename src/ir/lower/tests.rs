@@ -474,7 +474,8 @@ fn every_binary_operator_on_bool_int_float() {
                 let src = format!("{x} {sym} {x}");
                 match lower_src(&src, &[("b", Bool), ("i", Int32), ("f", Float64)]) {
                     Ok(p) => {
-                        let (Inst::Binary(_, a, _), dtype) = (&p.node(p.result).inst, p.node(p.result).dtype) else {
+                        let (Inst::Op(Op::Binary(_, a, _)), dtype) = (&p.node(p.result).inst, p.node(p.result).dtype)
+                        else {
                             panic!("{src} is not a binary node")
                         };
                         format!("{} -> {dtype}", p.node(*a).dtype)
@@ -1152,8 +1153,8 @@ fn casts_carry_the_span_of_their_operand() {
     let src = "a + (b * 2)";
     let p = lower_src(src, &[("a", Int32), ("b", Float64)]).expect("lowers");
     let text = |id: NodeId| &src[p.node(id).span.start..p.node(id).span.end];
-    let Inst::Binary(BinaryOp::Add, lhs, rhs) = p.node(p.result).inst else { panic!("result is an add") };
-    assert!(matches!(p.node(lhs).inst, Inst::Cast(_)));
+    let Inst::Op(Op::Binary(BinaryOp::Add, lhs, rhs)) = p.node(p.result).inst else { panic!("result is an add") };
+    assert!(matches!(p.node(lhs).inst, Inst::Op(Op::Cast(_))));
     assert_eq!(text(lhs), "a");
     assert_eq!(text(rhs), "(b * 2)");
     assert_eq!(text(p.result), src);

@@ -30,7 +30,7 @@
 use super::{Builder, Exactness, Rule};
 use crate::diag::Span;
 use crate::ir::ops::{BinaryOp, UnaryOp};
-use crate::ir::{Inst, Node, NodeId, Program};
+use crate::ir::{Inst, Node, NodeId, Op, Program};
 use crate::types::{DType, Scalar};
 
 /// How float arithmetic may be evaluated: the library's and the CLI's `--math`.
@@ -60,7 +60,8 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         let args = node.inst.args();
         let arith = matches!(
             node.inst,
-            Inst::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..) | Inst::Unary(UnaryOp::Neg, _)
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, ..))
+                | Inst::Op(Op::Unary(UnaryOp::Neg, _))
         );
         for a in args {
             uses[a.index()] += 1;
@@ -72,7 +73,7 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            matches!(n.inst, Inst::Binary(BinaryOp::Add | BinaryOp::Sub, ..)) && !(uses[i] == 1 && continued[i])
+            matches!(n.inst, Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, ..))) && !(uses[i] == 1 && continued[i])
         })
         .collect()
 }
@@ -89,10 +90,10 @@ pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, ro
         }
     }
     match *inst {
-        Inst::Binary(BinaryOp::Div, x, c) => {
+        Inst::Op(Op::Binary(BinaryOp::Div, x, c)) => {
             let r = reciprocal(b.constant(c)?)?;
-            let r = b.value(Inst::Const(r), dtype, span, None);
-            let id = b.value(Inst::Binary(BinaryOp::Mul, x, r), dtype, span, None);
+            let r = b.value(Inst::constant(r), dtype, span, None);
+            let id = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, x, r)), dtype, span, None);
             Some((id, Rule::Reciprocal(Exactness::Ulps(1))))
         }
         _ => None,
@@ -225,11 +226,11 @@ fn recognize(nodes: &[Node], id: NodeId, depth: u32) -> Option<Poly> {
     }
     let rec = |a: NodeId| recognize(nodes, a, depth + 1);
     let structured = match nodes[id.index()].inst {
-        Inst::Const(c) => return Some(Poly::constant(c)),
-        Inst::Binary(BinaryOp::Add, a, b) => rec(a).and_then(|p| p.add(rec(b)?)),
-        Inst::Binary(BinaryOp::Sub, a, b) => rec(a).and_then(|p| p.add(rec(b)?.negate())),
-        Inst::Binary(BinaryOp::Mul, a, b) => rec(a).and_then(|p| p.mul(rec(b)?)),
-        Inst::Unary(UnaryOp::Neg, a) => rec(a).map(Poly::negate),
+        Inst::Op(Op::Const(c)) => return Some(Poly::constant(c.0)),
+        Inst::Op(Op::Binary(BinaryOp::Add, a, b)) => rec(a).and_then(|p| p.add(rec(b)?)),
+        Inst::Op(Op::Binary(BinaryOp::Sub, a, b)) => rec(a).and_then(|p| p.add(rec(b)?.negate())),
+        Inst::Op(Op::Binary(BinaryOp::Mul, a, b)) => rec(a).and_then(|p| p.mul(rec(b)?)),
+        Inst::Op(Op::Unary(UnaryOp::Neg, a)) => rec(a).map(Poly::negate),
         _ => None,
     };
     structured.or_else(|| Some(Poly::var(id)))
@@ -238,8 +239,8 @@ fn recognize(nodes: &[Node], id: NodeId, depth: u32) -> Option<Poly> {
 /// `inst` (an `Add`/`Sub` of floats) in Horner form, if it is a polynomial worth it.
 fn horner(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<NodeId> {
     let (l, r, sub) = match *inst {
-        Inst::Binary(BinaryOp::Add, l, r) => (l, r, false),
-        Inst::Binary(BinaryOp::Sub, l, r) => (l, r, true),
+        Inst::Op(Op::Binary(BinaryOp::Add, l, r)) => (l, r, false),
+        Inst::Op(Op::Binary(BinaryOp::Sub, l, r)) => (l, r, true),
         _ => return None,
     };
     let right = recognize(&b.nodes, r, 1)?;
@@ -251,12 +252,12 @@ fn horner(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<Node
     }
     let mut terms = poly.terms.iter().rev();
     let lead = terms.next().copied().flatten().expect("the leading term exists");
-    let mut acc = b.value(Inst::Const(lead.scalar(dtype)), dtype, span, None);
+    let mut acc = b.value(Inst::constant(lead.scalar(dtype)), dtype, span, None);
     for t in terms {
-        acc = b.value(Inst::Binary(BinaryOp::Mul, acc, x), dtype, span, None);
+        acc = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None);
         if let Some(c) = t {
-            let c = b.value(Inst::Const(c.scalar(dtype)), dtype, span, None);
-            acc = b.value(Inst::Binary(BinaryOp::Add, acc, c), dtype, span, None);
+            let c = b.value(Inst::constant(c.scalar(dtype)), dtype, span, None);
+            acc = b.value(Inst::Op(Op::Binary(BinaryOp::Add, acc, c)), dtype, span, None);
         }
     }
     Some(acc)

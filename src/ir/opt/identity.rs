@@ -16,22 +16,20 @@
 //! -0.0, and the shape), `where(c, x, x) -> x` (the shape of `c`).
 
 use crate::ir::ops::{BinaryOp, UnaryOp};
-use crate::ir::{Inst, Node, NodeId};
+use crate::ir::{Inst, Node, NodeId, Op};
 use crate::types::Scalar;
 
 /// The operand `inst` equals, if an identity applies.
 pub(super) fn rewrite(nodes: &[Node], inst: &Inst) -> Option<NodeId> {
-    let constant = |id: NodeId| match nodes[id.index()].inst {
-        Inst::Const(s) => Some(s),
-        _ => None,
-    };
-    match *inst {
-        Inst::Unary(UnaryOp::Pos, x) => Some(x),
-        Inst::Unary(op @ (UnaryOp::Neg | UnaryOp::Invert), y) => match nodes[y.index()].inst {
-            Inst::Unary(inner, x) if inner == op => Some(x),
+    let constant = |id: NodeId| nodes[id.index()].inst.as_constant();
+    let Inst::Op(op) = inst else { return None };
+    match *op {
+        Op::Unary(UnaryOp::Pos, x) => Some(x),
+        Op::Unary(op @ (UnaryOp::Neg | UnaryOp::Invert), y) => match nodes[y.index()].inst {
+            Inst::Op(Op::Unary(inner, x)) if inner == op => Some(x),
             _ => None,
         },
-        Inst::Binary(op, a, b) => {
+        Op::Binary(op, a, b) => {
             let right = |unit: fn(Scalar) -> bool| constant(b).is_some_and(unit).then_some(a);
             let left = |unit: fn(Scalar) -> bool| constant(a).is_some_and(unit).then_some(b);
             match op {
@@ -55,7 +53,7 @@ pub(super) fn rewrite(nodes: &[Node], inst: &Inst) -> Option<NodeId> {
                 | BinaryOp::Pow => None,
             }
         }
-        Inst::Input(_) | Inst::Const(_) | Inst::Call(..) | Inst::Cast(_) | Inst::Reduce { .. } => None,
+        Op::Const(_) | Op::Call(..) | Op::Cast(_) => None,
     }
 }
 

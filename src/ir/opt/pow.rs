@@ -9,7 +9,7 @@
 use super::{Builder, Exactness};
 use crate::diag::Span;
 use crate::ir::ops::{BinaryOp, Func};
-use crate::ir::{Inst, NodeId};
+use crate::ir::{Inst, NodeId, Op};
 use crate::types::Scalar;
 
 /// The largest exponent magnitude rewritten into a chain of multiplications.
@@ -85,8 +85,8 @@ fn int_plan(v: i64) -> Option<(Form, Exactness)> {
 fn build(b: &mut Builder, x: NodeId, e: Scalar, plan: Form, span: Span) -> NodeId {
     let dtype = b.nodes[x.index()].dtype;
     match plan {
-        Form::Ones => b.value(Inst::Call(Func::OnesLike, vec![x]), dtype, span, None),
-        Form::Sqrt => b.value(Inst::Call(Func::Sqrt, vec![x]), dtype, span, None),
+        Form::Ones => b.value(Inst::Op(Op::Call(Func::OnesLike, vec![x])), dtype, span, None),
+        Form::Sqrt => b.value(Inst::Op(Op::Call(Func::Sqrt, vec![x])), dtype, span, None),
         Form::Power(n) => {
             let power = chain(b, x, n.unsigned_abs(), span);
             if n > 0 {
@@ -99,8 +99,8 @@ fn build(b: &mut Builder, x: NodeId, e: Scalar, plan: Form, span: Span) -> NodeI
                     unreachable!("negative powers are only planned for floats")
                 }
             };
-            let one = b.value(Inst::Const(one), dtype, span, None);
-            b.value(Inst::Binary(BinaryOp::Div, one, power), dtype, span, None)
+            let one = b.value(Inst::constant(one), dtype, span, None);
+            b.value(Inst::Op(Op::Binary(BinaryOp::Div, one, power)), dtype, span, None)
         }
     }
 }
@@ -115,13 +115,13 @@ fn chain(b: &mut Builder, x: NodeId, n: u32, span: Span) -> NodeId {
         if rest & 1 == 1 {
             acc = Some(match acc {
                 None => square,
-                Some(a) => b.value(Inst::Binary(BinaryOp::Mul, a, square), dtype, span, None),
+                Some(a) => b.value(Inst::Op(Op::Binary(BinaryOp::Mul, a, square)), dtype, span, None),
             });
         }
         rest >>= 1;
         if rest == 0 {
             return acc.expect("n >= 1 has a set bit");
         }
-        square = b.value(Inst::Binary(BinaryOp::Mul, square, square), dtype, span, None);
+        square = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, square, square)), dtype, span, None);
     }
 }

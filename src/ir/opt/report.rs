@@ -15,7 +15,7 @@
 
 use super::{Builder, Optimized};
 use crate::diag::Span;
-use crate::ir::{Inst, NodeId};
+use crate::ir::{Inst, NodeId, Op};
 use crate::types::DType;
 use std::fmt;
 
@@ -146,7 +146,7 @@ impl Builder<'_> {
     pub(super) fn describe(&self, id: NodeId, temps: &mut Temps) -> String {
         let node = &self.nodes[id.index()];
         match (&node.inst, self.origin[id.index()]) {
-            (Inst::Const(s), _) => format!("const {s}"),
+            (Inst::Op(Op::Const(c)), _) => format!("const {}", c.0),
             (_, Some(old)) => format!("%{}", old.0),
             (inst, None) => self.describe_inst(inst, node.dtype, temps),
         }
@@ -157,7 +157,7 @@ impl Builder<'_> {
     fn describe_arg(&self, id: NodeId, temps: &mut Temps) -> String {
         let node = &self.nodes[id.index()];
         match (&node.inst, self.origin[id.index()]) {
-            (Inst::Const(s), _) => s.to_string(),
+            (Inst::Op(Op::Const(c)), _) => c.0.to_string(),
             (_, Some(old)) => format!("%{}", old.0),
             (inst, None) => {
                 let k = match temps.defs.iter().position(|(t, _)| *t == id) {
@@ -178,16 +178,9 @@ impl Builder<'_> {
         let mut arg = |a: &NodeId| self.describe_arg(*a, temps);
         match inst {
             Inst::Input(k) => format!("input {}", self.src.inputs[*k].name),
-            Inst::Const(s) => format!("const {s}"),
-            Inst::Unary(op, a) => format!("{} {}", op.name(), arg(a)),
-            Inst::Binary(op, a, b) => {
-                let (a, b) = (arg(a), arg(b));
-                format!("{} {a}, {b}", op.name())
-            }
-            Inst::Call(func, args) => {
-                format!("{} {}", func.info().name, args.iter().map(arg).collect::<Vec<_>>().join(", "))
-            }
-            Inst::Cast(a) => format!("cast {} to {dtype}", arg(a)),
+            // The IR printer's words; a cast also names its target.
+            Inst::Op(op @ Op::Cast(_)) => format!("{} to {dtype}", op.display(|a| arg(&a))),
+            Inst::Op(op) => op.display(|a| arg(&a)),
             Inst::Reduce { op, arg: a, axis } => match axis {
                 Some(k) => format!("{} {} axis={k}", op.name(), arg(a)),
                 None => format!("{} {}", op.name(), arg(a)),
