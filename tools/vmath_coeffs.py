@@ -34,10 +34,7 @@ def fit(name, f, a, b, deg, scale):
 def main():
     # exp(r) = 1 + r + r^2 G(r), |r| <= ln2/2 (+ margin for the rounding of k).
     fit("EXP_G", lambda r: (mp.exp(r) - 1 - r) / r**2, -0.3467, 0.3467, 10, 0.0601 / 0.7)
-    # log(m) = 2s + 2/3 s^3 + 2/5 s^5 + s^7 P(s^2), |s| <= 3 - 2 sqrt(2).
     smax = 3 - 2 * mp.sqrt(2)
-    fit("LOG_P", lambda z: (2 * mp.atanh(mp.sqrt(z)) / mp.sqrt(z) - 2 - z * 2 / 3 - z**2 * 2 / 5) / z**3,
-        0, smax**2 * 1.0001, 6, smax**6 / 2)
     # log(m) = 2s + s z Q(z), z = s^2 (the cheaper kernel for log, log1p, log2, log10).
     fit("LOG_Q", lambda z: (2 * mp.atanh(mp.sqrt(z)) / mp.sqrt(z) - 2) / z, 0, smax**2 * 1.0001, 7, smax**2 / 2)
     # sin r = r + r^3 S(r^2), cos r = 1 - r^2/2 + r^4 C(r^2), |r| <= pi/4 (+ margin).

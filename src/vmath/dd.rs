@@ -51,14 +51,6 @@ impl Dd {
         Dd { hi, lo }
     }
 
-    /// `self + b`, relative error ~2^-104 unless they cancel.
-    #[inline(always)]
-    pub fn add(self, b: Dd) -> Dd {
-        let (s, e) = two_sum(self.hi, b.hi);
-        let (hi, lo) = fast_two_sum(s, e + (self.lo + b.lo));
-        Dd { hi, lo }
-    }
-
     /// `self + b` for a double `b`.
     #[inline(always)]
     pub fn add_f(self, b: f64) -> Dd {

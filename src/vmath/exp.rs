@@ -1,6 +1,6 @@
 //! Exponentials and logarithms: exp, expm1, exp2, log, log1p, log2, log10, and
-//! the double-double `exp_dd` / `log_dd` kernels that pow and the hyperbolic
-//! functions build on.
+//! the double-double `exp_dd` kernel that the hyperbolic functions build on (pow has
+//! its own table-driven log and exp, `pow.rs`).
 //!
 //! exp: `x = k ln2 + r` (Cody-Waite: `k ln2_hi` is exact, `|r| <= ln2/2`), then
 //! `e^r = 1 + r + r^2 G(r)` with a degree-10 fit G, and `2^k` applied in two
@@ -11,9 +11,7 @@
 //! division), `log m = 2 atanh s = 2s + s^3 Q(s^2)` as in fdlibm `e_log.c`. log itself
 //! uses fdlibm's arrangement `f - f^2/2 + s (f^2/2 + s^2 Q)`, where `s` only scales small
 //! terms (< 0.8 ulp, the fewest operations); log2, log10 and log1p keep `s` as a
-//! double-double so they can multiply and add it exactly enough (~0.55 ulp). pow needs
-//! ~2^-68 relative error, so [`log_dd`] also carries the `2/3 s^3` and `2/5 s^5` terms in
-//! double-double.
+//! double-double so they can multiply and add it exactly enough (~0.55 ulp).
 //!
 //! Fast paths: the block kernels scan a block first; when every argument is in the
 //! common range (`|x| <= 708` for exp, normal positive `x` for log, ...) they run a
@@ -52,17 +50,6 @@ const LOG_Q: [f64; 8] = [
     0.13268759668560612,
     0.13086767009948175,
 ];
-// log m = 2s + 2/3 s^3 + 2/5 s^5 + s^7 P(s^2): relative error ~2^-68.
-const LOG_P: [f64; 7] = [
-    0.285714285714286,
-    0.22222222222140664,
-    0.1818181822608058,
-    0.15384606389061298,
-    0.13334202049145272,
-    0.11721811990546963,
-    0.11566360418810438,
-];
-
 /// ln 2 = LN2_0 + LN2_1; LN2_0 has 42 significant bits, so `k * LN2_0` is exact for |k| < 2^11.
 pub(super) const LN2_0: f64 = 0.6931471805598903;
 pub(super) const LN2_1: f64 = 5.497923018708371e-14;
@@ -73,8 +60,6 @@ const INV_LN2: Dd = Dd { hi: std::f64::consts::LOG2_E, lo: 2.0355273740931033e-1
 const LOG10_2_0: f64 = 0.30102999566395283;
 const LOG10_2_1: f64 = 2.8363394551044964e-14;
 const INV_LN10: Dd = Dd { hi: std::f64::consts::LOG10_E, lo: 1.098319650216765e-17 };
-const TWO_THIRDS: Dd = Dd { hi: 0.6666666666666666, lo: 3.700743415417188e-17 };
-const TWO_FIFTHS: Dd = Dd { hi: 0.4, lo: -2.2204460492503132e-17 };
 
 /// The smallest positive normal double, 2^-1022.
 pub(super) const MIN_NORMAL: f64 = f64::MIN_POSITIVE;
@@ -265,26 +250,6 @@ fn log_m(s: Dd) -> Dd {
     let t = s.hi * z * poly(z, &LOG_Q);
     let (hi, lo) = fast_two_sum(2.0 * s.hi, fma(2.0, s.lo, t));
     Dd::new(hi, lo)
-}
-
-/// `log x` for positive finite `x` as a double-double with relative error ~2^-68 (for pow).
-#[inline(always)]
-pub(super) fn log_dd(x: f64) -> Dd {
-    let sub = x < MIN_NORMAL;
-    log_dd_normal(if sub { x * TWO54 } else { x }, if sub { -54.0 } else { 0.0 })
-}
-
-/// `log(x 2^e_adj)` as in [`log_dd`], for a positive normal finite `x`.
-#[inline(always)]
-pub(super) fn log_dd_normal(x: f64, e_adj: f64) -> Dd {
-    let (e, s) = log_reduce(x);
-    let e = e + e_adj;
-    let zz = s.mul(s);
-    let t5 = TWO_FIFTHS.add_f(zz.hi * poly(zz.hi, &LOG_P));
-    let t3 = TWO_THIRDS.add(zz.mul(t5));
-    let t1 = zz.mul(t3).add_f(2.0);
-    let lm = s.mul(t1);
-    Dd::new(e * LN2_0, e * LN2_1).add(lm)
 }
 
 /// The special values of log-like functions at `x` (the argument of the logarithm).
