@@ -63,8 +63,11 @@ fn defect2_interpreter_temporary_too_large_is_a_memory_error() {
         ];
         fails_with(&args, "cannot allocate a float64 array of shape (8388608, 4194304)");
     }
-    // Streamed, a result printed rather than written to a file must fit the budget.
+    // A printed result is held whole, so over the budget it is evaluated in memory
+    // rather than streamed: the same memory error. Forced to stream, the budget's.
     let args = ["eval", "a + b", "-i", "a=zeros((8388608, 1))", "-i", "b=zeros((1, 4194304))"];
+    fails_with(&args, "cannot allocate a float64 array of shape (8388608, 4194304)");
+    let args = ["eval", "a + b", "-i", "a=zeros((8388608, 1))", "-i", "b=zeros((1, 4194304))", "--stream"];
     fails_with(&args, "more than the 256 MiB budget");
 }
 
