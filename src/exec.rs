@@ -7,8 +7,8 @@
 //! Shapes come first, by the interpreter's rules, and a failing node gets the
 //! interpreter's error ([`crate::shape::infer`]). For each elementwise stage:
 //! group the roots by shape (one kernel per shape, usually one), broadcast every
-//! parameter against it, choose the order of the axes ([`axis_order`]), drop
-//! size-1 dimensions and merge neighbours every operand steps through evenly,
+//! parameter against it, choose the order of the axes, drop size-1 dimensions
+//! and merge neighbours every operand steps through evenly ([`Nest`]),
 //! then run the kernel along the innermost merged dimension with a loop in Rust
 //! over the others. Along the inner dimension a parameter with stride 0 is
 //! *invariant* (compiled to load once), one with stride 1 *contiguous*, any
@@ -34,7 +34,7 @@ use crate::codegen::{CompiledKernel, KernelCache, Layout};
 use crate::diag::{Error, ErrorKind, Result};
 use crate::fuse::{self, Plan, Stage};
 use crate::ir::{Inst, NodeId, Op, Program};
-use crate::shape::Strided;
+use crate::shape::{Nest, Strided};
 use crate::types::DType;
 use crate::EvalConfig;
 
@@ -492,33 +492,11 @@ impl Iteration {
                 total,
             };
         }
-        // Strides in elements over `shape`: 0 along dimensions an operand lacks
-        // or has as 1.
-        let strides: Vec<Vec<isize>> =
-            operands.iter().map(|op| crate::shape::broadcast_strides(op.shape, op.strides, shape)).collect();
-        let mut dims: Vec<usize> = Vec::new();
-        let mut merged: Vec<Vec<isize>> = vec![Vec::new(); n];
-        for d in axis_order(shape, &strides[..params]) {
-            let mergeable = !dims.is_empty()
-                && strides
-                    .iter()
-                    .zip(&merged)
-                    .all(|(s, m)| *m.last().expect("same length as dims") == s[d] * shape[d] as isize);
-            if mergeable {
-                *dims.last_mut().expect("checked non-empty") *= shape[d];
-                for (m, s) in merged.iter_mut().zip(&strides) {
-                    *m.last_mut().expect("same length as dims") = s[d];
-                }
-            } else {
-                dims.push(shape[d]);
-                for (m, s) in merged.iter_mut().zip(&strides) {
-                    m.push(s[d]);
-                }
-            }
-        }
-        let inner = dims.pop().unwrap_or(1);
-        let inner_strides = merged.iter_mut().map(|m| m.pop().unwrap_or(0)).collect();
-        Iteration { outer: dims, outer_strides: merged, inner, inner_strides, total }
+        // The parameters vote on the axis order; outputs are C order.
+        let Nest { dims: mut outer, strides: mut outer_strides } = Nest::new(shape, operands, params);
+        let inner = outer.pop().unwrap_or(1);
+        let inner_strides = outer_strides.iter_mut().map(|m| m.pop().unwrap_or(0)).collect();
+        Iteration { outer, outer_strides, inner, inner_strides, total }
     }
 
     /// Whether every element offset the iteration produces is inside its
@@ -545,41 +523,6 @@ impl Iteration {
         }
         off
     }
-}
-
-/// The order to iterate the dimensions of `shape` in, outermost first, without
-/// the size-1 ones, given the parameters' strides over `shape`.
-///
-/// The cost rule: memory is read fastest along small strides, so the parameters
-/// vote. Starting from C order (the outputs' order), a dimension moves inside
-/// another when more parameters have a smaller absolute stride along it than
-/// along the other (parameters with stride 0 along either have no say); ties
-/// keep C order. So a lone Fortran-order input iterates in Fortran order (its
-/// reads contiguous, the output written with a stride), an equal mix of C and
-/// Fortran inputs in C order, and C-order operands exactly as before.
-fn axis_order(shape: &[usize], params: &[Vec<isize>]) -> Vec<usize> {
-    let inside = |a: usize, b: usize| {
-        let votes: i32 = params
-            .iter()
-            .filter(|s| s[a] != 0 && s[b] != 0)
-            .map(|s| match s[a].unsigned_abs().cmp(&s[b].unsigned_abs()) {
-                std::cmp::Ordering::Less => 1,
-                std::cmp::Ordering::Equal => 0,
-                std::cmp::Ordering::Greater => -1,
-            })
-            .sum();
-        votes > 0
-    };
-    let mut order: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
-    // Insertion sort, innermost last: stable, so ties keep C order.
-    for i in 1..order.len() {
-        let mut j = i;
-        while j > 0 && inside(order[j - 1], order[j]) {
-            order.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-    order
 }
 
 /// Pointers shared by the tasks of one stage.

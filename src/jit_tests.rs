@@ -775,19 +775,28 @@ fn every_math_function_matches_interp_on_special_values() {
             continue;
         }
         for dtype in [DType::Float64, DType::Float32] {
-            let args = ["a", "b"][..info.arity].join(", ");
+            let args = ["a", "b", "c"][..info.arity].join(", ");
             let c = crate::Expr::parse(&format!("{}({args})", info.name))
                 .unwrap()
-                .compile(&[("a", dtype), ("b", dtype)])
+                .compile(&[("a", dtype), ("b", dtype), ("c", dtype)])
                 .unwrap();
-            let (a, b): (Array, Array) = match dtype {
+            // `c`: the values rotated by a third, so three-argument functions
+            // (`fma`) meet every special value against the others.
+            let third: Vec<f64> = vals.iter().cycle().skip(n / 3).take(n).copied().collect();
+            let (a, b, c3): (Array, Array, Array) = match dtype {
                 DType::Float32 => (
                     Array::from_vec(vals.iter().map(|&v| v as f32).collect::<Vec<_>>()),
                     Array::from_vec(vals.iter().rev().map(|&v| v as f32).collect::<Vec<_>>()),
+                    Array::from_vec(third.iter().map(|&v| v as f32).collect::<Vec<_>>()),
                 ),
-                _ => (Array::from_vec(vals.clone()), Array::from_vec(vals.iter().rev().copied().collect::<Vec<_>>())),
+                _ => (
+                    Array::from_vec(vals.clone()),
+                    Array::from_vec(vals.iter().rev().copied().collect::<Vec<_>>()),
+                    Array::from_vec(third),
+                ),
             };
-            assert!(check_against_interp(&c, &[("a", &a), ("b", &b)], &[None], Some(301)), "{}", info.name);
+            let inputs = [("a", &a), ("b", &b), ("c", &c3)];
+            assert!(check_against_interp(&c, &inputs, &[None], Some(301)), "{}", info.name);
         }
     }
 }

@@ -178,10 +178,87 @@ pub fn broadcast_strides(shape: &[usize], strides: &[isize], out: &[usize]) -> V
     full
 }
 
-/// The loop nest of an elementwise operation with `K` operands: the output's dims
-/// (in C order) with size-1 dims dropped and neighbours merged wherever every
-/// operand steps through them evenly, each operand's strides over those dims and
-/// the offset of its first element.
+/// A loop nest over an output shape: its dimensions, outermost first, with
+/// size-1 dimensions dropped and neighbours merged wherever every operand steps
+/// through them evenly, and each operand's strides (in elements) over them.
+/// The one dimension merging of the crate: the interpreter's [`Plan`] and the
+/// executor's iteration space are both made by [`Nest::new`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nest {
+    /// Extents, outermost first; empty when every dimension has size 1.
+    pub dims: Vec<usize>,
+    /// Per operand, its stride along each of `dims`.
+    pub strides: Vec<Vec<isize>>,
+}
+
+impl Nest {
+    /// The nest of `operands` read as if they had the (broadcast) shape `out`.
+    /// The axes are ordered by [`axis_order`], in which the first `voters`
+    /// operands vote (with none, C order).
+    pub fn new(out: &[usize], operands: &[Strided<'_>], voters: usize) -> Nest {
+        let full: Vec<Vec<isize>> = operands.iter().map(|op| broadcast_strides(op.shape, op.strides, out)).collect();
+        let mut dims: Vec<usize> = Vec::new();
+        let mut strides: Vec<Vec<isize>> = vec![Vec::new(); operands.len()];
+        for d in axis_order(out, &full[..voters]) {
+            let mergeable = !dims.is_empty()
+                && full
+                    .iter()
+                    .zip(&strides)
+                    .all(|(f, m)| *m.last().expect("one stride per dim") == out[d] as isize * f[d]);
+            if mergeable {
+                *dims.last_mut().expect("checked non-empty") *= out[d];
+                for (m, f) in strides.iter_mut().zip(&full) {
+                    *m.last_mut().expect("one stride per dim") = f[d];
+                }
+            } else {
+                dims.push(out[d]);
+                for (m, f) in strides.iter_mut().zip(&full) {
+                    m.push(f[d]);
+                }
+            }
+        }
+        Nest { dims, strides }
+    }
+}
+
+/// The order to iterate the dimensions of `shape` in, outermost first, without
+/// the size-1 ones, given the voters' strides over `shape`.
+///
+/// The cost rule: memory is read fastest along small strides, so the voters
+/// (the JIT's parameters) vote. Starting from C order (the outputs' order), a
+/// dimension moves inside another when more voters have a smaller absolute
+/// stride along it than along the other (voters with stride 0 along either have
+/// no say); ties keep C order. So a lone Fortran-order input iterates in Fortran
+/// order (its reads contiguous, the output written with a stride), an equal mix
+/// of C and Fortran inputs in C order, and C-order operands exactly as before.
+fn axis_order(shape: &[usize], voters: &[Vec<isize>]) -> Vec<usize> {
+    let inside = |a: usize, b: usize| {
+        let votes: i32 = voters
+            .iter()
+            .filter(|s| s[a] != 0 && s[b] != 0)
+            .map(|s| match s[a].unsigned_abs().cmp(&s[b].unsigned_abs()) {
+                std::cmp::Ordering::Less => 1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => -1,
+            })
+            .sum();
+        votes > 0
+    };
+    let mut order: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+    // Insertion sort, innermost last: stable, so ties keep C order.
+    for i in 1..order.len() {
+        let mut j = i;
+        while j > 0 && inside(order[j - 1], order[j]) {
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    order
+}
+
+/// The loop nest of an elementwise operation with `K` operands, in C order
+/// (the interpreter's: its results must not depend on layouts): a [`Nest`]
+/// with the offset of each operand's first element.
 ///
 /// `dims` is never empty (a one-element output is `[1]`). The innermost stride of
 /// an operand is 0 when it is broadcast along the inner loop, 1 when it is
@@ -195,27 +272,9 @@ pub struct Plan<const K: usize> {
 
 impl<const K: usize> Plan<K> {
     pub fn new(out: &[usize], operands: [Strided<'_>; K]) -> Plan<K> {
-        let full: [Vec<isize>; K] = operands.map(|op| broadcast_strides(op.shape, op.strides, out));
-        let mut dims: Vec<usize> = Vec::new();
-        let mut strides: [Vec<isize>; K] = std::array::from_fn(|_| Vec::new());
-        for (i, &d) in out.iter().enumerate() {
-            if d == 1 {
-                continue;
-            }
-            let mergeable = !dims.is_empty()
-                && (0..K).all(|k| *strides[k].last().expect("one stride per dim") == d as isize * full[k][i]);
-            if mergeable {
-                *dims.last_mut().expect("checked non-empty") *= d;
-                for k in 0..K {
-                    *strides[k].last_mut().expect("one stride per dim") = full[k][i];
-                }
-            } else {
-                dims.push(d);
-                for k in 0..K {
-                    strides[k].push(full[k][i]);
-                }
-            }
-        }
+        let Nest { mut dims, strides } = Nest::new(out, &operands, 0);
+        let mut strides = strides.into_iter();
+        let mut strides: [Vec<isize>; K] = std::array::from_fn(|_| strides.next().expect("one list per operand"));
         if dims.is_empty() {
             dims.push(1);
             for s in &mut strides {

@@ -28,6 +28,15 @@ const EXPRS: &[&str] = &[
     "reciprocal(a) + a**2",
     "+a",
     "s * 2.0",
+    // `fma` in each register situation of the emitter: every operand in memory,
+    // the result in a factor's or the addend's register, an invariant factor,
+    // one value as both factors, nested.
+    "fma(a, b, c)",
+    "fma(a*b, c, a)",
+    "fma(s, a, b*c)",
+    "fma(a, a*c, s)",
+    "fma(a-b, a-b, c)",
+    "fma(a, b, fma(c, s, -a))",
 ];
 
 /// Special values first, then ordinary ones: every lane position of a vector

@@ -263,3 +263,26 @@ fn prepared_calls_are_reused_only_for_the_same_layout() {
     let err = compiled.eval_views_into(&[("a", view(0, 1, 40)), ("b", short)], &mut target, &EvalConfig::default());
     assert_eq!(err.unwrap_err().kind, ErrorKind::Shape);
 }
+
+#[test]
+fn output_shapes_after_a_prepared_call_agree_with_inference() {
+    // `output_shapes` answers from the call memo when the shapes match the
+    // prepared call's; any other question is inferred as before.
+    let compiled = Expr::parse("x = a * 2; a + b")
+        .and_then(|e| e.compile(&[("a", DType::Float64), ("b", DType::Float64)]))
+        .expect("compiles");
+    let data = [1.0f64; 12];
+    let a = ArrayView::new(&data, &[3, 4], &[4, 1], 0).unwrap();
+    let b = ArrayView::new(&data, &[4], &[1], 0).unwrap();
+    let mut out = [0.0f64; 12];
+    let mut target = [(None, ArrayViewMut::new(&mut out[..], &[3, 4]).unwrap())];
+    for _ in 0..2 {
+        compiled.eval_views_into(&[("a", a.clone()), ("b", b.clone())], &mut target, &EvalConfig::default()).unwrap();
+        assert_eq!(compiled.output_shapes(&[&[3, 4], &[4]], &[None]).unwrap(), vec![vec![3, 4]]);
+        assert_eq!(compiled.output_shapes(&[&[3, 4], &[4]], &[Some("x")]).unwrap(), vec![vec![3, 4]]);
+        assert_eq!(compiled.output_shapes(&[&[2, 1], &[5]], &[None]).unwrap(), vec![vec![2, 5]]);
+        assert_eq!(compiled.output_shapes(&[&[4], &[4]], &[None, Some("x")]).unwrap(), vec![vec![4], vec![4]]);
+        assert_eq!(compiled.output_shapes(&[&[3, 4], &[5]], &[None]).unwrap_err().kind, ErrorKind::Shape);
+        assert_eq!(compiled.output_shapes(&[&[3, 4], &[4]], &[Some("y")]).unwrap_err().kind, ErrorKind::Name);
+    }
+}

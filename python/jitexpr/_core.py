@@ -45,6 +45,11 @@ _CACHE_SIZE = 256
 _parsed = {}  # source -> _jitexpr.Expr
 _compiled = {}  # (source, types) -> _jitexpr.Compiled
 _local = threading.local()  # .last: what re_evaluate runs again
+# The hot path of `evaluate` (see `_remember`): source -> _Recent, the program
+# last compiled for it when every value was an array and no option was given.
+_recent = {}
+# The orders that give C-ordered results, as the default does.
+_C_ORDERS = frozenset(("K", "A", "C"))
 
 
 def _dtype_name(dtype, what):
@@ -219,11 +224,49 @@ def _prepare(ex, local_dict, global_dict, frame_depth, outputs, out, order, cast
     names, values = _lookup(expr, local_dict, global_dict, frame_depth + 2)
     arrays, array_names, weak, key = _classify(names, values)
     compiled = _get_compiled(ex, expr, array_names, arrays, weak, key)
+    if math == "exact":
+        _remember(ex, expr, array_names, weak, compiled, engine)
     wanted, outs, many = _wanted(outputs, out)
     _local.last = (
         ex, expr, local_dict is not None, global_dict is not None, wanted, outs, many, order, casting, engine, math
     )
     return compiled, arrays, wanted, outs, many
+
+
+class _Recent:
+    """What a repeated `evaluate(ex)` of arrays needs: the names it looks up,
+    the program compiled for the last values' dtypes, and what `re_evaluate`
+    keeps. The Rust `Compiled.call` checks each array's dtype (and declines,
+    leaving the general path to compile, when one differs)."""
+
+    __slots__ = ("expr", "names", "inputs", "constants", "compiled", "engine", "last")
+
+    def __init__(self, expr, names, inputs, compiled, engine, last):
+        self.expr = expr
+        self.names = names
+        self.inputs = inputs
+        # Whether a name may be a language constant: then which names were
+        # found decides the inputs, and the hot path compares them.
+        self.constants = any(n in _CONSTANTS for n in names)
+        self.compiled = compiled
+        self.engine = engine
+        self.last = last
+
+
+def _remember(ex, expr, array_names, weak, compiled, engine):
+    """Keep `compiled` as `ex`'s hot path when it reads arrays only."""
+    if weak:
+        return
+    recent = _recent.get(ex)
+    if recent is not None and recent.compiled is compiled and recent.engine == engine:
+        return
+    names = tuple(expr.free_names)
+    last = (ex, expr, False, False, [None], [None], False, "K", "same_kind", engine, "exact")
+    recent = _Recent(expr, names, tuple(array_names), compiled, engine, last)
+    if ex not in _recent:
+        _bounded_put(_recent, ex, recent)
+    else:
+        _recent[ex] = recent
 
 
 def evaluate(
@@ -256,6 +299,43 @@ def evaluate(
     numexpr's ``truediv`` and ``sanitize`` are accepted and ignored; other
     keywords raise ``ValueError``.
     """
+    if (
+        outputs is None
+        and math is None
+        and optimization is None
+        and not kwargs
+        and type(ex) is str
+        and order in _C_ORDERS
+        and casting in _CASTINGS
+    ):
+        # The hot path: a program seen before, on arrays only (see _Recent).
+        recent = _recent.get(ex)
+        if recent is not None and recent.engine == engine:
+            if local_dict is None or global_dict is None:
+                frame = sys._getframe(_frame_depth)
+                if local_dict is None:
+                    local_dict = frame.f_locals
+                if global_dict is None:
+                    global_dict = frame.f_globals
+                del frame
+            values = []
+            found = []
+            for name in recent.names:
+                if name in local_dict:
+                    values.append(local_dict[name])
+                elif name in global_dict:
+                    values.append(global_dict[name])
+                else:
+                    continue  # a constant or a KeyError: the general path tells
+                found.append(name)
+            if len(found) == len(recent.inputs) and (not recent.constants or tuple(found) == recent.inputs):
+                result = recent.compiled.call(tuple(values), out, engine, _threads._num_threads, "exact")
+                if result is not None:
+                    if out is None:
+                        _local.last = recent.last
+                    else:
+                        _local.last = (ex, recent.expr, False, False, [None], [out], False, order, casting, engine, "exact")
+                    return result
     math = _math_mode(math, optimization)
     compiled, arrays, wanted, outs, many = _prepare(
         ex, local_dict, global_dict, _frame_depth, outputs, out, order, casting, engine, math, kwargs
@@ -373,6 +453,14 @@ class Expression:
         return np.dtype(self._compiled.dtype(name))
 
     def __call__(self, *args, out=None, outputs=None, casting="same_kind", order="K", engine=None, **named):
+        if outputs is None and not named and (out is None or engine is None and order in _C_ORDERS and casting in _CASTINGS):
+            # The hot path: arrays of the compiled dtypes, in order, and an `out`
+            # that takes the result in place (checked in Rust; None otherwise).
+            result = self._compiled.call(
+                args, out, self._engine if engine is None else engine, _threads._num_threads, self._math
+            )
+            if result is not None:
+                return result
         names, dtypes = self._names, self._dtypes
         if len(args) > len(names):
             raise TypeError(f"{len(names)} inputs ({', '.join(names)}) but {len(args)} positional arguments")

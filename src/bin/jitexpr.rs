@@ -58,8 +58,8 @@ struct EvalArgs {
     /// JIT: skip the optimizer (results are the same; isolates what it buys).
     #[arg(long)]
     no_opt: bool,
-    /// `exact`: NumPy's results bit for bit. `fast`: power chains, Horner form,
-    /// reciprocals, within the bounds the README states (every engine runs
+    /// `exact`: NumPy's results bit for bit. `fast`: power chains, FMA
+    /// contraction, Horner form, reciprocals, within the bounds the README states (every engine runs
     /// the same rewritten program; `--emit opt` shows it).
     #[arg(long, value_enum, default_value_t = MathArg::Exact)]
     math: MathArg,

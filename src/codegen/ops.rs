@@ -370,6 +370,9 @@ impl<'a> Emitter<'a> {
                 let one = self.float(dtype, 1.0);
                 self.b.ins().fdiv(one, x)
             }
+            // One rounding: `vfmadd` where the ISA flags say the CPU has FMA
+            // (cranelift-native detects it), else a call to libm's `fma`/`fmaf`.
+            Builtin::Fma => self.b.ins().fma(x, args[1], args[2]),
             Builtin::Identity => x,
             Builtin::Zero => self.float(dtype, 0.0),
             Builtin::One => self.float(dtype, 1.0),
@@ -452,7 +455,8 @@ impl<'a> Emitter<'a> {
             | Builtin::Trunc
             | Builtin::Rint
             | Builtin::Copysign
-            | Builtin::Reciprocal => unreachable!("the function table has no {op:?} on {dtype}"),
+            | Builtin::Reciprocal
+            | Builtin::Fma => unreachable!("the function table has no {op:?} on {dtype}"),
         }
     }
 

@@ -9,14 +9,15 @@
 //! The subset: no reductions; parameters contiguous or invariant, outputs
 //! contiguous (strided operands go to Cranelift); every value float64, or every
 //! value float32, or bool (held as lane masks of that width: all ones or all
-//! zeros, as comparisons produce them); the operations [`supported`] lists: `+ -
-//! * /`, negation, comparisons, `& | ^ ~` on bools, sqrt, abs, square, floor,
-//! ceil, trunc, rint, copysign, NumPy's minimum/maximum, `where`, reciprocal.
-//! Each is one correctly rounded IEEE instruction or a bit operation, the ones
+//! zeros, as comparisons produce them); the operations [`supported`] lists:
+//! `+ - * /`, negation, comparisons, `& | ^ ~` on bools, sqrt, abs, square,
+//! floor, ceil, trunc, rint, copysign, NumPy's minimum/maximum, `where`,
+//! reciprocal, fma (on CPUs with FMA). Each is one correctly rounded IEEE instruction or a bit operation, the ones
 //! [`super::vector`] uses for Cranelift's loops, so results are bit-identical to
-//! the interpreter (NaN payloads aside, as everywhere). No FMA is formed: in
-//! exact mode `a*b + c` rounds twice, as NumPy does. (A fast-math mode would
-//! contract here, in `Emitter::node`, where `Mul` feeds `Add`.)
+//! the interpreter (NaN payloads aside, as everywhere). No FMA is formed here:
+//! `a*b + c` rounds twice, as NumPy does; an `fma` node (what `--math fast`
+//! contracts `a*b + c` into, in the IR, for every engine) is one `vfmadd` on
+//! CPUs with FMA, and makes the emitter decline the kernel on CPUs without.
 //!
 //! ```text
 //! entry(ptrs, n):  if n == 0 return
@@ -61,6 +62,14 @@ use crate::types::DType;
 pub(super) fn available() -> bool {
     static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
+}
+
+/// Whether this CPU has the FMA3 instructions `fma` nodes are emitted as (checked
+/// once). Without them the emitter declines kernels with `fma`, and Cranelift
+/// calls libm's correctly rounded `fma`: the same bits, slower.
+fn fma_available() -> bool {
+    static FMA: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FMA.get_or_init(|| std::arch::is_x86_feature_detected!("fma"))
 }
 
 /// Machine code for `kernel`, or `None` if it is outside the subset.
@@ -181,6 +190,8 @@ fn builtin(f: crate::ir::ops::Func) -> Option<Builtin> {
         | Builtin::Maximum
         | Builtin::Identity
         | Builtin::Reciprocal => true,
+        // `vfmadd`: only where the CPU has FMA (else Cranelift's libcall).
+        Builtin::Fma => fma_available(),
         // Not written yet: Cranelift compiles kernels using them.
         Builtin::Sign
         | Builtin::Clip
@@ -875,6 +886,7 @@ impl<'k> Emitter<'k> {
                 let one = YMM[self.reg(one, 1)?];
                 with_rm!(self.rm(args[0]), |x| fp!(self, vdivpd, vdivps, d, one, x))?;
             }
+            Builtin::Fma => self.fma(args, d)?,
             Builtin::Identity
             | Builtin::Sign
             | Builtin::Clip
@@ -886,6 +898,38 @@ impl<'k> Emitter<'k> {
             | Builtin::Signbit
             | Builtin::TruncRem => unreachable!("`builtin` admits only the operations above; identity is an alias"),
         }
+        Ok(())
+    }
+}
+
+impl Emitter<'_> {
+    /// `d = x*y + z` rounded once. The FMA forms overwrite their first operand,
+    /// so the code depends on which argument's register `d` took (the result
+    /// may take the register of an argument read for the last time):
+    /// `vfmadd231 d, x, y` is `d = x*y + d`, `vfmadd213 d, y, z` is
+    /// `d = y*d + z`; a fresh `d` first gets a copy of a factor (one in memory
+    /// if the other is in a register). The product commutes exactly, so the
+    /// factors trade places freely.
+    fn fma(&mut self, args: &[Val], d: AsmRegisterYmm) -> Emit {
+        let is_d = |v: Val| matches!(v, Val::Reg(r) if YMM[r] == d);
+        let in_reg = |v: Val| matches!(v, Val::Reg(_));
+        let (x, y, z) = (args[0], args[1], args[2]);
+        if is_d(z) {
+            let x = YMM[self.reg(x, 0)?];
+            with_rm!(self.rm(y), |y| fp!(self, vfmadd231pd, vfmadd231ps, d, x, y))?;
+            return Ok(());
+        }
+        let other = match (is_d(x), is_d(y)) {
+            (true, _) => y,
+            (false, true) => x,
+            (false, false) => {
+                let (first, other) = if !in_reg(x) || in_reg(y) { (x, y) } else { (y, x) };
+                with_rm!(self.rm(first), |m| self.a.vmovupd(d, m))?;
+                other
+            }
+        };
+        let other = YMM[self.reg(other, 1)?];
+        with_rm!(self.rm(z), |z| fp!(self, vfmadd213pd, vfmadd213ps, d, other, z))?;
         Ok(())
     }
 }
@@ -930,6 +974,10 @@ mod tests {
                 assert!(covered(src, dtype, Layout::Contiguous), "{src} {dtype}");
                 assert!(covered(src, dtype, Layout::Invariant), "{src} {dtype} (invariant)");
                 assert!(!covered(src, dtype, Layout::Strided), "{src} {dtype} (strided)");
+            }
+            let fma = ["fma(a, b, c)", "fma(a, 2.5, c*b) - fma(-a, c, 1.0)"];
+            for src in fma {
+                assert_eq!(covered(src, dtype, Layout::Contiguous), fma_available(), "{src} {dtype}");
             }
             // Block calls, integer powers, functions without a lane form.
             for src in ["sin(a)", "a**3", "a % b", "sign(a)", "isnan(a)"] {

@@ -7,7 +7,7 @@
 //! A phase loop is vectorized when every value it loads or computes has one lane
 //! width: float64 in `f64x2` (bools as `i64x2` comparison masks), float32 in
 //! `f32x4` (bools as `i32x4` masks). Lane-wise IEEE arithmetic, sqrt, abs, neg,
-//! floor/ceil/trunc/nearest, copysign (by bits), NumPy's NaN-propagating
+//! floor/ceil/trunc/nearest, fma (one rounding, as the scalar `fma`), copysign (by bits), NumPy's NaN-propagating
 //! minimum/maximum, comparisons, logical operations on bools and `where` (a bit
 //! select) give the scalar results bit for bit. Bool results are stored by
 //! narrowing masks to 0/1 bytes; bool inputs, integers and casts stay scalar.
@@ -79,7 +79,8 @@ fn vector_builtin(f: Func) -> Option<Builtin> {
         | Builtin::Maximum
         | Builtin::Clip
         | Builtin::Where
-        | Builtin::Reciprocal => true,
+        | Builtin::Reciprocal
+        | Builtin::Fma => true,
         // No lane-wise form written yet (they stay scalar, still exact).
         Builtin::Sign
         | Builtin::Zero
@@ -140,6 +141,8 @@ pub(super) fn emit(b: &mut FunctionBuilder<'_>, op: &Op<u32>, arg_dtype: DType, 
                 minmax(b, FloatCC::LessThan, lo, args[2])
             }
             Builtin::Where => bitselect(b, x(), args[1], args[2]),
+            // `vfmadd` on FMA CPUs; a `fma` libcall per lane otherwise.
+            Builtin::Fma => b.ins().fma(x(), args[1], args[2]),
             Builtin::Reciprocal => {
                 let ty = b.func.dfg.value_type(x());
                 let one = match ty.lane_type() {

@@ -189,6 +189,21 @@ impl CallMemo {
         }
     }
 
+    /// The shapes of `outputs` for inputs of `input_shapes` (in signature
+    /// order), when the prepared call had exactly these inputs' shapes and
+    /// outputs: shape inference is a function of those alone, so its answer is
+    /// the prepared outputs' shapes. `None` (infer them) otherwise, or while
+    /// another thread holds the memo.
+    pub fn output_shapes(&self, input_shapes: &[&[usize]], outputs: &[Option<&str>]) -> Option<Vec<Vec<usize>>> {
+        let guard = self.0.try_lock().ok()?;
+        let prepared = guard.as_ref()?;
+        let same = input_shapes.len() == prepared.inputs.len()
+            && input_shapes.iter().zip(&prepared.inputs).all(|(s, g)| *s == &g.shape[..])
+            && outputs.len() == prepared.output_names.len()
+            && outputs.iter().zip(&prepared.output_names).all(|(n, m)| *n == m.as_deref());
+        same.then(|| prepared.outputs.iter().map(|(_, shape)| shape.clone()).collect())
+    }
+
     /// Prepare `call` (whose inputs `bind` already matched to the signature:
     /// `views` in signature order, `bind` their indices in the call) for
     /// `program`'s `plan`, run it and keep the preparation for the next call.

@@ -259,7 +259,8 @@ fn builtin_bool(b: Builtin, args: &[ArrayView<'_>], out: &[usize]) -> Data {
         | Builtin::Rint
         | Builtin::Copysign
         | Builtin::TruncRem
-        | Builtin::Reciprocal => invalid(format!("{b:?} on bool")),
+        | Builtin::Reciprocal
+        | Builtin::Fma => invalid(format!("{b:?} on bool")),
     }
 }
 
@@ -297,7 +298,8 @@ fn call_int<T: Int>(imp: IntImpl, args: &[ArrayView<'_>], out: &[usize]) -> Data
         | Builtin::Trunc
         | Builtin::Rint
         | Builtin::Copysign
-        | Builtin::Reciprocal => invalid(format!("{b:?} computing in an integer dtype")),
+        | Builtin::Reciprocal
+        | Builtin::Fma => invalid(format!("{b:?} computing in an integer dtype")),
     }
 }
 
@@ -338,6 +340,7 @@ fn call_float<T: Float>(imp: FloatImpl, block: Option<Kernel>, args: &[ArrayView
         Builtin::Minimum => zip2::<T, T>(args, out, minimum),
         Builtin::Maximum => zip2::<T, T>(args, out, maximum),
         Builtin::Clip => clip3::<T>(args, out),
+        Builtin::Fma => T::wrap(map3(out, x(), operand(&args[1]), operand(&args[2]), T::mul_add)),
         Builtin::Isnan => Data::Bool(map1(out, x(), T::is_nan)),
         Builtin::Isinf => Data::Bool(map1(out, x(), T::is_infinite)),
         Builtin::Isfinite => Data::Bool(map1(out, x(), T::is_finite)),

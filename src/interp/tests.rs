@@ -1,7 +1,9 @@
 //! Interpreter tests on hand-built programs: every operator, function and cast on
-//! every allowed dtype against NumPy's results (`numpy_cases.rs`), reductions,
+//! every allowed dtype against NumPy's results (`numpy_cases.rs`; `fma`, which
+//! NumPy lacks, against exact rationals in `fma_cases.rs`), reductions,
 //! broadcasting, errors, output handling and the memory discipline.
 
+mod fma_cases;
 mod numpy_cases;
 mod source;
 
@@ -116,6 +118,17 @@ fn run_call(c: &Case, mut b: Builder, x: NodeId) -> crate::Result<Array> {
             // Inputs are in declaration order: x, c, y.
             eval1(&p, &[&edge(dt), &c2, &rev])
         }
+        Func::Fma => {
+            let (y, z) = (b.input("y", dt), b.input("z", dt));
+            let r = b.call(f, &[x, y, z]);
+            let n = edge(dt).len();
+            let xs = reshaped(edge(dt), &[n, 1, 1]);
+            let zs = match dt {
+                DType::Float32 => Array::from_vec(fma_cases::FMA_ADDEND_FLOAT32.to_vec()),
+                _ => Array::from_vec(fma_cases::FMA_ADDEND_FLOAT64.to_vec()),
+            };
+            eval1(&b.build(r), &[&xs, &column(edge(dt)), &zs])
+        }
         Func::Clip => {
             let (lo, hi) = (b.input("lo", dt), b.input("hi", dt));
             let r = b.call(f, &[x, lo, hi]);
@@ -188,7 +201,7 @@ fn ulps_for(c: &Case) -> u64 {
         Kind::Call => {
             let f = Func::ALL.into_iter().find(|f| f.info().name == c.name).expect("function name");
             let math = f.info().rule == FuncRule::Math || f == Func::FloatPower;
-            math && !matches!(f, Func::Sqrt | Func::Rint | Func::Copysign | Func::Nextafter)
+            math && !matches!(f, Func::Sqrt | Func::Rint | Func::Copysign | Func::Nextafter | Func::Fma)
         }
         Kind::Unary | Kind::Cast => false,
     };
@@ -202,7 +215,7 @@ fn ulps_for(c: &Case) -> u64 {
 #[test]
 fn every_operation_on_every_dtype_matches_numpy() {
     let mut failures = vec![];
-    for c in cases() {
+    for c in cases().into_iter().chain(fma_cases::cases()) {
         let got = run_case(&c);
         if let Err(e) = compare(got.data(), &c.expect, ulps_for(&c)) {
             failures.push(format!("{:?} {} on {}: {e}", c.kind, c.name, c.dtype));
@@ -213,7 +226,8 @@ fn every_operation_on_every_dtype_matches_numpy() {
 
 #[test]
 fn the_numpy_cases_cover_every_allowed_operation() {
-    let have: Vec<(Kind, &str, DType)> = cases().iter().map(|c| (c.kind, c.name, c.dtype)).collect();
+    let all = cases().into_iter().chain(fma_cases::cases());
+    let have: Vec<(Kind, &str, DType)> = all.map(|c| (c.kind, c.name, c.dtype)).collect();
     let has = |k, n, d| have.contains(&(k, n, d));
     for dt in DType::ALL {
         for op in BinaryOp::ALL {

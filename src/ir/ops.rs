@@ -177,6 +177,9 @@ funcs! {
     Lcm = "lcm" [] 2 Int;
     Fabs = "fabs" [] 1 Math;
     FloatPower = "float_power" [] 2 Float64;
+    /// `fma(x, y, z)`: `x*y + z` rounded once (a jitexpr extension: NumPy has no
+    /// fma ufunc). What `--math fast` contracts `a*b + c` into.
+    Fma = "fma" [] 3 Math;
 }
 
 /// How a function types its arguments.

@@ -24,8 +24,8 @@
 //!    and division by a power of two as multiplication by its exact reciprocal
 //!    (`x / 2 -> x * 0.5`: both round the same real once; a multiplication costs a
 //!    fraction of a division); with `--math fast` ([`OptConfig::fast`]), also the
-//!    inexact rewrites of `opt/fast.rs` (Horner form, reciprocals), whose
-//!    bounds that module states;
+//!    inexact rewrites of `opt/fast.rs` (Horner form, reciprocals, FMA
+//!    contraction), whose bounds that module states;
 //! 3. **shared** (CSE by hash-consing): an identical `(instruction, dtype)` already
 //!    in the arena is reused, across statements; constants compare by bits
 //!    ([`Scalar::same_bits`]: `0.0` and `-0.0` differ), and the operands of
@@ -192,16 +192,24 @@ pub fn optimize(program: &Program, outputs: &[NodeId]) -> Optimized {
 /// Optimize `program` for the nodes `outputs`.
 pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) -> Optimized {
     let mut b = Builder::new(program, *config);
-    let roots = match config.math {
-        Math::Fast => fast::poly_roots(program),
-        Math::Exact => vec![false; program.nodes.len()],
+    let n = program.nodes.len();
+    let (roots, uses) = match config.math {
+        Math::Fast => (fast::poly_roots(program), fast::uses(program, outputs)),
+        Math::Exact => (vec![false; n], vec![0; n]),
+    };
+    let inner = match config.math {
+        Math::Fast => fast::inner_sums(program, &uses),
+        Math::Exact => vec![false; n],
     };
     for (i, node) in program.nodes.iter().enumerate() {
         let old = NodeId(i as u32);
-        b.poly_root = roots[i];
+        (b.poly_root, b.inner_sum) = (roots[i], inner[i]);
         let inst = node.inst.map(|a| b.map[a.index()]);
+        let before = b.nodes.len();
         let id = b.value(inst, node.dtype, node.span, Some(old));
         b.origin[id.index()].get_or_insert(old);
+        b.uses[id.index()] += uses[i];
+        b.deferred[id.index()] |= inner[i] && id.index() >= before;
         b.map.push(id);
     }
     let map = std::mem::take(&mut b.map);
@@ -252,6 +260,16 @@ struct Builder<'p> {
     /// Whether the input-program node being swept may root a Horner polynomial
     /// (`--math fast`; see [`fast::poly_roots`]).
     poly_root: bool,
+    /// Per new node, the uses of the input-program nodes it stands for
+    /// (`--math fast`, where [`fast::uses`] counts them; 0 otherwise): a
+    /// product with one use may be contracted into the `+`/`-` using it.
+    uses: Vec<u32>,
+    /// Whether the input-program node being swept is a `+`/`-` whose only use
+    /// is another (`--math fast`; see [`fast::inner_sums`]): its contraction
+    /// waits for the sum's root, which may be a Horner polynomial.
+    inner_sum: bool,
+    /// Per new node: an inner sum left uncontracted, for its root to rebuild.
+    deferred: Vec<bool>,
 }
 
 impl<'p> Builder<'p> {
@@ -265,6 +283,9 @@ impl<'p> Builder<'p> {
             interned: HashMap::new(),
             report: Vec::new(),
             poly_root: false,
+            uses: Vec::new(),
+            inner_sum: false,
+            deferred: Vec::new(),
         }
     }
 
@@ -320,7 +341,10 @@ impl<'p> Builder<'p> {
             return Some((id, Rule::Reciprocal(Exactness::Exact)));
         }
         match self.config.math {
-            Math::Fast => fast::rewrite(self, inst, dtype, span, source && self.poly_root),
+            Math::Fast => {
+                let at = fast::Sweep { poly_root: source && self.poly_root, inner_sum: source && self.inner_sum };
+                fast::rewrite(self, inst, dtype, span, at)
+            }
             Math::Exact => None,
         }
     }
@@ -349,6 +373,8 @@ impl<'p> Builder<'p> {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("fewer than 2^32 nodes"));
         self.nodes.push(Node { inst: inst.clone(), dtype, span });
         self.origin.push(None);
+        self.uses.push(0);
+        self.deferred.push(false);
         self.interned.insert(key, id);
         (id, false)
     }

@@ -144,6 +144,9 @@ pub trait Float:
     fn rint(self) -> Self;
     fn abs(self) -> Self;
     fn sqrt(self) -> Self;
+    /// `self * a + b` rounded once, in this width (`fma`/`fmaf`: correctly
+    /// rounded on every host, an instruction where the CPU has FMA).
+    fn mul_add(self, a: Self, b: Self) -> Self;
     fn powf(self, b: Self) -> Self;
     fn copysign(self, b: Self) -> Self;
     fn nextafter(self, b: Self) -> Self;
@@ -279,6 +282,10 @@ macro_rules! impl_float {
             #[inline]
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)
+            }
+            #[inline]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
             }
             #[inline]
             fn powf(self, b: Self) -> Self {

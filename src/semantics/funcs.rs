@@ -80,6 +80,9 @@ pub enum Builtin {
     TruncRem,
     /// Float `1 / x`.
     Reciprocal,
+    /// Float `x*y + z` rounded once (`mul_add` in the operands' own width: a
+    /// float32 fma is not a float64 one rounded to float32).
+    Fma,
 }
 
 /// How a function computes on float32/float64 operands.
@@ -329,6 +332,7 @@ pub fn func_impl(f: Func) -> FuncImpl {
         Func::Lcm => FuncImpl::NONE.int(int2!(lcm_i64, lcm_i32)),
         Func::Fabs => FuncImpl::float(FloatImpl::Op(B::Abs)),
         Func::FloatPower => FuncImpl::float(FloatImpl::Call2(power_f64, power_f32)).block(Kernel::Binary(Binary::Pow)),
+        Func::Fma => FuncImpl::float(FloatImpl::Op(B::Fma)),
     }
 }
 

@@ -73,6 +73,24 @@ fn strides_and_plans() {
 }
 
 #[test]
+fn nest_orders_axes_by_the_voters_strides() {
+    let f = Strided { shape: &[4, 5, 6], strides: &[1, 4, 20], offset: 0 };
+    let c = Strided { shape: &[4, 5, 6], strides: &[30, 6, 1], offset: 0 };
+    // A lone Fortran-order voter: Fortran order (the C operand strided).
+    let n = Nest::new(&[4, 5, 6], &[f, c], 1);
+    assert_eq!((n.dims, n.strides), (vec![6, 5, 4], vec![vec![20, 4, 1], vec![1, 6, 30]]));
+    // No voters: C order whatever the layouts.
+    let n = Nest::new(&[4, 5, 6], &[f, c], 0);
+    assert_eq!((n.dims, n.strides), (vec![4, 5, 6], vec![vec![1, 4, 20], vec![30, 6, 1]]));
+    // A tie (one Fortran voter, one C voter) keeps C order.
+    let n = Nest::new(&[4, 5, 6], &[f, c, c], 2);
+    assert_eq!((n.dims, n.strides), (vec![4, 5, 6], vec![vec![1, 4, 20], vec![30, 6, 1], vec![30, 6, 1]]));
+    // Every dimension of size 1: an empty nest.
+    let one = Strided { shape: &[1, 1], strides: &[1, 1], offset: 0 };
+    assert_eq!(Nest::new(&[1, 1], &[one], 1), Nest { dims: vec![], strides: vec![vec![]] });
+}
+
+#[test]
 fn strided_operands_merge_where_they_step_evenly() {
     // A reversed vector and a transposed (Fortran-order) matrix against a C one.
     let p = Plan::new(

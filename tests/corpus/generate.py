@@ -21,6 +21,7 @@ deviation, and they carry a hand-written ``expect`` or ``error`` with a comment.
 import ast
 import json
 import math
+from fractions import Fraction
 import sys
 import tomllib
 import warnings
@@ -85,6 +86,61 @@ def _libm(f):
         return np.array(flat, dtype=np.float64).reshape(x.shape).astype(out)
 
     return apply
+
+
+def _round_f32(q):
+    """The float32 nearest the rational `q` (ties to even; subnormals; overflow to inf)."""
+    if q == 0:
+        return 0.0
+    sign, q = (-1.0 if q < 0 else 1.0), abs(q)
+    e = q.numerator.bit_length() - q.denominator.bit_length()
+    e += 1 if Fraction(2) ** e <= q else 0  # now 2**(e-1) <= q < 2**e
+    e -= 1 if Fraction(2) ** (e - 1) > q else 0
+    quantum = Fraction(2) ** (max(e - 1, -126) - 23)
+    n = q / quantum
+    whole = n.numerator // n.denominator
+    rest = n - whole
+    whole += 1 if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2) else 0
+    value = whole * quantum
+    return sign * (math.inf if value >= 2**128 else float(value))
+
+
+def _fma1(x, y, z, single):
+    """One fma: `x*y + z` rounded once, from the exact rational value."""
+    if math.isnan(x) or math.isnan(y) or math.isnan(z):
+        return nan
+    if math.isinf(x) or math.isinf(y):
+        if x == 0 or y == 0:
+            return nan  # inf * 0
+        p = math.copysign(inf, x) * math.copysign(1.0, y)
+        return nan if math.isinf(z) and z != p else p
+    if math.isinf(z):
+        return z  # the exact product is finite
+    exact = Fraction(x) * Fraction(y) + Fraction(z)
+    if exact == 0:
+        # An exact zero sum is +0 unless both terms are zeros of the same sign.
+        product_sign = math.copysign(1.0, x) * math.copysign(1.0, y)
+        return z if x * y == 0 and z == 0 and math.copysign(1.0, z) == product_sign else 0.0
+    if single:
+        return _round_f32(exact)
+    try:
+        return float(exact)  # int / int: correctly rounded
+    except OverflowError:
+        return inf if exact > 0 else -inf
+
+
+def _fma(x, y, z):
+    """fma(x, y, z), a jitexpr extension: NumPy has no fma ufunc and Python 3.11 no
+    math.fma, so each element is `x*y + z` exactly (fractions), rounded once to the
+    dtype. Typed as a math function: floats keep their width, ints compute in
+    float64, bool is an error."""
+    dt = np.result_type(x, y, z)
+    if dt == np.bool_:
+        raise TypeError("NumPy would compute this in float16")
+    dt = np.dtype(np.float32) if dt == np.float32 else np.dtype(np.float64)
+    xs, ys, zs = np.broadcast_arrays(*(np.asarray(v).astype(dt) for v in (x, y, z)))
+    out = [_fma1(float(a), float(b), float(c), dt == np.float32) for a, b, c in zip(xs.ravel(), ys.ravel(), zs.ravel())]
+    return np.array(out, dtype=dt).reshape(xs.shape)
 
 
 def _power(x, y):
@@ -167,6 +223,7 @@ NAMESPACE = {
     "lcm": np.lcm,
     "fabs": np.fabs,
     "float_power": np.float_power,
+    "fma": _fma,
     "pow": _power,
     "power": _power,
     "__POW__": _power,
@@ -783,6 +840,8 @@ NumPy would give bool an int8 or float16 result. Transcendental functions carry
         case(f, f"where_{dt}_condition", "where(a, 1, 0)", inputs_of(a=a))
         case(f, f"pow_function_{dt}", "pow(a, 2)", inputs_of(a=a))
 
+    fma_cases(f)
+
     for alias, canonical in ALIASES:
         case(f, f"alias_{alias}", f"{alias}(a)", inputs_of(a=arr("float64", [-0.5, 0.0, 0.5, 1.5])), ulp=MATH_ULP)
     x = inputs_of(a=arr("float64", [-2.0, 0.5, 3.0]), b=arr("float64", [1.0, -0.5, 2.0]))
@@ -860,6 +919,53 @@ NumPy would give bool an int8 or float16 result. Transcendental functions carry
         ("signbit_negative_zero_and_nan", "signbit(a)", inputs_of(a=arr("float64", [-0.0, 0.0, -nan, nan])), None),
     ]:
         case(f, name, expr, ins, ulp=ulp)
+
+
+def fma_cases(f):
+    """`fma`, jitexpr's extension (what `--math fast` contracts `a*b + c` into):
+    expected values are exact rationals rounded once (`_fma`), not NumPy's."""
+    for dt in NUMERIC:
+        edge = BIN_EDGE[dt]
+        a = arr(dt, [x for x in edge for _ in edge for _ in edge])
+        b = arr(dt, [y for _ in edge for y in edge for _ in edge])
+        c = arr(dt, [z for _ in edge for _ in edge for z in edge])
+        case(f, f"fma_{dt}", "fma(a, b, c)", inputs_of(a=a, b=b, c=c))
+    case(f, "fma_bool", "fma(a, b, c)", inputs_of(a=arr("bool", [True]), b=arr("bool", [True]), c=arr("bool", [False])),
+         error=("type", "float16"), comment="Typed as a math function: bool would be float16.")
+    x = 1 + 2.0**-12  # x*x = 1 + 2**-11 + 2**-24: half a float32 ulp above 1 + 2**-11
+    for name, expr, ins in [
+        # Two roundings give 0.
+        ("fma_float64_rounds_once", "fma(a, b, c)",
+         inputs_of(a=arr("float64", [1 + 2.0**-30]), b=arr("float64", [1 - 2.0**-30]), c=arr("float64", [-1.0]))),
+        # In float64 then to float32 the tie would round to even (1 + 2**-11); once, in
+        # float32, the 2**-80 breaks the tie upward.
+        ("fma_float32_rounds_once_in_float32", "fma(a, b, c)",
+         inputs_of(a=arr("float32", [x]), b=arr("float32", [x]), c=arr("float32", [2.0**-80, -(2.0**-80)]))),
+        # 2**1024 overflows as a product, not in the sum.
+        ("fma_product_beyond_max_cancels", "fma(a, b, c)",
+         inputs_of(a=arr("float64", [2.0**512]), b=arr("float64", [2.0**512]), c=arr("float64", [-1.7976931348623157e308]))),
+        ("fma_weak_literals_take_float32", "fma(a, 0.1, 1)", inputs_of(a=arr("float32", [3.0, -10.0]))),
+        ("fma_int32_is_float64", "fma(a, b, 0.5)", inputs_of(a=arr("int32", [I32MAX, -3]), b=arr("int32", [I32MAX, 7]))),
+        ("fma_broadcasts", "fma(a, b, c)", inputs_of(a=arr("float64", [[1.5], [-2.0]]), b=arr("float64", [1.0, 3.0, -0.5]),
+                                                     c=scalar("float64", 0.25))),
+        ("fma_signed_zeros", "fma(a, b, c)", inputs_of(a=arr("float64", [-0.0, 0.0, -0.0, 1.0]),
+                                                       b=arr("float64", [1.0, 1.0, 1.0, -1.0]),
+                                                       c=arr("float64", [-0.0, -0.0, 0.0, 1.0]))),
+    ]:
+        case(f, name, expr, ins)
+    # What fast mode contracts (the corpus runs it on every engine in fast mode too).
+    d3 = [-2.5, -1.0, -0.0, 0.5, 3.0, 1e308, nan]
+    for name, expr in [
+        ("contractible_mul_sub", "a*b - c"),
+        ("contractible_sub_mul", "c - a*b"),
+        ("contractible_two_products", "a*b + c*a - b*c"),
+        ("contractible_product_named_and_reused", "p = a*b; q = p + c; q * p"),
+        ("contractible_square_sum", "a**2 + b**2 + c**2"),
+        ("contractible_cubic", "0.25*a**3 + 0.75*a**2 - 1.5*a - 2"),
+    ]:
+        case(f, name, expr, inputs_of(a=arr("float64", d3), b=arr("float64", d3[::-1]), c=arr("float64", d3[2:] + d3[:2])))
+    s3 = [3e38 if v == 1e308 else v for v in d3]
+    case(f, "contractible_float32_with_literal", "2.5*a - b*3", inputs_of(a=arr("float32", s3), b=arr("float32", s3[::-1])))
 
 
 # ---------------------------------------------------------------------------

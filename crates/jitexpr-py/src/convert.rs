@@ -89,6 +89,23 @@ impl<'py> Operand<'py> {
         Ok(Operand { _owner: array, dtype, data, shape, strides })
     }
 
+    /// `obj` ready to be viewed if it is exactly a `numpy.ndarray` (no
+    /// subclass) of `dtype` in any byte order; `None` (nothing done) for anything
+    /// else, which the caller converts first. The hot path of a call: a type
+    /// check and field reads.
+    pub fn exact(obj: &Bound<'py, PyAny>, dtype: DType) -> PyResult<Option<Operand<'py>>> {
+        // SAFETY: comparing the type of a live object with NumPy's array type.
+        if unsafe { numpy::npyffi::PyArray_CheckExact(obj.py(), obj.as_ptr()) } == 0 {
+            return Ok(None);
+        }
+        // SAFETY: checked just above: `obj` is a `numpy.ndarray`.
+        let array = unsafe { obj.cast_unchecked::<PyUntypedArray>() };
+        if dtype_of(&array.dtype()) != Some(dtype) {
+            return Ok(None);
+        }
+        Operand::new(obj, "").map(Some)
+    }
+
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -153,6 +170,30 @@ impl<'py> Output<'py> {
     pub fn given(obj: &Bound<'py, PyAny>, dtype: DType, shape: &[usize]) -> PyResult<Output<'py>> {
         let array =
             obj.cast::<PyUntypedArray>().map_err(|_| PyTypeError::new_err("out is not a numpy.ndarray"))?.clone();
+        Output::direct(array, dtype, shape).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "out must be a writeable, aligned C-contiguous {} array of shape {:?}",
+                dtype.name(),
+                shape
+            ))
+        })
+    }
+
+    /// `obj` as an output of `dtype` and `shape` if it is exactly a
+    /// `numpy.ndarray` (no subclass) that [`Output::direct`] takes; `None` otherwise.
+    pub fn exact(obj: &Bound<'py, PyAny>, dtype: DType, shape: &[usize]) -> Option<Output<'py>> {
+        // SAFETY: comparing the type of a live object with NumPy's array type.
+        if unsafe { numpy::npyffi::PyArray_CheckExact(obj.py(), obj.as_ptr()) } == 0 {
+            return None;
+        }
+        // SAFETY: checked just above: `obj` is a `numpy.ndarray`.
+        let array = unsafe { obj.cast_unchecked::<PyUntypedArray>() };
+        Output::direct(array.clone(), dtype, shape)
+    }
+
+    /// `array` as an output of `dtype` and `shape` if it is a writeable,
+    /// aligned, native C-contiguous array of exactly that; `None` otherwise.
+    pub fn direct(array: Bound<'py, PyUntypedArray>, dtype: DType, shape: &[usize]) -> Option<Output<'py>> {
         let descr = array.dtype();
         let ok = dtype_of(&descr) == Some(dtype)
             && descr.is_native_byteorder() != Some(false)
@@ -161,15 +202,11 @@ impl<'py> Output<'py> {
             && array.is_aligned()
             && writeable(&array);
         if !ok {
-            return Err(PyValueError::new_err(format!(
-                "out must be a writeable, aligned C-contiguous {} array of shape {:?}",
-                dtype.name(),
-                shape
-            )));
+            return None;
         }
         // SAFETY: reading the `data` field of a live array object.
         let data = unsafe { (*array.as_array_ptr()).fields.data } as usize;
-        Ok(Output { array, dtype, data, shape: shape.to_vec() })
+        Some(Output { array, dtype, data, shape: shape.to_vec() })
     }
 
     /// A new array for an output. Small ones are made directly (zeroed, so no
@@ -244,14 +281,19 @@ fn writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
 /// A `ValueError` if an output's memory overlaps an input's or another output's:
 /// writing it while reading them would alias (the Python layer buffers first).
 pub fn check_disjoint(inputs: &[Operand<'_>], outputs: &[Output<'_>]) -> PyResult<()> {
-    let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1;
-    for (i, out) in outputs.iter().enumerate() {
-        let e = out.extent();
-        let clash =
-            inputs.iter().any(|x| overlap(e, x.extent())) || outputs[..i].iter().any(|o| overlap(e, o.extent()));
-        if clash {
-            return Err(PyValueError::new_err("an output array overlaps an input or another output"));
-        }
+    if disjoint(inputs, outputs) {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err("an output array overlaps an input or another output"))
     }
-    Ok(())
+}
+
+/// Whether no output's memory overlaps an input's or another output's (the
+/// bounds of each array's elements, as `numpy.may_share_memory` compares them).
+pub fn disjoint(inputs: &[Operand<'_>], outputs: &[Output<'_>]) -> bool {
+    let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1;
+    outputs.iter().enumerate().all(|(i, out)| {
+        let e = out.extent();
+        !(inputs.iter().any(|x| overlap(e, x.extent())) || outputs[..i].iter().any(|o| overlap(e, o.extent())))
+    })
 }

@@ -11,12 +11,12 @@
 mod convert;
 mod errors;
 
-use convert::{check_disjoint, Operand, Output};
+use convert::{check_disjoint, disjoint, Operand, Output};
 use jitexpr::{Compiled as CoreCompiled, DType, Engine, EvalConfig, Expr as CoreExpr, Math, Scalar};
 use numpy::PyUntypedArrayMethods;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyTuple};
 
 /// A parsed program (`jitexpr.Expr` in the core).
 #[pyclass(frozen, module = "jitexpr._jitexpr")]
@@ -123,6 +123,60 @@ impl Compiled {
     fn err(&self, e: jitexpr::Error) -> PyErr {
         errors::to_py(&e, self.compiled.source())
     }
+
+    /// Evaluate `operands` (in signature order, of the compiled dtypes) for the
+    /// outputs `wanted`, each into its `outs` array or a new one; returns the
+    /// output arrays. An `outs` array that cannot take its output in place (see
+    /// `Output::given`, `check_disjoint`) is an error when `strict`, else
+    /// `None` with nothing done. The GIL is released for large work.
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        operands: &[Operand<'py>],
+        wanted: &[Option<&str>],
+        outs: &[Option<Bound<'py, PyAny>>],
+        config: &EvalConfig,
+        strict: bool,
+    ) -> PyResult<Option<Vec<Output<'py>>>> {
+        let shapes: Vec<&[usize]> = operands.iter().map(Operand::shape).collect();
+        let out_shapes = self.compiled.output_shapes(&shapes, wanted).map_err(|e| self.err(e))?;
+        let mut results = Vec::with_capacity(wanted.len());
+        for ((name, shape), out) in wanted.iter().zip(&out_shapes).zip(outs) {
+            let dtype = self.compiled.output_dtype(*name).expect("output_shapes checked the name");
+            results.push(match out {
+                Some(obj) if strict => Output::given(obj, dtype, shape)?,
+                Some(obj) => match Output::exact(obj, dtype, shape) {
+                    Some(o) => o,
+                    None => return Ok(None),
+                },
+                None => Output::empty(py, dtype, shape)?,
+            });
+        }
+        if strict {
+            check_disjoint(operands, &results)?;
+        } else if !disjoint(operands, &results) {
+            return Ok(None);
+        }
+        let views = operands.iter().map(Operand::view).collect::<PyResult<Vec<_>>>()?;
+        let named: Vec<(&str, jitexpr::ArrayView<'_>)> = self.compiled.inputs().map(|(n, _)| n).zip(views).collect();
+        let mut targets = Vec::with_capacity(results.len());
+        for (name, out) in wanted.iter().zip(&results) {
+            targets.push((*name, out.view_mut()?));
+        }
+        let compiled = &self.compiled;
+        let mut run = || compiled.eval_views_into(&named, &mut targets, config);
+        let work = out_shapes
+            .iter()
+            .map(Vec::as_slice)
+            .chain(shapes.iter().copied())
+            .map(|s| s.iter().product::<usize>())
+            .max()
+            .unwrap_or(0);
+        let result = if work < GIL_RELEASE_ELEMENTS { run() } else { py.detach(run) };
+        result.map_err(|e| self.err(e))?;
+        drop(targets);
+        Ok(Some(results))
+    }
 }
 
 #[pymethods]
@@ -204,14 +258,14 @@ impl Compiled {
         math: &str,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let config = config(engine, threads, math)?;
-        let names: Vec<(&str, DType)> = self.compiled.inputs().collect();
-        if inputs.len() != names.len() {
-            return Err(PyValueError::new_err(format!("{} inputs given for {}", inputs.len(), names.len())));
+        let n = self.compiled.inputs().count();
+        if inputs.len() != n {
+            return Err(PyValueError::new_err(format!("{} inputs given for {n}", inputs.len())));
         }
         let mut operands = Vec::with_capacity(inputs.len());
-        for (obj, (name, dtype)) in inputs.iter().zip(&names) {
+        for (obj, (name, dtype)) in inputs.iter().zip(self.compiled.inputs()) {
             let op = Operand::new(obj, name)?;
-            if op.dtype != *dtype {
+            if op.dtype != dtype {
                 return Err(PyTypeError::new_err(format!(
                     "input `{name}` was compiled for {dtype} but is {}",
                     op.dtype
@@ -220,41 +274,45 @@ impl Compiled {
             operands.push(op);
         }
         let wanted: Vec<Option<&str>> = outputs.iter().map(Option::as_deref).collect();
-        let shapes: Vec<&[usize]> = operands.iter().map(Operand::shape).collect();
-        let out_shapes = self.compiled.output_shapes(&shapes, &wanted).map_err(|e| self.err(e))?;
         if outs.len() != wanted.len() {
             return Err(PyValueError::new_err("one `out` entry per requested output"));
         }
-        let mut results = Vec::with_capacity(wanted.len());
-        for ((name, shape), out) in wanted.iter().zip(&out_shapes).zip(&outs) {
-            let dtype = self.compiled.output_dtype(*name).expect("output_shapes checked the name");
-            results.push(match out {
-                Some(obj) => Output::given(obj, dtype, shape)?,
-                None => Output::empty(py, dtype, shape)?,
-            });
-        }
-        check_disjoint(&operands, &results)?;
-        let views = operands.iter().map(Operand::view).collect::<PyResult<Vec<_>>>()?;
-        let named: Vec<(&str, jitexpr::ArrayView<'_>)> = names.iter().map(|(n, _)| *n).zip(views).collect();
-        let mut targets = Vec::with_capacity(results.len());
-        for (name, out) in wanted.iter().zip(&results) {
-            targets.push((*name, out.view_mut()?));
-        }
-        let compiled = &self.compiled;
-        let mut run = || compiled.eval_views_into(&named, &mut targets, &config);
-        let work = out_shapes
-            .iter()
-            .map(Vec::as_slice)
-            .chain(shapes.iter().copied())
-            .map(|s| s.iter().product::<usize>())
-            .max()
-            .unwrap_or(0);
-        let result = if work < GIL_RELEASE_ELEMENTS { run() } else { py.detach(run) };
-        result.map_err(|e| self.err(e))?;
-        drop(targets);
+        let results = self.run(py, &operands, &wanted, &outs, &config, true)?.expect("strict runs return outputs");
         Ok(results.into_iter().map(|o| o.array.into_any()).collect())
     }
 
+    /// The hot path of `Expression.__call__` and `evaluate`: the result for
+    /// `args` (a tuple of NumPy arrays in signature order), written into `out`
+    /// or a new array. `None`, with nothing done, when an argument is not
+    /// exactly a `numpy.ndarray` of its compiled dtype, the count differs, or
+    /// `out` cannot take the result in place (its dtype, shape, layout, or
+    /// memory shared with an input): the caller then converts, checks and
+    /// buffers (`eval`). Other errors are `eval`'s.
+    #[pyo3(signature = (args, out, engine, threads, math))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        out: Option<Bound<'py, PyAny>>,
+        engine: &str,
+        threads: usize,
+        math: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let items = args.as_slice();
+        if items.len() != self.compiled.inputs().count() {
+            return Ok(None);
+        }
+        let mut operands = Vec::with_capacity(items.len());
+        for (obj, (_, dtype)) in items.iter().zip(self.compiled.inputs()) {
+            match Operand::exact(obj, dtype)? {
+                Some(op) => operands.push(op),
+                None => return Ok(None),
+            }
+        }
+        let config = config(engine, threads, math)?;
+        let Some(mut results) = self.run(py, &operands, &[None], &[out], &config, false)? else { return Ok(None) };
+        Ok(Some(results.pop().expect("one output requested").array.into_any()))
+    }
     /// The text of one `--emit` stage after parsing (ir, opt, fused, clif, asm)
     /// for the requested outputs.
     fn explain(&self, py: Python<'_>, stage: &str, outputs: Vec<Option<String>>) -> PyResult<String> {

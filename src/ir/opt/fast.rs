@@ -16,7 +16,8 @@
 //! |---|---|---|
 //! | integer powers as products (square and multiply), `\|n\| <= 8` | `a**3 -> a*a*a`, `a**-2 -> 1/(a*a)` | `x**n` has relative error `<= (n-1)·u` before the interpreter's `pow` (itself within 0.5 ulp): `<= n` ulp apart; `x**-n = 1/x**n` adds the division: `<= n + 1` ulp, where `x**n` and `x**-n` are both normal (when `\|x\|**n` overflows, `x**-n`, below 2⁻¹⁰²⁴, comes out `±0`) |
 //! | division by a constant as multiplication by its reciprocal (when `1/c` is finite and normal and not exact) | `x / 3 -> x * 0.333…` | `x*RN(1/c)` is within `u·\|x/c\| + 0.5 ulp` of `x/c`, below 1.5 ulp of the exact quotient, so at most 1 ulp from the correctly rounded `x/c` |
-//! | polynomials in one value in Horner form | `0.25*a**3 + 0.75*a**2 - 1.5*a - 2 -> ((0.25*a + 0.75)*a - 1.5)*a - 2` | no relative bound: near a root both forms cancel differently. Absolute: both are within `2d·u·Σ\|c_k\|·\|x\|^k` of the real value (Higham, *Accuracy and Stability*, §5.1; `d` the degree), and the exact program's powers add one rounding per term, so the forms differ by at most `(4d+1)·u·Σ\|c_k\|·\|x\|^k` |
+//! | polynomials in one value in Horner form, each step one `fma` | `0.25*a**3 + 0.75*a**2 - 1.5*a - 2 -> fma(fma(fma(0.25, a, 0.75), a, -1.5), a, -2)` | no relative bound: near a root both forms cancel differently. Absolute: both are within `2d·u·Σ\|c_k\|·\|x\|^k` of the real value (Higham, *Accuracy and Stability*, §5.1; `d` the degree; with `fma` steps the Horner form's own error is at most half that), and the exact program's powers add one rounding per term, so the forms differ by at most `(4d+1)·u·Σ\|c_k\|·\|x\|^k` |
+//! | FMA contraction: a product with one use, added or subtracted, as `fma` (one rounding instead of two) | `a*b + c -> fma(a, b, c)`, `a*b - c -> fma(a, b, -c)`, `c - a*b -> fma(-a, b, c)` | no relative bound: under cancellation (`a*b ≈ -c`) the exact program's result is mostly the rounding error of `a*b`, which `fma` does not make, so the relative difference is arbitrary. Absolute: with `s = a*b + c` (real), the exact program is `RN(s + e)` with `\|e\| <= u·\|a*b\|` and `fma` is `RN(s)`, so they differ by at most `(1+u)·u·\|a*b\| + 2u·\|s\|` |
 //!
 //! A polynomial is a sum of monomials `c·x**k` of one value `x` (any node: an
 //! input, `sin(b)`, ...), with constant coefficients the program spells (`c` at
@@ -26,10 +27,20 @@
 //! program that is not the only use of a further `+ - *` (so `p - 2` is rewritten
 //! once, not at every partial sum), when its degree is at least 2 and it has two
 //! or more non-constant terms.
+//!
+//! A product is contracted where its `+`/`-` is swept, when it is a float
+//! multiplication (of the program, or what a rewrite made of a node, such as the
+//! chain `a*(a*a)` for `a**3`) whose node has one use in the program as written
+//! (a requested output counts as a use), so the contraction removes a rounding
+//! and an instruction, and a value the program names and uses again keeps its
+//! rounded product. When both operands are such products the left one is
+//! contracted. `fma` is correctly rounded on every host (an instruction where the
+//! CPU has FMA, libm's `fma` where not), so the rewritten program has one meaning
+//! everywhere, and exact mode never contracts (NumPy rounds `a*b` first).
 
 use super::{Builder, Exactness, Rule};
 use crate::diag::Span;
-use crate::ir::ops::{BinaryOp, UnaryOp};
+use crate::ir::ops::{BinaryOp, Func, UnaryOp};
 use crate::ir::{Inst, Node, NodeId, Op, Program};
 use crate::types::{DType, Scalar};
 
@@ -78,15 +89,70 @@ pub(super) fn poly_roots(program: &Program) -> Vec<bool> {
         .collect()
 }
 
-/// The fast form of `inst`, if a fast rule applies. `root`: whether the input
-/// program's node is a polynomial root ([`poly_roots`]).
-pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, root: bool) -> Option<(NodeId, Rule)> {
+/// Per input-program node, its uses by the nodes the requested outputs need
+/// (`outputs`, or the result when none is requested), a requested output
+/// counting as one: what the optimized program will count, so optimizing it
+/// again contracts nothing more.
+pub(super) fn uses(program: &Program, outputs: &[NodeId]) -> Vec<u32> {
+    let requested = if outputs.is_empty() { std::slice::from_ref(&program.result) } else { outputs };
+    let needed = crate::shape::needed(program, requested);
+    let mut uses = vec![0u32; program.nodes.len()];
+    for (node, _) in program.nodes.iter().zip(&needed).filter(|(_, &n)| n) {
+        for a in node.inst.args() {
+            uses[a.index()] += 1;
+        }
+    }
+    for o in requested {
+        uses[o.index()] += 1;
+    }
+    uses
+}
+
+/// Per input-program node: whether it is a `+`/`-` whose only use (`uses`, from
+/// [`uses`]) is another `+`/`-` (or the addend of an `fma`), an inner node of a sum. Contraction waits for
+/// the sum's root: contracting inner nodes first would hide a polynomial from
+/// the Horner rewrite there.
+pub(super) fn inner_sums(program: &Program, uses: &[u32]) -> Vec<bool> {
+    let sum = |inst: &Inst| matches!(inst, Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, ..)));
+    let mut summed = vec![false; program.nodes.len()];
+    // Only the nodes the outputs need: exactly those with uses.
+    for (node, _) in program.nodes.iter().zip(uses).filter(|(_, &u)| u > 0) {
+        match &node.inst {
+            Inst::Op(Op::Binary(BinaryOp::Add | BinaryOp::Sub, a, b)) => {
+                [*a, *b].iter().for_each(|a| summed[a.index()] = true)
+            }
+            // An addend of `fma` too: what a contracted sum looks like, so a
+            // second optimization treats it as the first did.
+            Inst::Op(Op::Call(Func::Fma, args)) => summed[args[2].index()] = true,
+            _ => {}
+        }
+    }
+    program.nodes.iter().enumerate().map(|(i, n)| sum(&n.inst) && uses[i] == 1 && summed[i]).collect()
+}
+
+/// Where in the input program the node being rewritten is (both `false` for
+/// nodes a rewrite made).
+#[derive(Clone, Copy)]
+pub(super) struct Sweep {
+    /// A Horner polynomial may be rooted here ([`poly_roots`]).
+    pub poly_root: bool,
+    /// An inner node of a sum ([`inner_sums`]): not contracted yet.
+    pub inner_sum: bool,
+}
+
+/// The fast form of `inst`, if a fast rule applies.
+pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, at: Sweep) -> Option<(NodeId, Rule)> {
     if !dtype.is_float() {
         return None;
     }
-    if root {
+    if at.poly_root {
         if let Some(id) = horner(b, inst, dtype, span) {
             return Some((id, Rule::Horner));
+        }
+    }
+    if !at.inner_sum {
+        if let Some(id) = contract_sum(b, inst, dtype, span) {
+            return Some((id, Rule::Fma));
         }
     }
     match *inst {
@@ -97,6 +163,81 @@ pub(super) fn rewrite(b: &mut Builder, inst: &Inst, dtype: DType, span: Span, ro
             Some((id, Rule::Reciprocal(Exactness::Ulps(1))))
         }
         _ => None,
+    }
+}
+
+/// A sum (`+`/`-`) with its products contracted, the inner sums it roots
+/// included; `None` if nothing contracts.
+fn contract_sum(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<NodeId> {
+    let (l, r, op) = match *inst {
+        Inst::Op(Op::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r)) => (l, r, op),
+        _ => return None,
+    };
+    let (l2, r2) = (expand(b, l, MAX_DEPTH), expand(b, r, MAX_DEPTH));
+    if let Some(id) = contract(b, l2, r2, op == BinaryOp::Sub, dtype, span) {
+        return Some(id);
+    }
+    ((l2, r2) != (l, r)).then(|| b.value(Inst::Op(Op::Binary(op, l2, r2)), dtype, span, None))
+}
+
+/// Deferred inner sum `id` rebuilt, so its products contract (`depth` bounds
+/// the walk down a long chain of sums: below it they stay as they are).
+fn expand(b: &mut Builder, id: NodeId, depth: u32) -> NodeId {
+    let node = &b.nodes[id.index()];
+    let (op, l, r, dtype, span) = match node.inst {
+        Inst::Op(Op::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), l, r)) if b.deferred[id.index()] && depth > 0 => {
+            (op, l, r, node.dtype, node.span)
+        }
+        _ => return id,
+    };
+    let (l2, r2) = (expand(b, l, depth - 1), expand(b, r, depth - 1));
+    match contract(b, l2, r2, op == BinaryOp::Sub, dtype, span) {
+        Some(f) => f,
+        None if (l2, r2) != (l, r) => b.value(Inst::Op(Op::Binary(op, l2, r2)), dtype, span, None),
+        None => id,
+    }
+}
+
+/// `a*b ± c` or `c ± a*b` as one `fma`, when operand `l` or `r` is a product
+/// with one use.
+fn contract(b: &mut Builder, l: NodeId, r: NodeId, sub: bool, dtype: DType, span: Span) -> Option<NodeId> {
+    let neg = |b: &mut Builder, x: NodeId| b.value(Inst::Op(Op::Unary(UnaryOp::Neg, x)), dtype, span, None);
+    let args = if let Some((x, y)) = product(b, l, dtype) {
+        // a*b - c = fma(a, b, -c): negation is exact.
+        let z = if sub { neg(b, r) } else { r };
+        vec![x, y, z]
+    } else {
+        let (x, y) = product(b, r, dtype)?;
+        // c - a*b = fma(-a, b, c), negating a constant factor if there is one
+        // (it folds).
+        let (x, y) = match sub {
+            false => (x, y),
+            true if b.constant(y).is_some() => (x, neg(b, y)),
+            true => (neg(b, x), y),
+        };
+        vec![x, y, l]
+    };
+    Some(b.value(Inst::Op(Op::Call(Func::Fma, args)), dtype, span, None))
+}
+
+/// The factors of `id`, if it is a float product with one use.
+fn product(b: &Builder, id: NodeId, dtype: DType) -> Option<(NodeId, NodeId)> {
+    let node = &b.nodes[id.index()];
+    match node.inst {
+        Inst::Op(Op::Binary(BinaryOp::Mul, x, y)) if node.dtype == dtype && b.uses[id.index()] == 1 => Some((x, y)),
+        _ => None,
+    }
+}
+
+/// `acc*x + c` for a Horner step: one `fma`, unless the product simplifies
+/// (`1*x` is `x`), then an addition.
+fn horner_step(b: &mut Builder, acc: NodeId, x: NodeId, c: NodeId, dtype: DType, span: Span) -> NodeId {
+    let p = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None);
+    match b.nodes[p.index()].inst {
+        Inst::Op(Op::Binary(BinaryOp::Mul, ..)) => {
+            b.value(Inst::Op(Op::Call(Func::Fma, vec![acc, x, c])), dtype, span, None)
+        }
+        _ => b.value(Inst::Op(Op::Binary(BinaryOp::Add, p, c)), dtype, span, None),
     }
 }
 
@@ -254,11 +395,13 @@ fn horner(b: &mut Builder, inst: &Inst, dtype: DType, span: Span) -> Option<Node
     let lead = terms.next().copied().flatten().expect("the leading term exists");
     let mut acc = b.value(Inst::constant(lead.scalar(dtype)), dtype, span, None);
     for t in terms {
-        acc = b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None);
-        if let Some(c) = t {
-            let c = b.value(Inst::constant(c.scalar(dtype)), dtype, span, None);
-            acc = b.value(Inst::Op(Op::Binary(BinaryOp::Add, acc, c)), dtype, span, None);
-        }
+        acc = match t {
+            Some(c) => {
+                let c = b.value(Inst::constant(c.scalar(dtype)), dtype, span, None);
+                horner_step(b, acc, x, c, dtype, span)
+            }
+            None => b.value(Inst::Op(Op::Binary(BinaryOp::Mul, acc, x)), dtype, span, None),
+        };
     }
     Some(acc)
 }

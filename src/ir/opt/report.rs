@@ -35,13 +35,15 @@ pub enum Rule {
     Reciprocal(Exactness),
     /// `--math fast`: a polynomial in one value evaluated in Horner form.
     Horner,
+    /// `--math fast`: `a*b + c` (or `-`) contracted into `fma`, one rounding.
+    Fma,
 }
 
 impl Rule {
     pub fn exactness(self) -> Exactness {
         match self {
             Rule::Pow(e) | Rule::Reciprocal(e) => e,
-            Rule::Horner => Exactness::Absolute,
+            Rule::Horner | Rule::Fma => Exactness::Absolute,
             Rule::Fold | Rule::Cse | Rule::Identity => Exactness::Exact,
         }
     }
@@ -96,6 +98,7 @@ impl fmt::Display for Rule {
             Rule::Pow(_) => "power",
             Rule::Reciprocal(_) => "reciprocal",
             Rule::Horner => "horner",
+            Rule::Fma => "fma",
         };
         write!(f, "{name}, {}", self.exactness())
     }

@@ -3,6 +3,7 @@
 
 use super::exactness::{values_f32, values_f64};
 use super::*;
+use crate::ir::ops::Func;
 
 /// The fast program of `src` and its report, after the usual checks (a second
 /// optimization changes nothing; dtypes and shapes match the original's).
@@ -23,19 +24,16 @@ fn polynomials_take_horner_form() {
             %0 = input a : float64
             %1 = const 0.25 : float64
             %2 = const 0.75 : float64
-            %3 = multiply %1, %0 : float64
-            %4 = add %3, %2 : float64
-            %5 = multiply %4, %0 : float64
-            %6 = const -1.5 : float64
-            %7 = add %5, %6 : float64
-            %8 = multiply %7, %0 : float64
-            %9 = const -2.0 : float64
-            %10 = add %8, %9 : float64
-            result = %10
+            %3 = fma %1, %0, %2 : float64
+            %4 = const -1.5 : float64
+            %5 = fma %3, %0, %4 : float64
+            %6 = const -2.0 : float64
+            %7 = fma %5, %0, %6 : float64
+            result = %7
             rewrites (node numbers of the input program):
               %2 = power %0, 3.0 -> multiply %0, t1 where t1 = multiply %0, %0 (power, <=3 ulp) at 5..9
               %5 = multiply %0, %0 -> multiply %0, %0 (cse, exact) at 17..21
-              %13 = subtract %11, 2.0 -> add t5, -2.0 where t1 = multiply 0.25, %0, t2 = add t1, 0.75, t3 = multiply t2, %0, t4 = add t3, -1.5, t5 = multiply t4, %0 (horner, absolute bound) at 0..33
+              %13 = subtract %11, 2.0 -> fma t2, %0, -2.0 where t1 = fma 0.25, %0, 0.75, t2 = fma t1, %0, -1.5 (horner, absolute bound) at 0..33
         "#]],
     );
 }
@@ -53,16 +51,14 @@ fn horner_skips_missing_terms_and_takes_any_value_as_variable() {
             %1 = sin %0 : float32
             %2 = multiply %1, %1 : float32
             %3 = const 3.0 : float32
-            %4 = multiply %2, %1 : float32
-            %5 = const -1.0 : float32
-            %6 = add %4, %5 : float32
-            %7 = multiply %6, %1 : float32
-            %8 = add %7, %3 : float32
-            result = %8
+            %4 = const -1.0 : float32
+            %5 = fma %2, %1, %4 : float32
+            %6 = fma %5, %1, %3 : float32
+            result = %6
             rewrites (node numbers of the input program):
               %3 = power %1, 4.0 -> multiply t1, t1 where t1 = multiply %1, %1 (power, <=4 ulp) at 0..9
               %4 = sin %0 -> %1 (cse, exact) at 12..18
-              %7 = add %5, 3.0 -> add t4, 3.0 where t1 = multiply %1, %1, t2 = multiply t1, %1, t3 = add t2, -1.0, t4 = multiply t3, %1 (horner, absolute bound) at 0..22
+              %7 = add %5, 3.0 -> fma t2, %1, 3.0 where t1 = multiply %1, %1, t2 = fma t1, %1, -1.0 (horner, absolute bound) at 0..22
         "#]],
     );
 }
@@ -88,17 +84,17 @@ fn division_by_a_constant_multiplies_by_its_reciprocal() {
             inputs: a: float64
             %0 = input a : float64
             %1 = const 0.3333333333333333 : float64
-            %2 = multiply %0, %1 : float64
-            %3 = const 0.25 : float64
-            %4 = multiply %0, %3 : float64
-            %5 = add %2, %4 : float64
-            %6 = const 1e-310 : float64
-            %7 = divide %0, %6 : float64
-            %8 = add %5, %7 : float64
-            result = %8
+            %2 = const 0.25 : float64
+            %3 = multiply %0, %2 : float64
+            %4 = const 1e-310 : float64
+            %5 = divide %0, %4 : float64
+            %6 = fma %0, %1, %3 : float64
+            %7 = add %6, %5 : float64
+            result = %7
             rewrites (node numbers of the input program):
               %2 = divide %0, 3.0 -> multiply %0, 0.3333333333333333 (reciprocal, <=1 ulp) at 0..5
               %4 = divide %0, 4.0 -> multiply %0, 0.25 (reciprocal, exact) at 8..13
+              %8 = add %5, %7 -> add t1, %7 where t1 = fma %0, 0.3333333333333333, %4 (fma, absolute bound) at 0..26
         "#]],
     );
 }
@@ -170,5 +166,146 @@ fn horner_stays_within_its_absolute_bound() {
             worst = worst.max((w - g).abs() / (u * scale));
         }
         assert!(worst > 0.0, "{src}: Horner form changed no bits: the test is not testing");
+    }
+}
+
+/// A product with one use, added or subtracted, becomes one `fma`; the
+/// subtracted operand (or a constant factor) is negated, which is exact.
+#[test]
+fn products_feeding_additions_contract_into_fma() {
+    check_fast(
+        "a*b + c",
+        &[("a", Float64), ("b", Float64), ("c", Float64)],
+        expect![[r#"
+            inputs: a: float64, b: float64, c: float64
+            %0 = input a : float64
+            %1 = input b : float64
+            %2 = input c : float64
+            %3 = fma %0, %1, %2 : float64
+            result = %3
+            rewrites (node numbers of the input program):
+              %4 = add %2, %3 -> fma %0, %1, %3 (fma, absolute bound) at 0..7
+        "#]],
+    );
+    check_fast(
+        "a*b - c",
+        &[("a", Float32), ("b", Float32), ("c", Float32)],
+        expect![[r#"
+            inputs: a: float32, b: float32, c: float32
+            %0 = input a : float32
+            %1 = input b : float32
+            %2 = input c : float32
+            %3 = negative %2 : float32
+            %4 = fma %0, %1, %3 : float32
+            result = %4
+            rewrites (node numbers of the input program):
+              %4 = subtract %2, %3 -> fma %0, %1, t1 where t1 = negative %3 (fma, absolute bound) at 0..7
+        "#]],
+    );
+    check_fast(
+        "1 - 2*a + c - a*b",
+        &[("a", Float64), ("b", Float64), ("c", Float64)],
+        expect![[r#"
+            inputs: a: float64, b: float64, c: float64
+            %0 = input a : float64
+            %1 = const 1.0 : float64
+            %2 = input c : float64
+            %3 = input b : float64
+            %4 = const -2.0 : float64
+            %5 = fma %4, %0, %1 : float64
+            %6 = add %5, %2 : float64
+            %7 = negative %0 : float64
+            %8 = fma %7, %3, %6 : float64
+            result = %8
+            rewrites (node numbers of the input program):
+              %9 = subtract %6, %8 -> fma t1, %7, t3 where t1 = negative %0, t2 = fma -2.0, %0, 1.0, t3 = add t2, %5 (fma, absolute bound) at 0..17
+        "#]],
+    );
+    check_fast(
+        "sqrt(a**2 + b**2 + c**2)",
+        &[("a", Float64), ("b", Float64), ("c", Float64)],
+        expect![[r#"
+            inputs: a: float64, b: float64, c: float64
+            %0 = input a : float64
+            %1 = input b : float64
+            %2 = multiply %1, %1 : float64
+            %3 = input c : float64
+            %4 = fma %0, %0, %2 : float64
+            %5 = fma %3, %3, %4 : float64
+            %6 = sqrt %5 : float64
+            result = %6
+            rewrites (node numbers of the input program):
+              %7 = add %4, %6 -> fma %5, %5, t1 where t1 = fma %0, %0, %3 (fma, absolute bound) at 5..23
+        "#]],
+    );
+}
+
+/// A product the program uses again (by name, or as a requested output) keeps
+/// its rounding; integers, exact mode and products of other widths never contract.
+#[test]
+fn contraction_leaves_reused_products_integers_and_exact_mode() {
+    let sig = [("a", Float64), ("b", Float64), ("c", Float64)];
+    let fmas = |p: &Program, outputs: &[NodeId], config: &OptConfig| {
+        let opt = optimize_with(p, outputs, config);
+        opt.program.nodes.iter().filter(|n| matches!(n.inst, Inst::Op(Op::Call(Func::Fma, _)))).count()
+    };
+    let p = compile("p = a*b; q = p + c; q * p", &sig);
+    assert_eq!(fmas(&p, &[p.result], &OptConfig::fast()), 0);
+    let p = compile("p = a*b; p + c", &sig);
+    let (prod, result) = (p.output(Some("p")).expect("p"), p.result);
+    assert_eq!(fmas(&p, &[result], &OptConfig::fast()), 1);
+    assert_eq!(fmas(&p, &[prod, result], &OptConfig::fast()), 0);
+    let p = compile("a*b + c", &sig);
+    assert_eq!(fmas(&p, &[p.result], &OptConfig::default()), 0);
+    let p = compile("a*b + c", &[("a", Int64), ("b", Int64), ("c", Int64)]);
+    assert_eq!(fmas(&p, &[p.result], &OptConfig::fast()), 0);
+    // float32 product, float64 sum: the cast is between them.
+    let p = compile("a*b + c", &[("a", Float32), ("b", Float32), ("c", Float64)]);
+    assert_eq!(fmas(&p, &[p.result], &OptConfig::fast()), 0);
+}
+
+/// `fma(a, b, ±c)` against the exact program's `a*b ± c`: with `s` the real
+/// `a*b + c`, within `(1+u)·u·|a*b| + 2u·|s|` (module docs); the relative
+/// difference is unbounded under cancellation, and shows up here.
+#[test]
+fn contraction_stays_within_its_absolute_bound() {
+    fn check<T: crate::array::Element>(src: &str, dtype: DType, xs: Vec<T>, u: f64, tiny: f64) {
+        let n = xs.len();
+        let rot = |k: usize| -> Vec<T> { xs.iter().cycle().skip(k).take(n).copied().collect() };
+        let (a, b, c) = (Array::from_vec(rot(0)), Array::from_vec(rot(n / 3)), Array::from_vec(rot(2 * n / 3)));
+        let p = compile(src, &[("a", dtype), ("b", dtype), ("c", dtype)]);
+        let opt = optimize_with(&p, &[p.result], &OptConfig::fast());
+        assert!(opt.report.iter().any(|r| r.rule == Rule::Fma), "{src}: {opt}");
+        let inputs = [&a, &b, &c];
+        let want = crate::interp::eval(&p, &inputs, &[p.result]).expect("evaluates");
+        let got = crate::interp::eval(&opt.program, &inputs, &opt.outputs).expect("evaluates");
+        let (mut differ, mut cancelled) = (0, 0);
+        for i in 0..n {
+            let f = |s: Scalar| match s {
+                Scalar::Float64(v) => v,
+                Scalar::Float32(v) => v.into(),
+                _ => unreachable!("float results"),
+            };
+            let (x, y) = (f(a.get(i)), f(b.get(i)));
+            let (w, g) = (f(want[0].get(i)), f(got[0].get(i)));
+            let product = x * y; // exact in f64 for float32 operands; else RN(ab)
+            if !(w.is_finite() && g.is_finite() && product.is_finite()) {
+                continue; // the bound is for finite values
+            }
+            let bound = ((1.0 + u) * u * product.abs() + 2.0 * u * g.abs() / (1.0 - u)) * (1.0 + 4.0 * u) + tiny;
+            assert!((w - g).abs() <= bound, "{src}: a={x:e} b={y:e}: exact {w:e}, fma {g:e}, bound {bound:e}");
+            differ += usize::from(w != g);
+            cancelled += usize::from(w != g && (w - g).abs() > u * g.abs() * 4.0);
+        }
+        assert!(differ > 0, "{src} on {dtype}: contraction changed no bits: the test is not testing");
+        assert!(cancelled > 0, "{src} on {dtype}: no cancellation seen");
+    }
+    let u64_ = f64::EPSILON / 2.0;
+    let u32_ = f64::from(f32::EPSILON) / 2.0;
+    let sane64: Vec<f64> = values_f64().into_iter().filter(|x| x.is_nan() || x.abs() < 1e150).collect();
+    let sane32: Vec<f32> = values_f32().into_iter().filter(|x| x.is_nan() || x.abs() < 1e18).collect();
+    for src in ["a*b + c", "a*b - c", "c - a*b"] {
+        check(src, Float64, sane64.clone(), u64_, 2.0 * f64::from_bits(1));
+        check(src, Float32, sane32.clone(), u32_, 2.0 * f64::from(f32::from_bits(1)));
     }
 }
