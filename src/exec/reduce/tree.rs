@@ -318,7 +318,7 @@ mod tests {
                 for window in [1, 2, 3, 7, 128, 5000] {
                     let mut src = Src { xs: &xs, window, end: sub.end, start: 0, asked: vec![] };
                     let mut pending = Pending::new(&[red], 1);
-                    tree_held(sub.clone(), &mut 0..0, &mut pending, &[red], &mut src);
+                    tree_held(sub.clone(), &mut (0..0), &mut pending, &[red], &mut src);
                     let mut out = [Data::Float64(vec![])];
                     pending.pop_into(&mut out);
                     let Data::Float64(got) = &out[0] else { unreachable!() };
