@@ -50,7 +50,7 @@ use crate::semantics::{maximum, minimum, Float};
 use crate::shape::Strided;
 use crate::types::{DType, Scalar};
 
-use tree::{tree, Cut, Pending};
+use tree::{tree, tree_held, Cut, Leaves, Pending};
 
 use super::{
     alloc, operand_layouts, place_roots, run_group, stage_operands, strided, Bases, Iteration, Loc, Operand,
@@ -532,16 +532,36 @@ mod fold {
         for (lane, blocks) in cut.nodes(t) {
             let mut held = 0..0;
             let end = blocks.end;
-            tree(blocks, &mut pending, run.reds, &mut |u, pending| {
-                if !held.contains(&u) {
-                    held = u..(u + window).min(end);
-                    w.fold(run, count, lane, held.clone());
-                }
-                pending.push(&w.leaves, u - held.start);
-            });
+            let mut src = Src { w: &mut w, run, count, window, lane, end, start: 0 };
+            tree_held(blocks, &mut held, &mut pending, run.reds, &mut src);
             pending.pop_into(&mut out);
         }
         out
+    }
+
+    /// The blocks of one lane (up to `end`), folded a window at a time.
+    struct Src<'a, 'r> {
+        w: &'a mut Window,
+        run: &'a Run<'r>,
+        count: usize,
+        window: usize,
+        lane: usize,
+        end: usize,
+        /// The first block the window holds.
+        start: usize,
+    }
+
+    impl Leaves for Src<'_, '_> {
+        fn hold(&mut self, u: usize) -> std::ops::Range<usize> {
+            let held = u..(u + self.window).min(self.end);
+            self.w.fold(self.run, self.count, self.lane, held.clone());
+            self.start = u;
+            held
+        }
+
+        fn push_tree(&mut self, r: std::ops::Range<usize>, pending: &mut Pending) {
+            pending.push_pairwise(&self.w.leaves, r.start - self.start..r.end - self.start, self.run.reds);
+        }
     }
 
     /// Buffers for folding a window of consecutive blocks of one lane.

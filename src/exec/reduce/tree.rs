@@ -12,7 +12,11 @@
 //! as the leaves arrive by [`Pending`], a stack of partial results: push each
 //! leaf, then combine the subtrees it finishes ([`Pending::finish_leaf`]). The
 //! same stack serves the tasks here and [`super::combine::LaneCombiner`], which
-//! is fed a lane's block partials a window at a time. A lane is either
+//! is fed a lane's block partials a window at a time. A folding task, whose
+//! leaves come a window of blocks at a time, uses [`tree_held`]: a subtree
+//! whose leaves are all in the window is `pairwise` over them at once, and only
+//! the few nodes that straddle windows go through the stack (per-leaf stack
+//! work cost more instructions than the kernel folding the elements). A lane is either
 //! computed whole by one task (several lanes per task when lanes are short), or
 //! cut into `pieces` (a power of two) subtrees: the nodes at depth
 //! `log2(pieces)`, which `pairwise` over the pieces' results, in order, joins
@@ -21,7 +25,7 @@
 
 use std::ops::Range;
 
-use super::{Acc, Data, Red};
+use super::{pairwise, Acc, Data, Red};
 
 /// Subtrees per thread when lanes are cut: enough tasks for the team to even
 /// out, few enough that their results stay small.
@@ -141,6 +145,15 @@ impl Pending {
         }
     }
 
+    /// Push `pairwise` over elements `r` of `from` (per reduction), as one
+    /// frame; only for frames of one element (`w == 1`).
+    pub fn push_pairwise(&mut self, from: &[Data], r: Range<usize>, reds: &[Red]) {
+        debug_assert_eq!(self.w, 1, "one element per frame");
+        for ((d, f), red) in self.data.iter_mut().zip(from).zip(reds) {
+            typed2!(d, f, |d, f| d.push(pairwise(red.op, &f[r.clone()])));
+        }
+    }
+
     /// Leaf `u` of the tree over `leaves` has just been pushed: combine the
     /// subtrees it finishes, innermost first.
     pub fn finish_leaf(&mut self, leaves: &Range<usize>, u: usize, reds: &[Red]) {
@@ -172,6 +185,43 @@ impl Pending {
             typed2!(o, d, |o, d| o.append(d));
         }
     }
+}
+
+/// Leaves computed a window at a time, for [`tree_held`].
+pub(super) trait Leaves {
+    /// Compute the leaves from `u` on (the first leaf not held yet); return the
+    /// ones now held: a range starting at `u`, not empty.
+    fn hold(&mut self, u: usize) -> Range<usize>;
+    /// Push the combination of the held leaves `r` on `pending`: [`super::pairwise`]
+    /// over them, the subtree of the lane's tree they make up.
+    fn push_tree(&mut self, r: Range<usize>, pending: &mut Pending);
+}
+
+/// [`tree`] for leaves computed a window at a time: a subtree whose leaves are
+/// all held is combined at once by `pairwise` over them (the same tree, so the
+/// same bits), without a stack frame per leaf; only the nodes that straddle a
+/// window boundary go through `pending`. `held` is the range `src` holds (empty
+/// at first); the leaves are asked for in order, as [`tree`] visits them.
+pub(super) fn tree_held(
+    leaves: Range<usize>,
+    held: &mut Range<usize>,
+    pending: &mut Pending,
+    reds: &[Red],
+    src: &mut dyn Leaves,
+) {
+    if !held.contains(&leaves.start) {
+        *held = src.hold(leaves.start);
+        debug_assert!(held.start == leaves.start && held.end > held.start, "a window starts at the leaf asked for");
+    }
+    if leaves.end <= held.end {
+        src.push_tree(leaves, pending);
+        return;
+    }
+    // At least two leaves: the first one is held, the last one is not.
+    let m = mid(&leaves);
+    tree_held(leaves.start..m, held, pending, reds, src);
+    tree_held(m..leaves.end, held, pending, reds, src);
+    pending.combine_top(reds);
 }
 
 /// Push the combination of `leaves` (the tree `pairwise` builds over them) on
@@ -228,6 +278,54 @@ mod tests {
                     }
                 }
                 assert_eq!(next, leaves);
+            }
+        }
+    }
+
+    /// Float64 leaves held a window at a time: `tree_held` gives the bits of
+    /// `pairwise` over the subtree, whatever the window, and asks for every leaf
+    /// once, in order.
+    #[test]
+    fn held_windows_combine_to_the_bits_of_pairwise() {
+        struct Src<'a> {
+            xs: &'a [f64],
+            window: usize,
+            end: usize,
+            start: usize,
+            asked: Vec<usize>,
+        }
+        impl Leaves for Src<'_> {
+            fn hold(&mut self, u: usize) -> Range<usize> {
+                self.asked.push(u);
+                self.start = u;
+                u..(u + self.window).min(self.end)
+            }
+            fn push_tree(&mut self, r: Range<usize>, pending: &mut Pending) {
+                let red = Red { op: ReduceOp::Sum, dtype: DType::Float64, slots: 1, count: 1 };
+                assert!(r.start >= self.start && r.end <= (self.start + self.window).min(self.end));
+                pending.push_pairwise(&[Data::Float64(self.xs.to_vec())], r, &[red]);
+            }
+        }
+        let red = Red { op: ReduceOp::Sum, dtype: DType::Float64, slots: 1, count: 1 };
+        for leaves in [1, 2, 3, 5, 64, 77, 1000] {
+            let xs: Vec<f64> =
+                (0..leaves).map(|i| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { -1e10 } else { 1.0 }).collect();
+            for sub in [0..leaves, leaves / 3..leaves] {
+                if sub.is_empty() {
+                    continue;
+                }
+                let want = pairwise(red.op, &xs[sub.clone()]);
+                for window in [1, 2, 3, 7, 128, 5000] {
+                    let mut src = Src { xs: &xs, window, end: sub.end, start: 0, asked: vec![] };
+                    let mut pending = Pending::new(&[red], 1);
+                    tree_held(sub.clone(), &mut (0..0), &mut pending, &[red], &mut src);
+                    let mut out = [Data::Float64(vec![])];
+                    pending.pop_into(&mut out);
+                    let Data::Float64(got) = &out[0] else { unreachable!() };
+                    assert_eq!(got[0].to_bits(), want.to_bits(), "{leaves} leaves {sub:?}, window {window}");
+                    let asked: Vec<usize> = sub.clone().step_by(window).collect();
+                    assert_eq!(src.asked, asked, "every window once, in order");
+                }
             }
         }
     }
