@@ -4,7 +4,7 @@
 //! bound to its inputs. Output: the shape of every node the requested outputs
 //! need, or a [`ErrorKind::Shape`] error with the node's span and NumPy's wording.
 //! Also the iteration helpers the engines share: broadcast strides and the
-//! coalesced loop nest of an elementwise operation ([`Plan`]).
+//! coalesced loop nest of an elementwise operation ([`Loops`]).
 //!
 //! Invariants: broadcasting follows NumPy (dims align from the right, a dim of
 //! size 1 stretches, size 0 broadcasts only with 1); shapes of nodes no requested
@@ -181,7 +181,7 @@ pub fn broadcast_strides(shape: &[usize], strides: &[isize], out: &[usize]) -> V
 /// A loop nest over an output shape: its dimensions, outermost first, with
 /// size-1 dimensions dropped and neighbours merged wherever every operand steps
 /// through them evenly, and each operand's strides (in elements) over them.
-/// The one dimension merging of the crate: the interpreter's [`Plan`] and the
+/// The one dimension merging of the crate: the interpreter's [`Loops`] and the
 /// executor's iteration space are both made by [`Nest::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nest {
@@ -264,14 +264,14 @@ fn axis_order(shape: &[usize], voters: &[Vec<isize>]) -> Vec<usize> {
 /// an operand is 0 when it is broadcast along the inner loop, 1 when it is
 /// contiguous there, anything else for strided views.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan<const K: usize> {
+pub struct Loops<const K: usize> {
     pub dims: Vec<usize>,
     pub strides: [Vec<isize>; K],
     pub offsets: [usize; K],
 }
 
-impl<const K: usize> Plan<K> {
-    pub fn new(out: &[usize], operands: [Strided<'_>; K]) -> Plan<K> {
+impl<const K: usize> Loops<K> {
+    pub fn new(out: &[usize], operands: [Strided<'_>; K]) -> Loops<K> {
         let Nest { mut dims, strides } = Nest::new(out, &operands, 0);
         let mut strides = strides.into_iter();
         let mut strides: [Vec<isize>; K] = std::array::from_fn(|_| strides.next().expect("one list per operand"));
@@ -281,7 +281,7 @@ impl<const K: usize> Plan<K> {
                 s.push(0);
             }
         }
-        Plan { dims, strides, offsets: operands.map(|op| op.offset) }
+        Loops { dims, strides, offsets: operands.map(|op| op.offset) }
     }
 
     /// Operand `k`'s stride along the inner loop.

@@ -5,7 +5,7 @@
 //! so every (operation, dtype) pair gets its own monomorphized loop with the
 //! operation inlined; nothing is decided per element.
 //!
-//! The iteration is the coalesced loop nest of [`Plan`]: an outer odometer over
+//! The iteration is the coalesced loop nest of [`Loops`]: an outer odometer over
 //! lanes and an inner loop along the last dim, where each operand is a contiguous
 //! slice, one repeated value, or (for strided views) a walk with a stride. The
 //! inner loop is specialized for each combination of the first two lane kinds, so
@@ -14,7 +14,7 @@
 //! operation through the walking loop, which reads every operand by offset.
 
 use crate::array::view::Raw;
-use crate::shape::{Plan, Strided};
+use crate::shape::{Loops, Strided};
 
 /// One argument of an elementwise operation: its buffer and layout.
 #[derive(Clone, Copy)]
@@ -94,7 +94,7 @@ enum Kind {
     Walk,
 }
 
-fn kinds<const K: usize>(plan: &Plan<K>) -> [Kind; K] {
+fn kinds<const K: usize>(plan: &Loops<K>) -> [Kind; K] {
     let kinds: [Kind; K] = std::array::from_fn(|k| match plan.inner_stride(k) {
         0 => Kind::Splat,
         1 => Kind::Contig,
@@ -113,7 +113,7 @@ pub(super) fn map1<A: Copy, R>(out: &[usize], a: Arg<'_, A>, f: impl Fn(A) -> R)
     if let Some(x) = a.contiguous {
         return x.iter().map(|&x| f(x)).collect();
     }
-    let plan = Plan::new(out, [a.layout]);
+    let plan = Loops::new(out, [a.layout]);
     let mut v = Vec::with_capacity(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident) => {
@@ -136,7 +136,7 @@ pub(super) fn map2<A: Copy, B: Copy, R>(out: &[usize], a: Arg<'_, A>, b: Arg<'_,
     if let (Some(x), Some(y), true) = (a.contiguous, b.contiguous, a.layout.shape == out && b.layout.shape == out) {
         return x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect();
     }
-    let plan = Plan::new(out, [a.layout, b.layout]);
+    let plan = Loops::new(out, [a.layout, b.layout]);
     let mut v = Vec::with_capacity(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident) => {
@@ -168,7 +168,7 @@ pub(super) fn map3<A: Copy, B: Copy, C: Copy, R>(
     if let (Some(x), Some(y), Some(z), true) = (a.contiguous, b.contiguous, c.contiguous, all_full) {
         return x.iter().zip(y).zip(z).map(|((&x, &y), &z)| f(x, y, z)).collect();
     }
-    let plan = Plan::new(out, [a.layout, b.layout, c.layout]);
+    let plan = Loops::new(out, [a.layout, b.layout, c.layout]);
     let mut v = Vec::with_capacity(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident, $lc:ident) => {

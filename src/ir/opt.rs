@@ -190,7 +190,40 @@ pub fn optimize(program: &Program, outputs: &[NodeId]) -> Optimized {
 }
 
 /// Optimize `program` for the nodes `outputs`.
+///
+/// Fast mode sweeps until nothing more fires: its contraction asks whether a
+/// product has one use, counted on the program being swept, and merging
+/// duplicates (CSE) or rewriting a user (Horner) can leave a product with one
+/// use only in the swept result. Sweeping that again contracts it, so the
+/// result is a fixed point: optimizing it again changes nothing. Exact mode
+/// needs one sweep (its rewrites do not depend on use counts).
 pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) -> Optimized {
+    let (mut opt, mut origin) = sweep(program, outputs, config);
+    if matches!(config.math, Math::Fast) {
+        let requested = if outputs.is_empty() { program.result } else { outputs[0] };
+        for _ in 0..MAX_FAST_SWEEPS {
+            let (next, next_origin) = sweep(&opt.program, &opt.outputs, config);
+            if next.report.is_empty() {
+                break;
+            }
+            // Reports name input-program nodes: map back through the sweeps
+            // (a node a rewrite created is charged to the first output).
+            let back = |id: NodeId| origin[id.index()].unwrap_or(requested);
+            opt.report.extend(next.report.into_iter().map(|r| Rewrite { node: back(r.node), ..r }));
+            origin = next_origin.iter().map(|o| o.and_then(|o| origin[o.index()])).collect();
+            (opt.program, opt.outputs) = (next.program, next.outputs);
+        }
+    }
+    opt
+}
+
+/// The most extra sweeps fast mode takes (each one only contracts what the
+/// previous exposed; one is all the tests have seen).
+const MAX_FAST_SWEEPS: usize = 4;
+
+/// One sweep over `program`, and for each node of the result the input-program
+/// node it stands for (`None` for nodes a rewrite created).
+fn sweep(program: &Program, outputs: &[NodeId], config: &OptConfig) -> (Optimized, Vec<Option<NodeId>>) {
     let mut b = Builder::new(program, *config);
     let n = program.nodes.len();
     let (roots, uses) = match config.math {
@@ -216,6 +249,12 @@ pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) 
     let requested = if outputs.is_empty() { std::slice::from_ref(&program.result) } else { outputs };
     let roots: Vec<NodeId> = requested.iter().map(|o| map[o.index()]).collect();
     let (nodes, renumber) = compact(b.nodes, &roots);
+    let mut origin = vec![None; nodes.len()];
+    for (i, r) in renumber.iter().enumerate() {
+        if let Some(r) = r {
+            origin[r.index()] = b.origin[i];
+        }
+    }
     let new = |id: NodeId| renumber[id.index()];
     let result = new(map[program.result.index()]).unwrap_or_else(|| new(roots[0]).expect("roots are kept"));
     let names = program.names.iter().filter_map(|(name, id)| Some((name.clone(), new(map[id.index()])?))).collect();
@@ -227,7 +266,7 @@ pub fn optimize_with(program: &Program, outputs: &[NodeId], config: &OptConfig) 
     let needed = shape::needed(program, requested);
     let report = b.report.into_iter().filter(|r| needed[r.node.index()]).collect();
     let outputs = outputs.iter().map(|o| new(map[o.index()]).expect("outputs are kept")).collect();
-    Optimized { program: optimized, outputs, report }
+    (Optimized { program: optimized, outputs, report }, origin)
 }
 
 /// Dead-code elimination: the nodes `roots` reach, in their order, and each old

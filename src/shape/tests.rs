@@ -48,10 +48,10 @@ fn axes_normalize_like_numpy() {
 }
 
 /// The plan of C-contiguous operands of these shapes.
-fn c_plan<const K: usize>(out: &[usize], shapes: [&[usize]; K]) -> Plan<K> {
+fn c_plan<const K: usize>(out: &[usize], shapes: [&[usize]; K]) -> Loops<K> {
     let strides = shapes.map(crate::array::view::c_strides);
     let ops: [Strided<'_>; K] = std::array::from_fn(|k| Strided { shape: shapes[k], strides: &strides[k], offset: 0 });
-    Plan::new(out, ops)
+    Loops::new(out, ops)
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn nest_orders_axes_by_the_voters_strides() {
 #[test]
 fn strided_operands_merge_where_they_step_evenly() {
     // A reversed vector and a transposed (Fortran-order) matrix against a C one.
-    let p = Plan::new(
+    let p = Loops::new(
         &[2, 3],
         [
             Strided { shape: &[2, 3], strides: &[-3, -1], offset: 5 },
@@ -101,7 +101,7 @@ fn strided_operands_merge_where_they_step_evenly() {
         ],
     );
     assert_eq!((p.dims, p.strides, p.offsets), (vec![2, 3], [vec![-3, -1], vec![1, 2]], [5, 0]));
-    let p = Plan::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[-3, -1], offset: 5 }]);
+    let p = Loops::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[-3, -1], offset: 5 }]);
     assert_eq!((p.dims.clone(), p.inner_stride(0)), (vec![6], -1));
     let mut seen = vec![];
     p.for_each_lane(|[a], n| seen.push((a, n)));
@@ -117,7 +117,7 @@ fn lanes_visit_every_element_in_c_order() {
     let empty = c_plan(&[0, 3], [&[0, 3][..]]);
     empty.for_each_lane(|_, _| panic!("no lanes in an empty output"));
     // Fortran order: the lanes jump.
-    let p = Plan::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[1, 2], offset: 0 }]);
+    let p = Loops::new(&[2, 3], [Strided { shape: &[2, 3], strides: &[1, 2], offset: 0 }]);
     let mut seen = vec![];
     p.for_each_lane(|[a], n| seen.push((a, n)));
     assert_eq!((seen, p.inner_stride(0)), (vec![(0, 3), (1, 3)], 2));

@@ -134,6 +134,18 @@ proptest! {
     }
 }
 
+/// Found by the property above: `x`'s Horner form drops a use of `a*a` that the
+/// CSE'd `y` shares, so `y`'s sum contracts only once that use is gone (a second
+/// sweep, inside one optimization).
+#[test]
+fn fast_mode_contracts_what_horner_and_cse_expose() {
+    let src = "x = ((a)**2 + a); y = (((a)**2 + a)) * (a); a + (a)";
+    let arrays: Vec<Array> = INPUTS.iter().map(|(_, d, _)| sample(*d)).collect();
+    for names in [vec![Some("x"), Some("y")], vec![None, Some("x"), Some("y")], vec![Some("y")]] {
+        check_program(src, &arrays, &names);
+    }
+}
+
 /// Every binary operator between every input and every constant (on both sides),
 /// and every unary operator twice over, on inputs holding every special value:
 /// each local rewrite (identity, power, fold) meets its edge cases here.
