@@ -9,7 +9,10 @@
 
 use std::sync::Arc;
 
-use jitexpr::{Array, ArrayView, Backend, DType, Data, Engine, EvalConfig, Expr, KernelCache};
+use jitexpr::{Array, ArrayView, Backend, DType, Engine, EvalConfig, Expr, KernelCache};
+
+mod common;
+use common::same_bits;
 
 /// Every special exponent: `k/2` for `1 <= |k| <= 17`, except `2`, `-1` and
 /// `0.5` (one correctly rounded operation each, lowered elsewhere).
@@ -69,19 +72,6 @@ fn array(v: &[f64], dtype: DType) -> Array {
         DType::Float32 => Array::from_vec(v.iter().map(|&f| f as f32).collect()),
         _ => Array::from_vec(v.to_vec()),
     }
-}
-
-fn same_bits(a: &Array, b: &Array) -> bool {
-    a.shape() == b.shape()
-        && match (a.data(), b.data()) {
-            (Data::Float64(x), Data::Float64(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (Data::Float32(x), Data::Float32(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (x, y) => x == y,
-        }
 }
 
 fn config(engine: Engine, backend: Backend, threads: usize, fuse: bool) -> EvalConfig {

@@ -4,6 +4,9 @@
 
 use jitexpr::{Array, DType, Data, Engine, Error, EvalConfig, Expr, Scalar};
 
+mod common;
+use common::same_bits;
+
 /// Elements per parallel task in most tests: small, so that even short lanes
 /// are split over many tasks.
 const CHUNK: usize = 64;
@@ -37,20 +40,6 @@ fn eval(
 ) -> Result<Vec<Array>, Error> {
     let sig: Vec<(&str, DType)> = inputs.iter().map(|(n, a)| (*n, a.dtype())).collect();
     Expr::parse(src)?.compile(&sig)?.eval_with(inputs, outputs, config)
-}
-
-/// Bit equality, any NaN equal to any NaN.
-fn same_bits(a: &Array, b: &Array) -> bool {
-    a.shape() == b.shape()
-        && match (a.data(), b.data()) {
-            (Data::Float64(x), Data::Float64(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (Data::Float32(x), Data::Float32(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (x, y) => x == y,
-        }
 }
 
 fn as_f64(s: Scalar) -> f64 {

@@ -8,7 +8,10 @@
 
 use std::sync::Arc;
 
-use jitexpr::{Array, Backend, DType, Data, Engine, EvalConfig, Expr, KernelCache};
+use jitexpr::{Array, Backend, DType, Engine, EvalConfig, Expr, KernelCache};
+
+mod common;
+use common::same_bits;
 
 /// Expressions over float inputs `a`, `b`, `c`, bool input `m` and 0-d float `s`.
 const EXPRS: &[&str] = &[
@@ -62,19 +65,6 @@ fn values(len: usize, seed: u64, dtype: DType) -> Array {
         DType::Float32 => Array::from_vec(v.iter().map(|&f| f as f32).collect()),
         _ => Array::from_vec(v),
     }
-}
-
-fn same_bits(a: &Array, b: &Array) -> bool {
-    a.shape() == b.shape()
-        && match (a.data(), b.data()) {
-            (Data::Float64(x), Data::Float64(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (Data::Float32(x), Data::Float32(y)) => {
-                x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
-            }
-            (x, y) => x == y,
-        }
 }
 
 fn config(engine: Engine, backend: Backend, threads: usize) -> EvalConfig {
