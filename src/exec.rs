@@ -619,7 +619,7 @@ const ALIGN_FROM: usize = 1024;
 /// boundary, if any do and the boundary can be reached in whole elements.
 fn elements_to_alignment(ptr: *mut u8, size: usize) -> Option<usize> {
     let skew = ptr.addr() % 64;
-    (skew != 0 && skew % size == 0).then(|| (64 - skew) / size)
+    (skew != 0 && skew.is_multiple_of(size)).then(|| (64 - skew) / size)
 }
 
 /// Run the kernel over flat elements `start..end` of the iteration space, one
