@@ -21,7 +21,7 @@ fn buffer(n: usize, seed: u64) -> (Vec<f64>, usize) {
             0.1 + (s >> 11) as f64 / (1u64 << 53) as f64
         })
         .collect();
-    let off = (0..8).find(|&k| (v.as_ptr() as usize + 8 * k) % 64 == 0).expect("an aligned element");
+    let off = (0..8).find(|&k| (v.as_ptr() as usize + 8 * k).is_multiple_of(64)).expect("an aligned element");
     (v, off)
 }
 
@@ -40,7 +40,7 @@ fn main() -> Result<(), jitexpr::Error> {
     let bools = compiled.output_dtype(None) == Some(DType::Bool);
     let mut floats = buffer(n, 4);
     let mut flags = vec![false; n + 128];
-    let flags_off = (0..64).find(|&k| (flags.as_ptr() as usize + k) % 64 == 0).expect("an aligned element");
+    let flags_off = (0..64).find(|&k| (flags.as_ptr() as usize + k).is_multiple_of(64)).expect("an aligned element");
     let threads = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
     let config = EvalConfig { threads: Some(threads), ..EvalConfig::default() };
     let reps = (2e8 as usize / n).clamp(5, 200);
