@@ -179,26 +179,47 @@ impl Backend {
     }
 }
 
-/// Machine code for `kernel` from the emitter beside Cranelift and the name of
-/// its width, if `backend` allows it, this CPU runs it and the kernel is in its
-/// subset.
+/// How a kernel's main loop writes its outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stores {
+    /// Through the caches, as usual.
+    Cached,
+    /// Float outputs with non-temporal stores, which go to memory without
+    /// reading the line first (no read-for-ownership traffic) and without
+    /// evicting the inputs: for outputs too large to stay in cache anyway.
+    /// Only the SIMD emitter makes such code (see `codegen/simd.rs`).
+    Streaming,
+}
+
+/// A kernel's code from the emitter beside Cranelift: the cached-stores
+/// variant, the streaming-stores one when the kernel has float outputs, and the
+/// name of the width.
+struct Native {
+    cached: Vec<u8>,
+    streaming: Option<Vec<u8>>,
+    width: &'static str,
+}
+
+/// Machine code for `kernel` from the emitter beside Cranelift, if `backend`
+/// allows it, this CPU runs it and the kernel is in its subset.
 #[cfg(all(target_arch = "x86_64", not(windows)))]
-fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<(Vec<u8>, &'static str)> {
+fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<Native> {
     use simd::Width;
     let widths: &[Width] = match backend {
         Backend::Cranelift => &[],
         Backend::Avx2 => &[Width::Avx2],
         Backend::Auto | Backend::Avx512 => &[Width::Avx512, Width::Avx2],
     };
-    widths
-        .iter()
-        .filter(|&&w| simd::available(w))
-        .find_map(|&w| simd::emit(kernel, layouts, w).map(|code| (code, w.name())))
+    widths.iter().filter(|&&w| simd::available(w)).find_map(|&w| {
+        let cached = simd::emit(kernel, layouts, w, Stores::Cached)?;
+        let streaming = if simd::streams(kernel) { simd::emit(kernel, layouts, w, Stores::Streaming) } else { None };
+        Some(Native { cached, streaming, width: w.name() })
+    })
 }
 
 /// No emitter beside Cranelift on other targets.
 #[cfg(not(all(target_arch = "x86_64", not(windows))))]
-fn native_code(_: &Kernel, _: &[Layout], _: Backend) -> Option<(Vec<u8>, &'static str)> {
+fn native_code(_: &Kernel, _: &[Layout], _: Backend) -> Option<Native> {
     None
 }
 
@@ -208,6 +229,8 @@ fn native_code(_: &Kernel, _: &[Layout], _: Backend) -> Option<(Vec<u8>, &'stati
 /// plain function pointer; the module is only touched again when dropped.
 pub struct CompiledKernel {
     entry: KernelFn,
+    /// The [`Stores::Streaming`] variant, if the kernel has one.
+    streaming: Option<KernelFn>,
     /// Kept to free the code when the kernel is dropped (`JITModule` is `Send`
     /// but not `Sync`; the mutex makes the whole kernel `Sync`).
     module: Mutex<Option<JITModule>>,
@@ -218,6 +241,16 @@ impl CompiledKernel {
     /// the kernel alive while calling it: exec holds an `Arc`).
     pub fn entry(&self) -> KernelFn {
         self.entry
+    }
+
+    /// The entry point of the variant that stores as `stores` asks, where the
+    /// kernel has one (else [`CompiledKernel::entry`]; the same results
+    /// either way). Valid as long as `self` is alive.
+    pub(crate) fn entry_for(&self, stores: Stores) -> KernelFn {
+        match (stores, self.streaming) {
+            (Stores::Streaming, Some(entry)) => entry,
+            _ => self.entry,
+        }
     }
 }
 
@@ -306,8 +339,15 @@ pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
 /// Cranelift's disassembly of its register-allocated instructions.
 pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
     #[cfg(all(target_arch = "x86_64", not(windows)))]
-    if let Some((code, width)) = native_code(kernel, layouts, Backend::from_env()) {
-        return Ok(format!("; backend: {width}\n{}", simd::listing(&code)));
+    if let Some(native) = native_code(kernel, layouts, Backend::from_env()) {
+        let mut text = format!("; backend: {}\n{}", native.width, simd::listing(&native.cached));
+        if let Some(code) = &native.streaming {
+            text.push_str(&format!(
+                "; with non-temporal stores (outputs too large for the caches)\n{}",
+                simd::listing(code)
+            ));
+        }
+        return Ok(text);
     }
     let isa = isa();
     let mut ctx = Context::for_function(function(kernel, layouts));
@@ -321,8 +361,8 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
 /// Compile a kernel for a parameter layout to native code.
 pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> Result<CompiledKernel> {
     let isa = isa();
-    if let Some((code, _)) = native_code(kernel, layouts, options.backend) {
-        return place(&code);
+    if let Some(native) = native_code(kernel, layouts, options.backend) {
+        return place(&native);
     }
     let func = function(kernel, layouts);
     if options.verify {
@@ -342,27 +382,36 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
     // Cranelift signature is `(ptr, ptr) -> ()` in the platform's C calling
     // convention, which is exactly `KernelFn`.
     let entry = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
-    Ok(CompiledKernel { entry, module: Mutex::new(Some(module)) })
+    Ok(CompiledKernel { entry, streaming: None, module: Mutex::new(Some(module)) })
 }
 
 /// Machine code made outside Cranelift, placed in a `JITModule` of its own so
 /// it lives in the same executable memory (written, then made read-execute)
 /// and is freed the same way as Cranelift's code.
-fn place(code: &[u8]) -> Result<CompiledKernel> {
+fn place(native: &Native) -> Result<CompiledKernel> {
     let mut module = JITModule::new(JITBuilder::with_isa(isa().clone(), default_libcall_names()));
-    let id = module
-        .declare_function("kernel", Linkage::Export, &signature())
-        .expect("declaring the only function of a fresh module cannot clash");
-    // Position-independent: the code has no relocations (only relative jumps).
-    module.define_function_bytes(id, 16, code, &[]).map_err(|e| jit_error("place", e))?;
+    let mut define = |name: &str, code: &[u8]| {
+        let id = module
+            .declare_function(name, Linkage::Export, &signature())
+            .expect("the two variants of a fresh module have distinct names");
+        // Position-independent: the code has no relocations (only relative jumps).
+        module.define_function_bytes(id, 16, code, &[]).map_err(|e| jit_error("place", e))?;
+        Ok::<_, Error>(id)
+    };
+    let cached = define("kernel", &native.cached)?;
+    let streaming = native.streaming.as_deref().map(|code| define("kernel_streaming", code)).transpose()?;
     module.finalize_definitions().map_err(|e| jit_error("finalize", e))?;
-    let code = module.get_finalized_function(id);
     // SAFETY: `code` is the finalized (executable) copy of machine code that
     // `simd::emit` produced for exactly the `KernelFn` ABI: the System V C
     // calling convention, `ptrs` in rdi and `n` in rsi, callee-saved registers
     // restored, touching only the elements the ABI describes.
-    let entry = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
-    Ok(CompiledKernel { entry, module: Mutex::new(Some(module)) })
+    let entry = |code: *const u8| unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
+    let streaming = streaming.map(|id| entry(module.get_finalized_function(id)));
+    Ok(CompiledKernel {
+        entry: entry(module.get_finalized_function(cached)),
+        streaming,
+        module: Mutex::new(Some(module)),
+    })
 }
 
 /// Cranelift reports allocation failures (mmap, mprotect) and compile bugs the

@@ -53,6 +53,11 @@
 //! fit even at U = 1 (or has more contiguous operands than spare general
 //! registers) goes to Cranelift.
 //!
+//! With [`Stores::Streaming`] the code has two main loops: one writing float
+//! outputs with non-temporal stores (`vmovntpd`/`vmovntps`, which bypass the
+//! caches and need vector-aligned addresses), taken when every float output
+//! starts on a vector boundary, and the ordinary one otherwise.
+//!
 //! This module only produces bytes; [`super::compile`] places them in the same
 //! JIT memory Cranelift's code uses, and `exec` calls them the same way.
 
@@ -62,7 +67,7 @@ use iced_x86::code_asm::*;
 use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
 
 use super::kernel::varying_nodes;
-use super::Layout;
+use super::{Layout, Stores};
 use crate::fuse::{KOp, Kernel};
 use crate::ir::ops::{BinaryOp, UnaryOp};
 use crate::ir::Op;
@@ -111,8 +116,15 @@ fn fma_available() -> bool {
     *FMA.get_or_init(|| std::arch::is_x86_feature_detected!("fma"))
 }
 
-/// Machine code for `kernel` at `width`, or `None` if it is outside the subset.
-pub(super) fn emit(kernel: &Kernel, layouts: &[Layout], width: Width) -> Option<Vec<u8>> {
+/// Whether `kernel` has outputs that [`Stores::Streaming`] code writes with
+/// non-temporal stores (float ones; bool outputs are narrow stores either way).
+pub(super) fn streams(kernel: &Kernel) -> bool {
+    kernel.outputs.iter().any(|&o| kernel.nodes[o as usize].dtype.is_float())
+}
+
+/// Machine code for `kernel` at `width` with `stores`, or `None` if it is
+/// outside the subset.
+pub(super) fn emit(kernel: &Kernel, layouts: &[Layout], width: Width, stores: Stores) -> Option<Vec<u8>> {
     let lanes = lane_dtype(kernel, layouts)?;
     // Most vectors per iteration first, invariant values in registers first.
     let shapes = [4, 2, 1].into_iter().flat_map(|unroll| [Pin::Registers, Pin::Frame].map(|pin| Shape { unroll, pin }));
@@ -123,6 +135,7 @@ pub(super) fn emit(kernel: &Kernel, layouts: &[Layout], width: Width) -> Option<
         let mut frame = Vec::new();
         loop {
             let mut e = Emitter::new(kernel, layouts, lanes, width, shape, frame);
+            e.stores = stores;
             let done = e.function();
             let grew = e.frame.len() > e.filled;
             match done {
@@ -375,6 +388,11 @@ struct Emitter<'k> {
     /// Slots this pass's prologue fills (those an earlier pass asked for).
     filled: usize,
     free: [bool; VALUE_REGS],
+    /// Which main loops to emit (see [`Stores`]).
+    stores: Stores,
+    /// The main loop being emitted writes float outputs with non-temporal
+    /// stores (its outputs are known to be vector-aligned).
+    nt: bool,
 }
 
 impl<'k> Emitter<'k> {
@@ -424,6 +442,8 @@ impl<'k> Emitter<'k> {
             frame,
             slot_of,
             free: [true; VALUE_REGS],
+            stores: Stores::Cached,
+            nt: false,
         }
     }
 
@@ -451,7 +471,11 @@ impl<'k> Emitter<'k> {
             self.pin_invariants()?;
         }
         self.a.xor(ecx, ecx)?;
-        self.main_loop()?;
+        if self.stores == Stores::Streaming {
+            self.streaming_main_loop()?;
+        } else {
+            self.main_loop()?;
+        }
         if self.wide {
             self.masked_tail()?;
         } else {
@@ -618,6 +642,38 @@ impl<'k> Emitter<'k> {
         self.a.cmp(rcx, rdx)?;
         self.a.jle(top)?;
         self.a.set_label(&mut done)?;
+        Ok(())
+    }
+
+    /// [`Stores::Streaming`]'s main loop: if every float output starts on a
+    /// vector boundary (then every main-loop store is aligned, as `vmovntp*`
+    /// requires), the main loop with non-temporal stores followed by an
+    /// `sfence` (they are weakly ordered; the fence orders them before the
+    /// return, so before exec's signal that the task is done); else the
+    /// ordinary main loop. The tail stores as usual either way.
+    fn streaming_main_loop(&mut self) -> Emit {
+        let mut cached = self.a.create_label();
+        let mut streaming = self.a.create_label();
+        let mut tail = self.a.create_label();
+        let params = self.kernel.params.len();
+        for (k, &o) in self.kernel.outputs.iter().enumerate() {
+            if self.kernel.nodes[o as usize].dtype.is_float() {
+                let base = self.bases[params + k].expect("outputs are contiguous");
+                self.a.test(base, self.vbytes() - 1)?;
+                self.a.jnz(cached)?;
+            }
+        }
+        self.a.jmp(streaming)?;
+        // (Labels on distinct instructions: each loop ends with its own.)
+        self.a.set_label(&mut cached)?;
+        self.main_loop()?;
+        self.a.jmp(tail)?;
+        self.a.set_label(&mut streaming)?;
+        self.nt = true;
+        self.main_loop()?;
+        self.nt = false;
+        self.a.sfence()?;
+        self.a.set_label(&mut tail)?;
         Ok(())
     }
 
@@ -872,6 +928,8 @@ impl<'k> Emitter<'k> {
         let x = self.reg(v, 0)?;
         let dtype = self.kernel.nodes[self.kernel.outputs[k] as usize].dtype;
         match (dtype, mode) {
+            (DType::Float64, Mode::Vector) if self.nt => self.a.vmovntpd(self.element(op, 8, copy), YMM[x])?,
+            (DType::Float32, Mode::Vector) if self.nt => self.a.vmovntps(self.element(op, 4, copy), YMM[x])?,
             (DType::Float64, Mode::Vector) => self.a.vmovupd(self.element(op, 8, copy), YMM[x])?,
             (DType::Float32, Mode::Vector) => self.a.vmovups(self.element(op, 4, copy), YMM[x])?,
             (DType::Float64, Mode::Scalar) => self.a.vmovsd(qword_ptr(self.element(op, 8, 0)), XMM[x])?,
@@ -1137,6 +1195,8 @@ impl Emitter<'_> {
         let masked = |m: AsmMemoryOperand| if mode == Mode::Masked { m.k1() } else { m };
         let t = ZMM[TEMP[0]];
         match self.kernel.nodes[self.kernel.outputs[k] as usize].dtype {
+            DType::Float64 if self.nt && mode == Mode::Vector => self.a.vmovntpd(self.element(op, 8, copy), x)?,
+            DType::Float32 if self.nt && mode == Mode::Vector => self.a.vmovntps(self.element(op, 4, copy), x)?,
             DType::Float64 => self.a.vmovupd(masked(self.element(op, 8, copy)), x)?,
             DType::Float32 => self.a.vmovups(masked(self.element(op, 4, copy)), x)?,
             // Masks -> 0/1 lanes -> bytes (truncating narrow stores).
@@ -1319,7 +1379,8 @@ mod tests {
         let k = kernel(src, dtype);
         let mut layouts = vec![layout; k.params.len()];
         layouts.extend(std::iter::repeat_n(Layout::Contiguous, k.outputs.len()));
-        emit(&k, &layouts, Width::Avx2).is_some() && emit(&k, &layouts, Width::Avx512).is_some()
+        emit(&k, &layouts, Width::Avx2, Stores::Cached).is_some()
+            && emit(&k, &layouts, Width::Avx512, Stores::Cached).is_some()
     }
 
     #[test]
@@ -1350,8 +1411,8 @@ mod tests {
         let c = Expr::parse("a + b").and_then(|e| e.compile(&[("a", DType::Float32), ("b", DType::Int32)]));
         let p = c.expect("compiles");
         let k = plan(p.program(), &[p.program().result], Fusion::Fused).stages[0].kernel.clone();
-        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx2).is_none());
-        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx512).is_none());
+        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx2, Stores::Cached).is_none());
+        assert!(emit(&k, &[Layout::Contiguous; 3], Width::Avx512, Stores::Cached).is_none());
     }
 
     /// The loop's shape: constants in registers, inputs as memory operands,
@@ -1359,7 +1420,7 @@ mod tests {
     #[test]
     fn listing_of_two_a_plus_three_b() {
         let k = kernel("2*a + 3*b", DType::Float64);
-        let code = emit(&k, &[Layout::Contiguous; 3], Width::Avx2).expect("covered");
+        let code = emit(&k, &[Layout::Contiguous; 3], Width::Avx2, Stores::Cached).expect("covered");
         expect_test::expect![[r#"
             0000  test rsi,rsi
             0003  je 00000000000000FFh
