@@ -146,7 +146,8 @@ impl Default for CodegenOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// The measured-best emitter for the kernels it covers (on x86-64 fused
-    /// elementwise float loops, see `codegen/simd.rs`): today the 256-bit (AVX2)
+    /// elementwise float loops and folded float sums, see `codegen/simd.rs`):
+    /// today the 256-bit (AVX2)
     /// one, Cranelift for the rest. The 512-bit loops run 1.4–1.7× slower than
     /// the 256-bit ones at n = 1e6 on the development machine (AMD, Zen 4; faster
     /// at 1e5), so they are opt-in until that is understood (see ARCHITECTURE.md).
