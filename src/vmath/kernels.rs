@@ -107,14 +107,16 @@ macro_rules! run2 {
 
 /// `out[i] = x[i] ** y[i]` (computed in float64, rounded to `$t`). A block whose
 /// exponent is uniform (the JIT's constant exponents, a broadcast 0-d array) is
-/// classified once: `y = 2`, `-1`, `0.5` are one operation, a special exponent (`pows::special_exponent`)
-/// runs the powering unrolled for it when every `x` is in its domain, any other
-/// exponent runs the general kernel with `y` loop-invariant. Every route computes
-/// `pows::pow` element by element, so the split into blocks never changes a bit.
+/// classified once: `y = 2`, `-1`, `0.5` are one operation, in float32 `y = 3` and `4`
+/// are float64 products (`pows::pow_f32_int`, when `$f32_int`), a special exponent
+/// (`pows::special_exponent`) runs the powering unrolled for it when every `x` is in
+/// its domain, any other exponent runs the general kernel with `y` loop-invariant.
+/// Every route computes `pows::pow` element by element, so the split into blocks
+/// never changes a bit.
 ///
 /// Safety: as for [`run2`].
 macro_rules! pow_kernel {
-    ($x:expr, $y:expr, $out:expr, $n:expr, $t:ty) => {{
+    ($x:expr, $y:expr, $out:expr, $n:expr, $t:ty, $f32_int:expr) => {{
         let (x, y, out, n) = ($x, $y, $out, $n);
         if n == 0 {
             return;
@@ -143,6 +145,10 @@ macro_rules! pow_kernel {
                 run1!(x, out, n, |v| pows::pow_exact(v as f64, -1.0) as $t)
             } else if e == 0.5 {
                 run1!(x, out, n, |v| pows::pow_exact(v as f64, 0.5) as $t)
+            } else if $f32_int && e == 3.0 {
+                run1!(x, out, n, |v| pows::pow_f32_int::<3>(v as f64) as $t)
+            } else if $f32_int && e == 4.0 {
+                run1!(x, out, n, |v| pows::pow_f32_int::<4>(v as f64) as $t)
             } else if pows::special_exponent(e) {
                 let (whole, half) = pows::split_exponent(e);
                 // SAFETY: the caller's contract; this shared view ends before `run1` writes.
@@ -317,11 +323,11 @@ macro_rules! kernels {
                 use super::*;
                 #$feat
                 pub unsafe extern "C" fn double(x: *const f64, y: *const f64, out: *mut f64, n: usize) {
-                    pow_kernel!(x, y, out, n, f64)
+                    pow_kernel!(x, y, out, n, f64, false)
                 }
                 #$feat
                 pub unsafe extern "C" fn single(x: *const f32, y: *const f32, out: *mut f32, n: usize) {
-                    pow_kernel!(x, y, out, n, f32)
+                    pow_kernel!(x, y, out, n, f32, true)
                 }
             }
         }
