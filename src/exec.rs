@@ -606,8 +606,24 @@ impl Runner {
     }
 }
 
+/// Calls of at least this many elements start with a short call that brings the
+/// anchor operand to a cache-line boundary, so the vector loop's accesses (64
+/// bytes wide on AVX-512) do not each straddle two lines. Large buffers from
+/// `malloc` (and NumPy's) start 16 bytes past a page: with 512-bit vectors,
+/// `sqrt(a**2 + b**2 + c**2)` at n = 1e6 took 1.7x the time of aligned buffers.
+/// Every element is computed by the same code whatever the call boundaries, so
+/// the split does not change results.
+const ALIGN_FROM: usize = 1024;
+
+/// How many elements of `size` bytes from `ptr` precede the next 64-byte
+/// boundary, if any do and the boundary can be reached in whole elements.
+fn elements_to_alignment(ptr: *mut u8, size: usize) -> Option<usize> {
+    let skew = ptr.addr() % 64;
+    (skew != 0 && skew.is_multiple_of(size)).then(|| (64 - skew) / size)
+}
+
 /// Run the kernel over flat elements `start..end` of the iteration space, one
-/// call per (part of an) inner row.
+/// call per (part of an) inner row (and a short first call, see [`ALIGN_FROM`]).
 fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start: usize, end: usize) {
     /// Slots on the stack: a row pointer and a stride for 16 operands.
     const STACK: usize = 32;
@@ -626,15 +642,24 @@ fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start
         ptrs[ops.len() + k] = std::ptr::without_provenance_mut((iter.inner_strides[k] * op.size as isize) as usize);
     }
     let entry = kernel.entry();
+    // The operand whose vector accesses a long call aligns: of the contiguous
+    // ones with the widest elements (whose vectors span the most bytes), the
+    // last (outputs come after the parameters, and a store that splits a cache
+    // line costs most). Buffers of one kind usually share their skew, so the
+    // others tend to follow.
+    let anchor = (0..ops.len()).filter(|&k| iter.inner_strides[k] == 1).max_by_key(|&k| (ops[k].size, k));
     let mut idx = start;
     while idx < end {
         let (row, col) = (idx / iter.inner, idx % iter.inner);
-        let n = (iter.inner - col).min(end - idx);
+        let mut n = (iter.inner - col).min(end - idx);
         for (k, op) in ops.iter().enumerate() {
             let off = op.start as isize + iter.row_offset(k, row) + col as isize * iter.inner_strides[k];
             // SAFETY: `off` is the element offset of a point of the iteration
             // space, which `check_bounds` proved lies in `0..op.len`.
             ptrs[k] = unsafe { op.ptr.add(off as usize * op.size) };
+        }
+        if let Some(k) = anchor.filter(|_| n >= ALIGN_FROM) {
+            n = n.min(elements_to_alignment(ptrs[k], ops[k].size).unwrap_or(n));
         }
         // SAFETY: each pointer covers what the kernel touches: `n` elements from
         // `ptrs[k]`, `inner_strides[k]` elements apart (1: contiguous, any other:
@@ -654,6 +679,17 @@ fn run_range(kernel: &CompiledKernel, iter: &Iteration, bases: &Bases<'_>, start
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_calls_split_at_the_anchors_next_cache_line() {
+        let at = |addr: usize| std::ptr::without_provenance_mut::<u8>(addr);
+        assert_eq!(elements_to_alignment(at(4096), 8), None);
+        assert_eq!(elements_to_alignment(at(4096 + 16), 8), Some(6));
+        assert_eq!(elements_to_alignment(at(4096 + 60), 4), Some(1));
+        assert_eq!(elements_to_alignment(at(4096 + 63), 1), Some(1));
+        // Not reachable in whole elements (a view at an odd byte offset).
+        assert_eq!(elements_to_alignment(at(4096 + 4), 8), None);
+    }
 
     #[test]
     fn defect4_no_more_threads_start_than_there_are_tasks() {

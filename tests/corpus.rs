@@ -80,10 +80,12 @@ fn engines() -> Vec<(&'static str, EvalConfig)> {
         ("jit-4t", jit(true, Some(4))),
         ("jit-unfused-1t", jit(false, Some(1))),
         ("jit-unfused-4t", jit(false, Some(4))),
-        // The rows above use the default backend: the 256-bit SIMD emitter where
-        // the CPU has AVX2, for the kernels it covers. These pin the 512-bit
-        // emitter (the 256-bit one, or Cranelift, without AVX-512) and Cranelift.
+        // The rows above use the default backend: the widest SIMD emitter the
+        // CPU runs, for the kernels it covers. These pin the 512-bit emitter
+        // (the 256-bit one, or Cranelift, without AVX-512), the 256-bit one
+        // (Cranelift without AVX2) and Cranelift.
         ("jit-avx512-1t", EvalConfig { cache: Some(cache(jitexpr::Backend::Avx512)), ..jit(true, Some(1)) }),
+        ("jit-avx2-1t", EvalConfig { cache: Some(cache(jitexpr::Backend::Avx2)), ..jit(true, Some(1)) }),
         ("jit-cranelift-1t", EvalConfig { cache: Some(cache(jitexpr::Backend::Cranelift)), ..jit(true, Some(1)) }),
     ]
 }

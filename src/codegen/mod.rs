@@ -145,11 +145,13 @@ impl Default for CodegenOptions {
 /// Which code generator compiles a kernel. All give the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// The measured-best emitter for the kernels it covers (on x86-64 fused
-    /// elementwise float loops, see `codegen/simd.rs`): today the 256-bit (AVX2)
-    /// one, Cranelift for the rest. The 512-bit loops run 1.4–1.7× slower than
-    /// the 256-bit ones at n = 1e6 on the development machine (AMD, Zen 4; faster
-    /// at 1e5), so they are opt-in until that is understood (see ARCHITECTURE.md).
+    /// The widest emitter this CPU runs for the kernels it covers (on x86-64
+    /// fused elementwise float loops, see `codegen/simd.rs`): 512-bit loops with
+    /// AVX-512, else 256-bit ones with AVX2; Cranelift for the rest. Measured on
+    /// the development machine (AMD EPYC, 1 thread): the 512-bit loops are
+    /// 1.1–1.6× faster at n = 1e5, equal to 1.25× faster at 1e6 and 1e7 where
+    /// they compute, and up to 10% slower at 1e6 on pure streaming
+    /// (`a*b + c`); see ARCHITECTURE.md.
     Auto,
     /// The 256-bit (AVX2) emitter where the CPU has AVX2 and the kernel is in
     /// its subset, Cranelift for the rest (even on a CPU with AVX-512).
@@ -185,8 +187,8 @@ fn native_code(kernel: &Kernel, layouts: &[Layout], backend: Backend) -> Option<
     use simd::Width;
     let widths: &[Width] = match backend {
         Backend::Cranelift => &[],
-        Backend::Auto | Backend::Avx2 => &[Width::Avx2],
-        Backend::Avx512 => &[Width::Avx512, Width::Avx2],
+        Backend::Avx2 => &[Width::Avx2],
+        Backend::Auto | Backend::Avx512 => &[Width::Avx512, Width::Avx2],
     };
     widths
         .iter()
