@@ -56,9 +56,9 @@
 //! fit even at U = 1 (or has more contiguous operands than spare general
 //! registers) goes to Cranelift.
 //!
-//! A kernel that folds reductions has other loops (blocks of 128 elements,
-//! several interleaved; see `fold.rs`) around the same `body`, which adds each
-//! reduction's argument into accumulator registers as it is computed.
+//! A kernel that folds reductions has other loops (blocks of 128 elements;
+//! see `fold.rs`) around the same `body`, which adds each reduction's argument
+//! into accumulator registers as it is computed.
 //!
 //! This module only produces bytes; [`super::compile`] places them in the same
 //! JIT memory Cranelift's code uses, and `exec` calls them the same way.
@@ -400,8 +400,8 @@ struct Emitter<'k> {
     /// Slots this pass's prologue fills (those an earlier pass asked for).
     filled: usize,
     free: [bool; VALUE_REGS],
-    /// The folded reductions, if the kernel has any (then `unroll` is the
-    /// number of blocks the main loop interleaves).
+    /// The folded reductions, if the kernel has any (then `unroll` counts
+    /// steps of 8 elements, see `fold.rs`).
     fold: Option<Fold>,
 }
 
@@ -828,16 +828,11 @@ impl<'k> Emitter<'k> {
     }
 
     /// Element `i` (+ `copy` vectors) of contiguous operand `k`, whose
-    /// elements are `size` bytes. In a folding loop copy `c` is vector
-    /// `c % parts` of the `c / parts`-th interleaved block (see `fold.rs`).
+    /// elements are `size` bytes.
     fn element(&self, k: usize, size: i32, copy: usize) -> AsmMemoryOperand {
         let base = self.bases[k].expect("streams are contiguous");
         let lanes = self.lanes() as i32;
-        let vectors = match &self.fold {
-            Some(f) => (copy / f.parts) as i32 * (super::FOLD_BLOCK as i32 / lanes) + (copy % f.parts) as i32,
-            None => copy as i32,
-        };
-        ptr(base + rcx * size + vectors * lanes * size)
+        ptr(base + rcx * size + copy as i32 * lanes * size)
     }
 
     /// `v` as a memory operand, unless it is in a register.
