@@ -242,7 +242,7 @@ macro_rules! native32 {
     };
 }
 
-native32!(exp32: exps::exp_f32_fast, |v| !(v.abs() <= exps::EXP32_FAST_MAX), exps::exp_f32);
+native32!(exp32: exps::exp_f32_fast, |v| v.is_nan() || v.abs() > exps::EXP32_FAST_MAX, exps::exp_f32);
 native32!(log32: exps::log_f32_fast, |v| !exps::is_normal_positive32(v), exps::log_f32);
 
 /// float32 tanh with AVX2: the element function, its table lookups as gathers.
