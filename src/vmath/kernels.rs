@@ -187,10 +187,26 @@ macro_rules! special_arms {
 }
 
 /// The float32 kernels computed in float32 rather than widened to float64, for
-/// variant `v` (`None`: the widened kernel of the table below). Only tanh so far
-/// (`hyper::tanh_f32`).
+/// variant `v` (`None`: the widened kernel of the table below): exp and log
+/// (`exp::exp_f32`, `exp::log_f32`), tanh (`hyper::tanh_f32`).
 fn native_f32(v: Variant, u: Unary) -> Option<Block1F32> {
+    macro_rules! variants {
+        ($m:ident) => {
+            match v {
+                #[cfg(target_arch = "x86_64")]
+                Variant::Avx512 => Some($m::avx512 as Block1F32),
+                #[cfg(target_arch = "x86_64")]
+                Variant::Avx2 => Some($m::avx2),
+                #[cfg(not(target_arch = "x86_64"))]
+                Variant::Avx512 | Variant::Avx2 => Some($m::portable),
+                Variant::Portable => Some($m::portable),
+                Variant::Libm => None,
+            }
+        };
+    }
     match (u, v) {
+        (Unary::Exp, _) => variants!(exp32),
+        (Unary::Log, _) => variants!(log32),
         #[cfg(target_arch = "x86_64")]
         (Unary::Tanh, Variant::Avx512) => Some(tanh_f32_avx512),
         #[cfg(target_arch = "x86_64")]
@@ -201,6 +217,33 @@ fn native_f32(v: Variant, u: Unary) -> Option<Block1F32> {
         _ => None,
     }
 }
+
+/// float32 kernels of float32 element functions (`$fast`, and `$slow` for a block
+/// with an element where `$beyond` holds), one per vector variant.
+macro_rules! native32 {
+    ($m:ident: $fast:path, |$bv:ident| $beyond:expr, $slow:path) => {
+        mod $m {
+            use super::*;
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+            pub unsafe extern "C" fn avx512(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            pub unsafe extern "C" fn avx2(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+            #[inline]
+            pub unsafe extern "C" fn portable(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+        }
+    };
+}
+
+native32!(exp32: exps::exp_f32_fast, |v| v.is_nan() || v.abs() > exps::EXP32_FAST_MAX, exps::exp_f32);
+native32!(log32: exps::log_f32_fast, |v| !exps::is_normal_positive32(v), exps::log_f32);
 
 /// float32 tanh with AVX2: the element function, its table lookups as gathers.
 #[cfg(target_arch = "x86_64")]
