@@ -1,4 +1,4 @@
-"""Polynomial coefficients for src/vmath (run: python3 tools/vmath_coeffs.py; needs mpmath).
+"""Polynomial coefficients for src/vmath (run: python3 tools/vmath_coeffs.py; needs mpmath and numpy).
 
 Each kernel approximates only the *remainder* of a function after its leading
 Taylor terms (e.g. sin r = r + r^3 S(r^2)), so an absolute error in the fitted
@@ -6,7 +6,10 @@ polynomial is a tiny relative error of the function. The fit is mpmath's
 Chebyshev least-squares (`chebyfit`, near-minimax); the coefficients are then
 rounded to float64 and the error is measured again with the rounded values.
 """
+import struct
+
 import mpmath as mp
+import numpy as np
 
 mp.mp.dps = 150
 
@@ -53,9 +56,33 @@ def main():
     c0 = 2 / mp.sqrt(mp.pi)
     fit("ERF_E", lambda z: (mp.erf(mp.sqrt(z)) / mp.sqrt(z) - c0) / z, 0, 1, 11, 1 / 3)
     fit_pieces("ERFCX", lambda x: mp.erfc(x) * mp.exp(x * x), [1, 1.5, 2.25, 3.5, 6], 12)
+    # float32 exp (computed in float32): e^r = 1 + r + r^2 G(r), |r| <= ln2/2 (+ margin).
+    fit32("EXP32_G", lambda r: (mp.exp(r) - 1 - r) / r**2, -0.3467, 0.3467, 4, 0.0601 / 0.7)
+    # float32 log: log m = 2s + s z Q(z), z = s^2 <= 0.0295 (the kernel's R is z Q(z)).
+    fit32("LOG32_Q", lambda z: (2 * mp.atanh(mp.sqrt(z)) / mp.sqrt(z) - 2) / z, 0, smax**2 * 1.0001, 3, smax**2 / 2)
     # cbrt: a first guess of a^(-1/3) on [1, 8], refined by Newton steps.
     fit("RCBRT_0", lambda a: a ** (mp.mpf(-1) / 3), 1, 8, 5, 2)
 
+
+
+def fit32(name, f, a, b, deg, scale):
+    """`fit` for the float32 kernels: the coefficients rounded to float32, the error
+    measured with the rounded values."""
+    g = f
+    f = lambda x: g(x if x != 0 else mp.mpf(10) ** -40)
+    poly, _ = mp.chebyfit(f, [a, b], deg + 1, error=True)
+    coeffs = [float(mp.mpf(struct.unpack("<f", struct.pack("<f", float(c)))[0])) for c in poly]
+    worst = mp.mpf(0)
+    for i in range(2001):
+        x = a + (b - a) * mp.mpf(i) / 2000
+        p = mp.mpf(0)
+        for c in coeffs:
+            p = p * x + mp.mpf(c)
+        worst = max(worst, abs(p - f(x)))
+    rel = worst * scale
+    print(f"// {name}: degree {deg} on [{float(a):.6g}, {float(b):.6g}], |err| {float(worst):.3g}, rel ~2^{float(mp.log(rel, 2)):.1f}")
+    body = ", ".join(str(np.float32(c)) for c in reversed(coeffs))
+    print(f"const {name}: [f32; {deg + 1}] = [{body}];")
 
 
 def fit_pieces(name, f, edges, deg):

@@ -146,7 +146,8 @@ impl Default for CodegenOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// The widest emitter this CPU runs for the kernels it covers (on x86-64
-    /// fused elementwise float loops, see `codegen/simd.rs`): 512-bit loops with
+    /// fused elementwise float loops and folded float sums, see
+    /// `codegen/simd.rs`): 512-bit loops with
     /// AVX-512, else 256-bit ones with AVX2; Cranelift for the rest. Measured on
     /// the development machine (AMD EPYC, 1 thread): the 512-bit loops are
     /// 1.1–1.6× faster at n = 1e5, equal to 1.25× faster at 1e6 and 1e7 where

@@ -12,10 +12,20 @@
 //! operations — measured ~10% faster, 1.1 vs 1.2 ns per float64 element.
 //! The exponent is applied last, so the overflow threshold is exact.
 //!
-//! Coefficients: `tools/vmath_coeffs.py`.
+//! float32 tanh is computed in float32, not widened ([`tanh_f32`]): a piecewise
+//! polynomial of degree 5 on 30 slots of `|x|` (quarter octaves from 1/16 to 9.5, and
+//! one slot below 1/16), the slot picked by five bits of `|x|`, so the AVX-512 kernel
+//! looks each coefficient up with one 32-entry permute (`vpermt2ps`) instead of a
+//! gather: ~17 vector operations per 16 elements against ~60 per 8 for the
+//! double-double tanh. Within 1 ulp of the correctly rounded result (tested over
+//! every float32).
+//!
+//! Coefficients: `tools/vmath_coeffs.py`, and `tools/vmath_tanh32.py` for the float32
+//! table (`tanh32_table.rs`).
 
 use super::dd::{fast_two_sum, fma, poly, pow2i, scale, two_sum, Dd};
 use super::exp::{clamp_nan, exp_dd, expm1_parts};
+use super::tanh32_table::TANH32;
 
 // sinh x = x + x^3 S(x^2), |x| <= 1.
 const SINH_S: [f64; 9] = [
@@ -82,4 +92,34 @@ pub fn tanh(x: f64) -> f64 {
     // n + n_lo = q (d + d_lo) + rem, rem = (n - q d) + n_lo - q d_lo.
     let q_lo = (fma(-q, d, n) + fma(-q, d_lo, n_lo)) * rc;
     (q + q_lo).copysign(x)
+}
+
+/// Above this `|x|` float32 tanh is 1 (the correctly rounded tanh is 1 from 9.011 on;
+/// the last slot's polynomial gives 1 up to here).
+pub const TANH32_MAX: f32 = 9.5;
+/// The bits of the float32 just below 1/16: every `|x|` below 1/16 takes its slot.
+pub const TANH32_SMALL_BITS: u32 = 0x3d7f_ffff;
+
+/// The slot of `a = min(|x|, TANH32_MAX)` (as bits) in [`TANH32`]: bits 21..25, the
+/// low exponent bits and two leading significand bits, after raising `a` to the
+/// float32 just below 1/16. The slots of `[1/16, 9.5]` are 30 distinct values mod 32.
+#[inline(always)]
+pub fn tanh32_slot(a_bits: u32) -> usize {
+    ((a_bits.max(TANH32_SMALL_BITS) >> 21) & 31) as usize
+}
+
+/// float32 tanh in float32 arithmetic: `c0 + t (c1 + t (c2 + ...))` with `t = a - b`
+/// exact, from the slot's row of [`TANH32`], then the sign of `x` (the polynomial is
+/// nonnegative). The AVX-512 kernel (`kernels::tanh_f32_avx512`) computes the same
+/// operations, so the same bits; NaN stays NaN (the clamp keeps it, so does `t`).
+#[inline(always)]
+pub fn tanh_f32(x: f32) -> f32 {
+    let ax = x.abs();
+    let a = if ax > TANH32_MAX { TANH32_MAX } else { ax };
+    let i = tanh32_slot(a.to_bits());
+    let c = |k: usize| TANH32[k][i];
+    let t = a - c(0);
+    let q = c(6).mul_add(t, c(5)).mul_add(t, c(4)).mul_add(t, c(3)).mul_add(t, c(2));
+    let r = t.mul_add(q, c(1));
+    f32::from_bits(r.to_bits() | (x.to_bits() & 0x8000_0000))
 }

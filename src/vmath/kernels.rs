@@ -107,14 +107,16 @@ macro_rules! run2 {
 
 /// `out[i] = x[i] ** y[i]` (computed in float64, rounded to `$t`). A block whose
 /// exponent is uniform (the JIT's constant exponents, a broadcast 0-d array) is
-/// classified once: `y = 2`, `-1`, `0.5` are one operation, a special exponent (`pows::special_exponent`)
-/// runs the powering unrolled for it when every `x` is in its domain, any other
-/// exponent runs the general kernel with `y` loop-invariant. Every route computes
-/// `pows::pow` element by element, so the split into blocks never changes a bit.
+/// classified once: `y = 2`, `-1`, `0.5` are one operation, in float32 `y = 3` and `4`
+/// are float64 products (`pows::pow_f32_int`, when `$f32_int`), a special exponent
+/// (`pows::special_exponent`) runs the powering unrolled for it when every `x` is in
+/// its domain, any other exponent runs the general kernel with `y` loop-invariant.
+/// Every route computes `pows::pow` element by element, so the split into blocks
+/// never changes a bit.
 ///
 /// Safety: as for [`run2`].
 macro_rules! pow_kernel {
-    ($x:expr, $y:expr, $out:expr, $n:expr, $t:ty) => {{
+    ($x:expr, $y:expr, $out:expr, $n:expr, $t:ty, $f32_int:expr) => {{
         let (x, y, out, n) = ($x, $y, $out, $n);
         if n == 0 {
             return;
@@ -143,6 +145,10 @@ macro_rules! pow_kernel {
                 run1!(x, out, n, |v| pows::pow_exact(v as f64, -1.0) as $t)
             } else if e == 0.5 {
                 run1!(x, out, n, |v| pows::pow_exact(v as f64, 0.5) as $t)
+            } else if $f32_int && e == 3.0 {
+                run1!(x, out, n, |v| pows::pow_f32_int::<3>(v as f64) as $t)
+            } else if $f32_int && e == 4.0 {
+                run1!(x, out, n, |v| pows::pow_f32_int::<4>(v as f64) as $t)
             } else if pows::special_exponent(e) {
                 let (whole, half) = pows::split_exponent(e);
                 // SAFETY: the caller's contract; this shared view ends before `run1` writes.
@@ -178,6 +184,134 @@ macro_rules! special_arms {
             _ => run1!($x, $out, $n, |v| pows::pow(v as f64, $e) as $t),
         }
     };
+}
+
+/// The float32 kernels computed in float32 rather than widened to float64, for
+/// variant `v` (`None`: the widened kernel of the table below): exp and log
+/// (`exp::exp_f32`, `exp::log_f32`), tanh (`hyper::tanh_f32`).
+fn native_f32(v: Variant, u: Unary) -> Option<Block1F32> {
+    macro_rules! variants {
+        ($m:ident) => {
+            match v {
+                #[cfg(target_arch = "x86_64")]
+                Variant::Avx512 => Some($m::avx512 as Block1F32),
+                #[cfg(target_arch = "x86_64")]
+                Variant::Avx2 => Some($m::avx2),
+                #[cfg(not(target_arch = "x86_64"))]
+                Variant::Avx512 | Variant::Avx2 => Some($m::portable),
+                Variant::Portable => Some($m::portable),
+                Variant::Libm => None,
+            }
+        };
+    }
+    match (u, v) {
+        (Unary::Exp, _) => variants!(exp32),
+        (Unary::Log, _) => variants!(log32),
+        #[cfg(target_arch = "x86_64")]
+        (Unary::Tanh, Variant::Avx512) => Some(tanh_f32_avx512),
+        #[cfg(target_arch = "x86_64")]
+        (Unary::Tanh, Variant::Avx2) => Some(tanh_f32_avx2),
+        #[cfg(not(target_arch = "x86_64"))]
+        (Unary::Tanh, Variant::Avx512 | Variant::Avx2) => Some(tanh_f32_portable),
+        (Unary::Tanh, Variant::Portable) => Some(tanh_f32_portable),
+        _ => None,
+    }
+}
+
+/// float32 kernels of float32 element functions (`$fast`, and `$slow` for a block
+/// with an element where `$beyond` holds), one per vector variant.
+macro_rules! native32 {
+    ($m:ident: $fast:path, |$bv:ident| $beyond:expr, $slow:path) => {
+        mod $m {
+            use super::*;
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+            pub unsafe extern "C" fn avx512(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            pub unsafe extern "C" fn avx2(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+            #[inline]
+            pub unsafe extern "C" fn portable(x: *const f32, out: *mut f32, n: usize) {
+                run1_limited!(x, out, n, |v| $fast(v), beyond { let $bv = v; $beyond }, fallback $slow(v))
+            }
+        }
+    };
+}
+
+native32!(exp32: exps::exp_f32_fast, |v| v.is_nan() || v.abs() > exps::EXP32_FAST_MAX, exps::exp_f32);
+native32!(log32: exps::log_f32_fast, |v| !exps::is_normal_positive32(v), exps::log_f32);
+
+/// float32 tanh with AVX2: the element function, its table lookups as gathers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe extern "C" fn tanh_f32_avx2(x: *const f32, out: *mut f32, n: usize) {
+    run1!(x, out, n, |v| hyper::tanh_f32(v))
+}
+
+#[inline]
+unsafe extern "C" fn tanh_f32_portable(x: *const f32, out: *mut f32, n: usize) {
+    run1!(x, out, n, |v| hyper::tanh_f32(v))
+}
+
+/// float32 tanh, 16 lanes: `hyper::tanh_f32`'s operations in the same order (so the
+/// same bits), each table column held in two registers and looked up by one
+/// `vpermt2ps` (which reads the five low bits of the slot); the tail is one vector
+/// whose loads and stores are masked.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+unsafe extern "C" fn tanh_f32_avx512(x: *const f32, out: *mut f32, n: usize) {
+    use super::tanh32_table::TANH32;
+    use std::arch::x86_64::*;
+    const COLS: usize = TANH32.len();
+    let (mut lo, mut hi) = ([_mm512_setzero_ps(); COLS], [_mm512_setzero_ps(); COLS]);
+    for k in 0..COLS {
+        // SAFETY: every column holds 32 floats: two 16-lane loads.
+        unsafe {
+            lo[k] = _mm512_loadu_ps(TANH32[k].as_ptr());
+            hi[k] = _mm512_loadu_ps(TANH32[k].as_ptr().add(16));
+        }
+    }
+    let max = _mm512_set1_ps(hyper::TANH32_MAX);
+    let small = _mm512_set1_epi32(hyper::TANH32_SMALL_BITS as i32);
+    let sign = _mm512_set1_epi32(i32::MIN);
+    let tanh16 = |v: __m512| -> __m512 {
+        let ax = _mm512_abs_ps(v);
+        // `MAX < ax ? MAX : ax`, as the element function's clamp (NaN gives `ax`).
+        let a = _mm512_min_ps(max, ax);
+        let idx = _mm512_srli_epi32::<21>(_mm512_max_epu32(_mm512_castps_si512(a), small));
+        let c = |k: usize| _mm512_permutex2var_ps(lo[k], idx, hi[k]);
+        let t = _mm512_sub_ps(a, c(0));
+        let mut q = _mm512_fmadd_ps(c(6), t, c(5));
+        q = _mm512_fmadd_ps(q, t, c(4));
+        q = _mm512_fmadd_ps(q, t, c(3));
+        q = _mm512_fmadd_ps(q, t, c(2));
+        let r = _mm512_castps_si512(_mm512_fmadd_ps(t, q, c(1)));
+        // r | (v & sign): the polynomial is nonnegative.
+        _mm512_castsi512_ps(_mm512_ternarylogic_epi32::<0xF8>(r, _mm512_castps_si512(v), sign))
+    };
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: `i + 16 <= n`: the caller's contract covers these 16 elements of
+        // `x` and `out`; each vector is read before it is written (`x` may be `out`).
+        unsafe {
+            let v = _mm512_loadu_ps(x.add(i));
+            _mm512_storeu_ps(out.add(i), tanh16(v));
+        }
+        i += 16;
+    }
+    if i < n {
+        let m = ((1u32 << (n - i)) - 1) as __mmask16;
+        // SAFETY: the mask covers the `n - i < 16` elements left; masked-off lanes are
+        // neither read (they cannot fault) nor written.
+        unsafe {
+            let v = _mm512_maskz_loadu_ps(m, x.add(i));
+            _mm512_mask_storeu_ps(out.add(i), m, tanh16(v));
+        }
+    }
 }
 
 /// One module per vector variant (`$cfg`: where it exists, `$feat`: its target
@@ -236,7 +370,7 @@ macro_rules! kernels {
                     match u { $( Unary::$U => ($m::$u::double as Block1F64, $m::$u::single as Block1F32), )* }
                 };
             }
-            match v {
+            let (double, single) = match v {
                 #[cfg(target_arch = "x86_64")]
                 Variant::Avx512 => pick!(avx512),
                 #[cfg(target_arch = "x86_64")]
@@ -245,7 +379,8 @@ macro_rules! kernels {
                 Variant::Avx512 | Variant::Avx2 => pick!(portable),
                 Variant::Portable => pick!(portable),
                 Variant::Libm => pick!(libm),
-            }
+            };
+            (double, native_f32(v, u).unwrap_or(single))
         }
 
         /// The float64 and float32 kernels of `b` in variant `v` (supported or not).
@@ -317,11 +452,11 @@ macro_rules! kernels {
                 use super::*;
                 #$feat
                 pub unsafe extern "C" fn double(x: *const f64, y: *const f64, out: *mut f64, n: usize) {
-                    pow_kernel!(x, y, out, n, f64)
+                    pow_kernel!(x, y, out, n, f64, false)
                 }
                 #$feat
                 pub unsafe extern "C" fn single(x: *const f32, y: *const f32, out: *mut f32, n: usize) {
-                    pow_kernel!(x, y, out, n, f32)
+                    pow_kernel!(x, y, out, n, f32, true)
                 }
             }
         }

@@ -585,3 +585,50 @@ fn defect8_domain_error_nans_have_the_default_nan_sign() {
         assert!(out.iter().all(|r| r.is_nan() && r.is_sign_negative() == negative_default), "pow on {v:?}: {out:?}");
     }
 }
+
+/// The functions whose float32 kernels compute in float32 (`kernels::native_f32`).
+const NATIVE_F32: [Unary; 3] = [Unary::Exp, Unary::Log, Unary::Tanh];
+
+/// The float32-native kernels are within 1 ulp of the correctly rounded result (the C
+/// library's float64 function rounded: one of the two float32 neighbours of the exact
+/// value, so a faithful result is within 1 ulp of it) on the float32 bit patterns `0,
+/// step, 2 step, ...`, in every vector variant (the portable one only on samples).
+fn native_f32_within_1_ulp(step: u64) {
+    const BLOCK: usize = 1 << 16;
+    let mut report = String::new();
+    for f in NATIVE_F32 {
+        let want = libm1(f);
+        let mut worst = (0u64, 0u32);
+        let mut xs = Vec::with_capacity(BLOCK);
+        let mut bits: u64 = 0;
+        while bits < 1 << 32 {
+            xs.clear();
+            while xs.len() < BLOCK && bits < 1 << 32 {
+                xs.push(f32::from_bits(bits as u32));
+                bits += step;
+            }
+            let mut out = vec![0.0f32; xs.len()];
+            for v in vector_variants().into_iter().filter(|&v| v != Variant::Portable || step > 1000) {
+                map1_f32_with(v, f, &xs, &mut out);
+                for (&x, &o) in xs.iter().zip(&out) {
+                    let e = err32(o, want(x as f64) as f32);
+                    assert!(e <= 1, "{f:?}({x:e}) on {v:?}: {o:e}, {e} ulp");
+                    worst = worst.max((e, x.to_bits()));
+                }
+            }
+        }
+        report += &format!("float32 {f:?}: max {} ulp (at {:e})\n", worst.0, f32::from_bits(worst.1));
+    }
+    println!("{report}");
+}
+
+#[test]
+fn native_f32_within_1_ulp_on_a_sample() {
+    native_f32_within_1_ulp(if cfg!(debug_assertions) { 65_537 } else { 1021 });
+}
+
+#[test]
+#[ignore = "every float32 value: ~5 min in release; `cargo test --release --lib native_f32 -- --ignored`"]
+fn native_f32_within_1_ulp_everywhere() {
+    native_f32_within_1_ulp(1);
+}
