@@ -42,12 +42,24 @@ const EXPRS: &[&str] = &[
     "fma(a, a*c, s)",
     "fma(a-b, a-b, c)",
     "fma(a, b, fma(c, s, -a))",
+    // Integer powers inline (float64 3..=8 with a slow path for lanes outside
+    // the special path's domain, float32 3 and 4), an invariant one, one
+    // beside a fold, and the ones that stay with Cranelift.
+    "a**3",
+    "0.25*a**3 + 0.75*a**2 - 1.5*a - 2",
+    "a**4 - b**5 * c**6",
+    "(a**7 + b**8) / (c**3 - 1.0)",
+    "s**3 + a**4",
+    "where(m, a**3, b)",
+    "a**9 + b**2.5 - c**-3",
 ];
 
 /// Special values first, then ordinary ones: every lane position of a vector
 /// meets each special value against each other one over the lengths below.
 fn values(len: usize, seed: u64, dtype: DType) -> Array {
-    let special = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 5e-324, -1.5, 2.5, 1.0, -1.0, 0.5];
+    // (1e30 and -3e-20 are outside `pow`'s special path: |x| > 2^60, < 2^-60.)
+    let special =
+        [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 5e-324, -1.5, 2.5, 1.0, -1.0, 0.5, 1e30, -3e-20];
     let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let v: Vec<f64> = (0..len)
         .map(|i| {
@@ -162,6 +174,7 @@ const FOLDS: &[&str] = &[
     "e = a*b + c; sum(e) + prod(e*0.125)",
     "max(a*b)",
     "sum(m & (a < b))",
+    "sum(a**3) + mean(b**4)",
 ];
 
 /// Folded reductions on every backend against Cranelift's kernel, bit for bit

@@ -82,6 +82,11 @@ mod tests;
 
 use std::sync::OnceLock;
 
+/// The special path of `pow` (see `pow.rs`), which the SIMD emitter inlines.
+pub(crate) use pow::{
+    SPECIAL_N as POW_SPECIAL_N, SPECIAL_X_MAX as POW_SPECIAL_X_MAX, SPECIAL_X_MIN as POW_SPECIAL_X_MIN,
+};
+
 /// The NaN a domain error gives (`log(-1)`, `arcsin(2)`, `(-8)**0.5`): the one
 /// the hardware's invalid operation produces, as the C library's `(x - x) / (x -
 /// x)` and every IEEE operation (`0/0`, `sqrt(-1)`) give it, and so NumPy. On x86

@@ -116,8 +116,8 @@ pub fn pow_f32_int<const N: u32>(x: f64) -> f64 {
 pub const SPECIAL_N: u32 = 8;
 /// Below `2^-60` or above `2^60`, `|x|^8.5` or one of its partial products could leave
 /// the normal range, where double-double loses its exactness.
-const SPECIAL_X_MIN: f64 = 8.673617379884035e-19; // 2^-60
-const SPECIAL_X_MAX: f64 = 1.152921504606847e18; // 2^60
+pub const SPECIAL_X_MIN: f64 = 8.673617379884035e-19; // 2^-60
+pub const SPECIAL_X_MAX: f64 = 1.152921504606847e18; // 2^60
 
 /// Whether `y = k/2` with an integer `1 <= |k| <= 2 SPECIAL_N + 1`, other than the
 /// [`exact_exponent`]s.
