@@ -26,6 +26,7 @@
 //! per stage from the shapes and strides (of any sign) before any call; chunks
 //! write disjoint elements of the outputs.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::array::view::{c_strides, extent};
@@ -594,9 +595,7 @@ impl Runner {
             return;
         }
         let bases = Bases { operands };
-        let out_bytes: usize = operands[iter.params..].iter().map(|op| op.size).sum();
-        let stores =
-            if iter.total.saturating_mul(out_bytes) >= STREAM_FROM { Stores::Streaming } else { Stores::Cached };
+        let stores = if streams(iter, operands) { Stores::Streaming } else { Stores::Cached };
         let entry = kernel.entry_for(stores);
         // Equal tasks of at most `chunk` elements (no tiny last task).
         let tasks = iter.total.div_ceil(self.chunk);
@@ -613,14 +612,58 @@ impl Runner {
     }
 }
 
-/// Evaluations whose outputs take at least this many bytes write them with
-/// non-temporal stores where the kernel has such a variant
-/// ([`Stores::Streaming`]): outputs this large (twice the 1 MiB L2 of the
-/// development machine's cores) leave the core's caches anyway, and streaming
-/// them saves reading every line before writing it. Measured (1 thread,
-/// `examples/align_bench.rs`): `a+b` 1.2x faster at n = 1e6, 1.5x at 1e7;
-/// no slower at 1e5 (below this limit).
+/// Whether a stage writes its outputs with non-temporal stores where the
+/// kernel has such a variant ([`Stores::Streaming`]): when its outputs take at
+/// least [`STREAM_FROM`] bytes and everything it touches (inputs read and
+/// outputs written) at least the last-level cache ([`llc_bytes`]). Such a
+/// stage's data cannot stay cached until the next evaluation anyway, and
+/// streaming saves reading every output line before writing it and evicting
+/// the inputs: `a+b` at n = 1e7 ran 1.3–1.5x faster. A smaller stage stays in
+/// the shared cache from one call to the next, where ordinary stores win:
+/// measured at n = 1e6 (2 threads, 32 MiB L3, best of 3 interleaved rounds),
+/// cached/streaming time for float64 `a+b` (24 MB touched) 0.67–0.71,
+/// `a*b+c` (32 MB) 0.84–0.94, float32 `a+b` 0.60–0.80, the float32 cubic
+/// 0.69–0.78; only the float64 cubic (16 MB) was faster streaming (1.13).
+fn streams(iter: &Iteration, operands: &[Operand]) -> bool {
+    let bytes =
+        |ops: &[Operand]| -> usize { ops.iter().map(|op| op.len.min(iter.total).saturating_mul(op.size)).sum() };
+    let out = bytes(&operands[iter.params..]);
+    out >= STREAM_FROM && out.saturating_add(bytes(&operands[..iter.params])) >= llc_bytes()
+}
+
+/// The least output size that can stream: twice the 1 MiB L2 of the
+/// development machine's cores (outputs this large leave the core's caches).
 const STREAM_FROM: usize = 2 << 20;
+
+/// A last-level cache size tests set (`__private::set_llc_bytes`); 0 for none.
+pub(crate) static LLC_OVERRIDE: AtomicUsize = AtomicUsize::new(0);
+
+/// The size of the CPU's last-level cache (read once from Linux's sysfs; 32 MiB
+/// where it cannot be read).
+fn llc_bytes() -> usize {
+    static LLC: OnceLock<usize> = OnceLock::new();
+    let forced = LLC_OVERRIDE.load(Ordering::Relaxed);
+    if forced > 0 {
+        return forced;
+    }
+    *LLC.get_or_init(|| {
+        let read = |k: usize, what: &str| {
+            std::fs::read_to_string(format!("/sys/devices/system/cpu/cpu0/cache/index{k}/{what}")).ok()
+        };
+        let size = |text: String| -> Option<usize> {
+            let t = text.trim();
+            let (digits, unit) = match t.strip_suffix('K') {
+                Some(d) => (d, 1 << 10),
+                None => t.strip_suffix('M').map_or((t, 1), |d| (d, 1 << 20)),
+            };
+            digits.parse::<usize>().ok().map(|v| v.saturating_mul(unit))
+        };
+        (0..8)
+            .filter_map(|k| Some((read(k, "level")?.trim().parse::<u32>().ok()?, size(read(k, "size")?)?)))
+            .max()
+            .map_or(32 << 20, |(_, bytes)| bytes)
+    })
+}
 
 /// Calls of at least this many elements start with a short call that brings the
 /// anchor operand to a cache-line boundary, so the vector loop's accesses (64

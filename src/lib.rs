@@ -827,6 +827,13 @@ pub mod __private {
     /// A fused plan of kernels.
     pub struct Plan(fuse::Plan);
 
+    /// Take the last-level cache to be `bytes` large when choosing streaming
+    /// stores (0: the detected size), so tests reach the streaming kernels
+    /// whatever the machine's cache. Results never depend on it.
+    pub fn set_llc_bytes(bytes: usize) {
+        crate::exec::LLC_OVERRIDE.store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Kernels the AVX2 emitter built but iced could not encode (an emitter bug;
     /// those kernels ran on Cranelift). Tests check it stays 0.
     pub fn simd_encode_bugs() -> usize {
