@@ -462,13 +462,12 @@ struct Emitter<'k> {
 /// pow block kernel on the vector, for lanes outside the special path's domain.
 struct Stub {
     entry: CodeLabel,
-    /// The instruction `h + l` that ends the fast path.
+    /// The move of the result into its value register that ends the fast path.
     back: CodeLabel,
-    /// The register holding `x`, and the registers of the double-double `(h, l)`
-    /// the stub sets to `(x**y, -0)` (so `h + l` is `x**y`, `-0` included).
+    /// The register holding `x`, and the scratch register the fast path leaves
+    /// the result in (the stub puts `x**y` there).
     x: usize,
-    h: usize,
-    l: usize,
+    result: usize,
     y: f64,
 }
 
@@ -1219,7 +1218,8 @@ impl Emitter<'_> {
 ///
 /// float64 `x**n` is pow's special path (see `vmath/pow.rs`) written out:
 /// left-to-right binary powering in double-double, each product's rounding
-/// error kept by an FMA, then `h + l` rounded once. The same operations in the
+/// error kept by an FMA, the last step rounded once by an FMA
+/// (`x^3 = fma(p, x, e*x)` with `x^2 = p + e`). The same operations in the
 /// same order as `pow_special_n::<n>` from its second step on (its first is
 /// `(1, 0) -> (x, +0)`; the first square here drops the `2x * 0` term, which
 /// can only change the sign of a zero `l`, and every later step adds an
@@ -1247,14 +1247,24 @@ impl Emitter<'_> {
         let entry = self.a.create_label();
         self.outside_domain(x, entry)?;
         // The double-double (h, l) and two temporaries, renamed as values move.
-        let [mut h, l, mut s, t] = [TEMP[0], TEMP[1], ARG_SCRATCH[1], ARG_SCRATCH[2]];
+        let [mut h, l, mut s, mut t] = [TEMP[0], TEMP[1], ARG_SCRATCH[1], ARG_SCRATCH[2]];
         // (x, 0) squared: (x*x, fma(x, x, -x*x)).
         vx!(self, vmulpd, h, x, x)?;
         vx!(self, vmovapd, l, x)?;
         vx!(self, vfmsub213pd, l, x, h)?;
         let top = 31 - n.leading_zeros();
         for bit in (0..top).rev() {
-            if bit + 1 < top {
+            let square = bit + 1 < top;
+            let times_x = (n >> bit) & 1 == 1;
+            if bit == 0 && !times_x {
+                // Last, rounded once: (h, l)^2 = fma(h, h, 2h*l).
+                vx!(self, vaddpd, t, h, h)?;
+                vx!(self, vmulpd, t, t, l)?;
+                vx!(self, vfmadd231pd, t, h, h)?;
+                std::mem::swap(&mut h, &mut t);
+                break;
+            }
+            if square {
                 // (h, l)^2 = (h*h, fma(2h, l, fma(h, h, -h*h))).
                 vx!(self, vmulpd, s, h, h)?;
                 vx!(self, vmovapd, t, h)?;
@@ -1263,7 +1273,12 @@ impl Emitter<'_> {
                 vx!(self, vfmadd213pd, l, h, t)?;
                 std::mem::swap(&mut h, &mut s);
             }
-            if (n >> bit) & 1 == 1 {
+            if times_x && bit == 0 {
+                // Last, rounded once: (h, l) * x = fma(h, x, l*x).
+                vx!(self, vmulpd, s, l, x)?;
+                vx!(self, vfmadd231pd, s, h, x)?;
+                std::mem::swap(&mut h, &mut s);
+            } else if times_x {
                 // (h, l) * x = (h*x, fma(l, x, fma(h, x, -h*x))).
                 vx!(self, vmulpd, s, h, x)?;
                 vx!(self, vfmsub213pd, h, x, s)?;
@@ -1271,10 +1286,11 @@ impl Emitter<'_> {
                 std::mem::swap(&mut h, &mut s);
             }
         }
+        // The result is in `h`; the stub resumes at the move with its own.
         let mut back = self.a.create_label();
         self.a.set_label(&mut back)?;
-        vx!(self, vaddpd, d, h, l)?;
-        self.stubs.push(Stub { entry, back, x, h, l, y: f64::from(n) });
+        vx!(self, vmovapd, d, h)?;
+        self.stubs.push(Stub { entry, back, x, result: h, y: f64::from(n) });
         Ok(())
     }
 
@@ -1350,10 +1366,10 @@ impl Emitter<'_> {
     /// hold live (the System V caller-saved general registers, every vector
     /// register, `k1`), call `vmath`'s float64 pow block kernel on the vector
     /// (`x`, `y` broadcast, out: buffers in a 64-byte aligned area below the
-    /// frame, a fixed size whatever the kernel), restore, and resume at `h + l`
-    /// with `(h, l) = (x**y, -0)`.
+    /// frame, a fixed size whatever the kernel), restore, and resume at the
+    /// fast path's last move with the result in its register.
     fn stub(&mut self, stub: Stub) -> Emit {
-        let Stub { mut entry, back, x, h, l, y } = stub;
+        let Stub { mut entry, back, x, result, y } = stub;
         const GPRS: [AsmRegister64; 9] = [rax, rcx, rdx, rsi, rdi, r8, r9, r10, r11];
         let regs = if self.wide { 32 } else { 16 };
         let (xs, ys, out, saved) = (regs * 64, regs * 64 + 64, regs * 64 + 128, regs * 64 + 192);
@@ -1397,14 +1413,7 @@ impl Emitter<'_> {
         for r in 0..regs {
             self.save_any(r as usize, ptr(rsp + r * 64), false)?;
         }
-        self.save_any(h, ptr(rsp + out), false)?;
-        self.a.mov(rax, 1u64 << 63)?;
-        if self.wide {
-            self.a.vpbroadcastq(ZMM[l], rax)?;
-        } else {
-            self.a.vmovq(XMM[l], rax)?;
-            self.a.vpbroadcastq(YMM[l], XMM[l])?;
-        }
+        self.save_any(result, ptr(rsp + out), false)?;
         self.a.mov(rsp, qword_ptr(rsp + saved))?;
         for r in GPRS.into_iter().rev() {
             self.a.pop(r)?;

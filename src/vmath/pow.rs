@@ -32,7 +32,8 @@
 //! so `x**3`, `x**-2`, `x**2.5`, `x**-1.5`) take an exact-arithmetic path instead
 //! of the logarithm: `x^n` by binary powering in double-double (every product's
 //! rounding error kept by an fma), times `sqrt(x)` as a double-double for the half,
-//! and a double-double reciprocal for a negative `y`. It is as accurate as the
+//! and a double-double reciprocal for a negative `y`; a whole positive `y` rounds
+//! its last step once as an fma (`x^3 = fma(p, x, e*x)` with `x^2 = p + e`). It is as accurate as the
 //! general path (~2^-100 relative before the final rounding: correctly rounded
 //! but for near-ties) and 10-50 times cheaper, which is what makes polynomials
 //! and `r**-1.5` run at memory speed. It applies where no intermediate can
@@ -47,7 +48,7 @@
 //! float32 `x**3` and `x**4` are one float64 product ([`pow_f32_int`]): `x*x` is exact
 //! for a float32 `x` (48 bits), so `(x*x)*x` and `(x*x)*(x*x)` round the exact `x^n`
 //! once — the correctly rounded float64 power, which is also what the special path
-//! gives (its double-double holds `x^3` and `x^4` exactly: `h` is that rounding), and
+//! gives (its error terms are zero for such `x`: the last fma rounds the exact power), and
 //! for `|x|` outside its domain the float32 result is `±0` or `±inf` either way. So
 //! the float32 kernels take the product for a uniform exponent 3 or 4 without
 //! changing a bit (`vmath/tests/pow_special.rs`: a sample of 2^22 float32 values in
@@ -200,6 +201,24 @@ fn special_finish(x: f64, h: f64, l: f64, half: bool, neg: bool) -> f64 {
     }
 }
 
+/// The last step of a whole positive power, rounded once: `(h, l)^2` as
+/// `fma(h, h, 2h*l)` (`bit` clear) or `(h, l)^2 * x` as `fma(h', x, l'*x)` with
+/// `(h', l') = (h, l)^2` (`bit` set). The dropped terms (`l^2`, the rounding of
+/// `2h*l` or `l'*x`) are ~2^-105 of the result, so this is as accurate as
+/// rounding the double-double `h + l`, one multiply and one add cheaper — what
+/// the SIMD emitter's inline powers write out.
+#[inline(always)]
+fn last_step(h: f64, l: f64, x: f64, bit: bool) -> f64 {
+    let even = fma(h, h, (h + h) * l);
+    let (sh, sl) = dd_sqr(h, l);
+    let odd = fma(sh, x, sl * x);
+    if bit {
+        odd
+    } else {
+        even
+    }
+}
+
 /// The special path for `y = ±(n + half/2)` known at compile time, `n <= SPECIAL_N`:
 /// the same operations as [`pow_special`] with the powering unrolled.
 #[inline(always)]
@@ -208,6 +227,9 @@ pub fn pow_special_n<const N: u32, const HALF: bool, const NEG: bool>(x: f64) ->
     let mut bit = 32 - N.leading_zeros();
     while bit > 0 {
         bit -= 1;
+        if bit == 0 && !HALF && !NEG {
+            return last_step(h, l, x, N & 1 == 1);
+        }
         (h, l) = powi_step(h, l, x, (N >> bit) & 1 == 1);
     }
     special_finish(x, h, l, HALF, NEG)
@@ -222,13 +244,21 @@ pub fn pow_special(x: f64, y: f64) -> f64 {
     let (mut h, mut l) = (1.0, 0.0);
     let mut rest = n;
     let mut w = 8.0;
-    while w >= 1.0 {
+    while w >= 2.0 {
         let bit = rest >= w;
         rest = if bit { rest - w } else { rest };
         (h, l) = powi_step(h, l, x, bit);
         w *= 0.5;
     }
-    special_finish(x, h, l, half, y < 0.0)
+    let bit = rest >= 1.0;
+    let whole = last_step(h, l, x, bit);
+    (h, l) = powi_step(h, l, x, bit);
+    let res = special_finish(x, h, l, half, y < 0.0);
+    if half || y < 0.0 {
+        res
+    } else {
+        whole
+    }
 }
 
 /// `log(x 2^e_adj)` for a positive normal finite `x`, as `hi + lo` with relative error
