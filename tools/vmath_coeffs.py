@@ -14,13 +14,18 @@ import numpy as np
 mp.mp.dps = 150
 
 
-def fit(name, f, a, b, deg, scale):
+def fit(name, f, a, b, deg, scale, single=False):
     """Fit f on [a, b] with degree `deg`; `scale` bounds the factor the polynomial is multiplied by,
-    relative to the function value, so `err * scale` is the relative error it adds."""
+    relative to the function value, so `err * scale` is the relative error it adds. `single`:
+    the coefficients rounded to float32 (for the float32 kernels), else float64; the error is
+    measured with the rounded values either way."""
     g = f
     f = lambda x: g(x if x != 0 else mp.mpf(10) ** -40)  # removable singularities at 0
     poly, _ = mp.chebyfit(f, [a, b], deg + 1, error=True)
-    coeffs = [float(c) for c in poly]  # highest degree first
+    if single:
+        coeffs = [float(mp.mpf(struct.unpack("<f", struct.pack("<f", float(c)))[0])) for c in poly]
+    else:
+        coeffs = [float(c) for c in poly]  # highest degree first
     worst = mp.mpf(0)
     for i in range(2001):
         x = a + (b - a) * mp.mpf(i) / 2000
@@ -30,8 +35,12 @@ def fit(name, f, a, b, deg, scale):
         worst = max(worst, abs(p - f(x)))
     rel = worst * scale
     print(f"// {name}: degree {deg} on [{float(a):.6g}, {float(b):.6g}], |err| {float(worst):.3g}, rel ~2^{float(mp.log(rel, 2)) if rel else -999:.1f}")
-    body = ", ".join(repr(c) for c in reversed(coeffs))
-    print(f"const {name}: [f64; {deg + 1}] = [{body}];")
+    if single:
+        body = ", ".join(str(np.float32(c)) for c in reversed(coeffs))
+        print(f"const {name}: [f32; {deg + 1}] = [{body}];")
+    else:
+        body = ", ".join(repr(c) for c in reversed(coeffs))
+        print(f"const {name}: [f64; {deg + 1}] = [{body}];")
 
 
 def main():
@@ -66,23 +75,8 @@ def main():
 
 
 def fit32(name, f, a, b, deg, scale):
-    """`fit` for the float32 kernels: the coefficients rounded to float32, the error
-    measured with the rounded values."""
-    g = f
-    f = lambda x: g(x if x != 0 else mp.mpf(10) ** -40)
-    poly, _ = mp.chebyfit(f, [a, b], deg + 1, error=True)
-    coeffs = [float(mp.mpf(struct.unpack("<f", struct.pack("<f", float(c)))[0])) for c in poly]
-    worst = mp.mpf(0)
-    for i in range(2001):
-        x = a + (b - a) * mp.mpf(i) / 2000
-        p = mp.mpf(0)
-        for c in coeffs:
-            p = p * x + mp.mpf(c)
-        worst = max(worst, abs(p - f(x)))
-    rel = worst * scale
-    print(f"// {name}: degree {deg} on [{float(a):.6g}, {float(b):.6g}], |err| {float(worst):.3g}, rel ~2^{float(mp.log(rel, 2)):.1f}")
-    body = ", ".join(str(np.float32(c)) for c in reversed(coeffs))
-    print(f"const {name}: [f32; {deg + 1}] = [{body}];")
+    """`fit` for the float32 kernels: the coefficients rounded to float32."""
+    fit(name, f, a, b, deg, scale, single=True)
 
 
 def fit_pieces(name, f, edges, deg):

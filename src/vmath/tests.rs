@@ -586,6 +586,20 @@ fn defect8_domain_error_nans_have_the_default_nan_sign() {
     }
 }
 
+/// `f` on the float32 bit patterns `0, step, 2 step, ...` below 2^32, `block` at a time.
+fn for_f32_blocks(step: u64, block: usize, mut f: impl FnMut(&[f32])) {
+    let mut xs = Vec::with_capacity(block);
+    let mut bits: u64 = 0;
+    while bits < 1 << 32 {
+        xs.clear();
+        while xs.len() < block && bits < 1 << 32 {
+            xs.push(f32::from_bits(bits as u32));
+            bits += step;
+        }
+        f(&xs);
+    }
+}
+
 /// The functions whose float32 kernels compute in float32 (`kernels::native_f32`).
 const NATIVE_F32: [Unary; 3] = [Unary::Exp, Unary::Log, Unary::Tanh];
 
@@ -599,14 +613,7 @@ fn native_f32_within_1_ulp(step: u64) {
     for f in NATIVE_F32 {
         let want = libm1(f);
         let mut worst = (0u64, 0u32);
-        let mut xs = Vec::with_capacity(BLOCK);
-        let mut bits: u64 = 0;
-        while bits < 1 << 32 {
-            xs.clear();
-            while xs.len() < BLOCK && bits < 1 << 32 {
-                xs.push(f32::from_bits(bits as u32));
-                bits += step;
-            }
+        for_f32_blocks(step, BLOCK, |xs| {
             let mut out = vec![0.0f32; xs.len()];
             for v in vector_variants().into_iter().filter(|&v| v != Variant::Portable || step > 1000) {
                 map1_f32_with(v, f, &xs, &mut out);
@@ -616,7 +623,7 @@ fn native_f32_within_1_ulp(step: u64) {
                     worst = worst.max((e, x.to_bits()));
                 }
             }
-        }
+        });
         report += &format!("float32 {f:?}: max {} ulp (at {:e})\n", worst.0, f32::from_bits(worst.1));
     }
     println!("{report}");

@@ -3,7 +3,7 @@
 //! and block kernels that give the element function's bits whatever the block holds.
 
 use super::super::pow::{in_special_domain, pow, pow_special, pow_special_n, special_exponent, SPECIAL_N};
-use super::{map2_f32_with, map2_f64_with, same64, vector_variants, Binary, Rng, POINTS};
+use super::{for_f32_blocks, map2_f32_with, map2_f64_with, same64, vector_variants, Binary, Rng, POINTS};
 use num_bigint::BigInt;
 
 const POW: Binary = Binary::Pow;
@@ -216,14 +216,8 @@ fn special_domain_is_where_no_partial_product_leaves_the_normal_range() {
 fn f32_int_powers_match_pow(step: u64) {
     const BLOCK: usize = 4096;
     let v = super::Variant::best();
-    let mut xs = Vec::with_capacity(BLOCK + 1);
-    let mut bits: u64 = 0;
-    while bits < 1 << 32 {
-        xs.clear();
-        while xs.len() < BLOCK && bits < 1 << 32 {
-            xs.push(f32::from_bits(bits as u32));
-            bits += step;
-        }
+    for_f32_blocks(step, BLOCK, |block| {
+        let mut xs = block.to_vec();
         xs.push(1.5);
         for y in [3.0f32, 4.0] {
             let uniform = vec![y; xs.len()];
@@ -241,7 +235,7 @@ fn f32_int_powers_match_pow(step: u64) {
                 );
             }
         }
-    }
+    });
 }
 
 #[test]
