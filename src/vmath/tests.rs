@@ -616,7 +616,7 @@ fn native_f32_within_1_ulp(step: u64) {
         for_f32_blocks(step, BLOCK, |xs| {
             let mut out = vec![0.0f32; xs.len()];
             for v in vector_variants().into_iter().filter(|&v| v != Variant::Portable || step > 1000) {
-                map1_f32_with(v, f, &xs, &mut out);
+                map1_f32_with(v, f, xs, &mut out);
                 for (&x, &o) in xs.iter().zip(&out) {
                     let e = err32(o, want(x as f64) as f32);
                     assert!(e <= 1, "{f:?}({x:e}) on {v:?}: {o:e}, {e} ulp");
