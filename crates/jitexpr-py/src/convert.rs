@@ -22,6 +22,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{IntoPyDict, PyAny};
+use smallvec::SmallVec;
+
+/// A shape or strides, inline up to 6 dimensions (no allocation per call).
+type Dims<T> = SmallVec<[T; 6]>;
 
 const SUPPORTED: &str = "bool, int32, int64, float32, float64";
 
@@ -32,9 +36,9 @@ pub struct Operand<'py> {
     _owner: Bound<'py, PyUntypedArray>,
     pub dtype: DType,
     data: usize,
-    shape: Vec<usize>,
+    shape: Dims<usize>,
     /// In elements.
-    strides: Vec<isize>,
+    strides: Dims<isize>,
 }
 
 /// The jitexpr dtype of a NumPy dtype, if it is one of the five (any byte order).
@@ -84,7 +88,7 @@ impl<'py> Operand<'py> {
         }
         // SAFETY: reading the `data` field of a live array object.
         let data = unsafe { (*array.as_array_ptr()).fields.data } as usize;
-        let shape = array.shape().to_vec();
+        let shape = Dims::from_slice(array.shape());
         let strides = array.strides().iter().map(|s| s / size).collect();
         Ok(Operand { _owner: array, dtype, data, shape, strides })
     }
@@ -160,7 +164,7 @@ pub struct Output<'py> {
     pub array: Bound<'py, PyUntypedArray>,
     dtype: DType,
     data: usize,
-    shape: Vec<usize>,
+    shape: Dims<usize>,
 }
 
 impl<'py> Output<'py> {
@@ -206,7 +210,7 @@ impl<'py> Output<'py> {
         }
         // SAFETY: reading the `data` field of a live array object.
         let data = unsafe { (*array.as_array_ptr()).fields.data } as usize;
-        Some(Output { array, dtype, data, shape: shape.to_vec() })
+        Some(Output { array, dtype, data, shape: Dims::from_slice(shape) })
     }
 
     /// A new array for an output. Small ones are made directly (zeroed, so no

@@ -17,6 +17,7 @@ use numpy::PyUntypedArrayMethods;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyTuple};
+use smallvec::SmallVec;
 
 /// A parsed program (`jitexpr.Expr` in the core).
 #[pyclass(frozen, module = "jitexpr._jitexpr")]
@@ -138,7 +139,7 @@ impl Compiled {
         config: &EvalConfig,
         strict: bool,
     ) -> PyResult<Option<Vec<Output<'py>>>> {
-        let shapes: Vec<&[usize]> = operands.iter().map(Operand::shape).collect();
+        let shapes: SmallVec<[&[usize]; 8]> = operands.iter().map(Operand::shape).collect();
         let out_shapes = self.compiled.output_shapes(&shapes, wanted).map_err(|e| self.err(e))?;
         let mut results = Vec::with_capacity(wanted.len());
         for ((name, shape), out) in wanted.iter().zip(&out_shapes).zip(outs) {
@@ -157,9 +158,11 @@ impl Compiled {
         } else if !disjoint(operands, &results) {
             return Ok(None);
         }
-        let views = operands.iter().map(Operand::view).collect::<PyResult<Vec<_>>>()?;
-        let named: Vec<(&str, jitexpr::ArrayView<'_>)> = self.compiled.inputs().map(|(n, _)| n).zip(views).collect();
-        let mut targets = Vec::with_capacity(results.len());
+        let mut named: SmallVec<[(&str, jitexpr::ArrayView<'_>); 4]> = SmallVec::new();
+        for (op, (name, _)) in operands.iter().zip(self.compiled.inputs()) {
+            named.push((name, op.view()?));
+        }
+        let mut targets: SmallVec<[_; 2]> = SmallVec::new();
         for (name, out) in wanted.iter().zip(&results) {
             targets.push((*name, out.view_mut()?));
         }
@@ -302,7 +305,7 @@ impl Compiled {
         if items.len() != self.compiled.inputs().count() {
             return Ok(None);
         }
-        let mut operands = Vec::with_capacity(items.len());
+        let mut operands: SmallVec<[Operand<'py>; 4]> = SmallVec::new();
         for (obj, (_, dtype)) in items.iter().zip(self.compiled.inputs()) {
             match Operand::exact(obj, dtype)? {
                 Some(op) => operands.push(op),
