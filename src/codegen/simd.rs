@@ -1227,8 +1227,8 @@ impl Emitter<'_> {
 /// the same). Lanes outside the special path's domain (`2^-60 <= |x| <= 2^60`:
 /// zeros, subnormals, huge values, infinities, NaN) send the whole vector to an
 /// out-of-line stub calling `vmath`'s pow block kernel, which selects the path
-/// per element exactly as every engine does; a compare, a test and a branch
-/// per vector on the fast path.
+/// per element exactly as every engine does; on the fast path the test is a
+/// subtraction, a compare and a branch per vector, on `x*x`.
 ///
 /// float32 `x**3` and `x**4` are `vmath::pow::pow_f32_int`: widened to
 /// float64, `(x*x)*x` or `(x*x)*(x*x)` (the squares exact), narrowed once;
@@ -1245,11 +1245,11 @@ impl Emitter<'_> {
 
     fn power_f64(&mut self, n: u32, x: usize, d: usize) -> Emit {
         let entry = self.a.create_label();
-        self.outside_domain(x, entry)?;
         // The double-double (h, l) and two temporaries, renamed as values move.
         let [mut h, l, mut s, mut t] = [TEMP[0], TEMP[1], ARG_SCRATCH[1], ARG_SCRATCH[2]];
-        // (x, 0) squared: (x*x, fma(x, x, -x*x)).
+        // (x, 0) squared: (x*x, fma(x, x, -x*x)); the domain test reads x*x.
         vx!(self, vmulpd, h, x, x)?;
+        self.outside_domain(h, [l, s], entry)?;
         vx!(self, vmovapd, l, x)?;
         vx!(self, vfmsub213pd, l, x, h)?;
         let top = 31 - n.leading_zeros();
@@ -1294,38 +1294,44 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// Jump to `to` if a lane of `x` (one the body computes) is outside
-    /// `2^-60 <= |x| <= 2^60`: `|x|`'s bits minus the low end's, as unsigned,
-    /// above the range's width (NaN's bits are above it, zero's wrap around).
-    fn outside_domain(&mut self, x: usize, to: CodeLabel) -> Emit {
-        let (low, high) = (POW_SPECIAL_X_MIN.to_bits(), POW_SPECIAL_X_MAX.to_bits());
-        let abs = self.slot(Slot::Bits(u64::MAX >> 1));
+    /// Jump to `to` if a lane (one the body computes) is outside pow's special
+    /// domain `2^-60 <= |x| <= 2^60`, tested on `sq = x*x` (one operation
+    /// fewer than on `|x|`): both ends are powers of two, so by monotonic
+    /// rounding `2^-120 <= x*x <= 2^120` exactly when `x` is inside (the
+    /// nearest doubles outside square to values outside; NaN squares to NaN,
+    /// infinities to infinity). `sq`'s bits minus `2^-120`'s, as unsigned,
+    /// above the range's width (NaN's bits are above it, below-range values
+    /// wrap around). Clobbers the registers `temps`.
+    fn outside_domain(&mut self, sq: usize, temps: [usize; 2], to: CodeLabel) -> Emit {
+        let low = (POW_SPECIAL_X_MIN * POW_SPECIAL_X_MIN).to_bits();
+        let high = (POW_SPECIAL_X_MAX * POW_SPECIAL_X_MAX).to_bits();
         let lo = self.slot(Slot::Bits(low));
         let width = self.slot(Slot::Bits(high - low));
-        let (abs, lo, width) = (self.rm_mem(abs), self.rm_mem(lo), self.rm_mem(width));
-        let (t0, t1) = (TEMP[0], TEMP[1]);
+        let (lo, width) = (self.rm_mem(lo), self.rm_mem(width));
+        let [t0, t1] = temps;
         if self.wide {
-            self.a.vpandq(ZMM[t0], ZMM[x], abs)?;
-            self.a.vpsubq(ZMM[t0], ZMM[t0], lo)?;
+            self.a.vpsubq(ZMM[t0], ZMM[sq], lo)?;
             let k = if self.mode == Mode::Masked { k2.k1() } else { k2 };
             self.a.vpcmpuq(k, ZMM[t0], width, 6)?; // NLE: above
             self.a.kortestw(k2, k2)?;
-        } else if self.mode == Mode::Scalar {
-            // Only lane 0 is an element: test it in both lanes of an xmm.
-            self.a.vmovddup(XMM[t0], XMM[x])?;
-            self.a.vandpd(XMM[t0], XMM[t0], abs)?;
-            self.a.vpsubq(XMM[t0], XMM[t0], lo)?;
-            // No unsigned compare in AVX2: below the low end is negative as
-            // signed (|x|'s bits are below 2^63), so test both signs.
-            self.a.vpcmpgtq(XMM[t1], XMM[t0], width)?;
-            self.a.vpor(XMM[t1], XMM[t1], XMM[t0])?;
-            self.a.vtestpd(XMM[t1], XMM[t1])?;
         } else {
-            self.a.vandpd(YMM[t0], YMM[x], abs)?;
-            self.a.vpsubq(YMM[t0], YMM[t0], lo)?;
-            self.a.vpcmpgtq(YMM[t1], YMM[t0], width)?;
-            self.a.vpor(YMM[t1], YMM[t1], YMM[t0])?;
-            self.a.vtestpd(YMM[t1], YMM[t1])?;
+            // No unsigned compare in AVX2: below the low end is negative as
+            // signed, and so is a NaN with its sign bit set (its bits are at
+            // least 0xfff0...), so test both signs. In the one-element tail
+            // only lane 0 is an element: test it in both lanes of an xmm.
+            let scalar = self.mode == Mode::Scalar;
+            if scalar {
+                self.a.vmovddup(XMM[t0], XMM[sq])?;
+                self.a.vpsubq(XMM[t0], XMM[t0], lo)?;
+                self.a.vpcmpgtq(XMM[t1], XMM[t0], width)?;
+                self.a.vpor(XMM[t1], XMM[t1], XMM[t0])?;
+                self.a.vtestpd(XMM[t1], XMM[t1])?;
+            } else {
+                self.a.vpsubq(YMM[t0], YMM[sq], lo)?;
+                self.a.vpcmpgtq(YMM[t1], YMM[t0], width)?;
+                self.a.vpor(YMM[t1], YMM[t1], YMM[t0])?;
+                self.a.vtestpd(YMM[t1], YMM[t1])?;
+            }
         }
         self.a.jnz(to)?;
         Ok(())
@@ -1732,6 +1738,9 @@ mod tests {
             for src in fma {
                 assert_eq!(covered(src, dtype, Layout::Contiguous), fma_available(), "{src} {dtype}");
             }
+            // The inline powers' domain test reads x*x: exact squares of the ends.
+            assert_eq!(POW_SPECIAL_X_MIN * POW_SPECIAL_X_MIN, 2f64.powi(-120));
+            assert_eq!(POW_SPECIAL_X_MAX * POW_SPECIAL_X_MAX, 2f64.powi(120));
             // Integer powers with an inline form (float64 with FMA only).
             let f64_powers = dtype == DType::Float64 && fma_available();
             for src in ["a**3", "0.25*a**3 + 0.75*a**2 - 1.5*a - 2", "a**4 * b"] {
