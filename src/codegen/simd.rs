@@ -456,6 +456,12 @@ struct Emitter<'k> {
     mode: Mode,
     /// Out-of-line slow paths of inline powers, emitted after the return.
     stubs: Vec<Stub>,
+    /// Per float64 inline power: a later node squaring the same value (`x*x`,
+    /// `square(x)`), whose value the power's first product is.
+    square_partner: Vec<Option<usize>>,
+    /// Per node: its value per copy, already computed by an inline power
+    /// (taken when the body reaches the node).
+    shared: Vec<Vec<Val>>,
 }
 
 /// The slow path of one inline float64 power ([`Emitter::power`]): `vmath`'s
@@ -506,6 +512,25 @@ impl<'k> Emitter<'k> {
             .collect();
         let fold = Fold::new(kernel, lanes, width, shape.unroll);
         let slot_of = frame.iter().enumerate().map(|(k, &s)| (s, k)).collect();
+        let square_partner = (0..kernel.nodes.len())
+            .map(|i| {
+                let KOp::Op(Op::Binary(BinaryOp::Pow, x, _)) = kernel.nodes[i].op else { return None };
+                if lanes != DType::Float64 || int_power(kernel, &kernel.nodes[i].op).is_none() {
+                    return None;
+                }
+                let x = rep[x as usize];
+                (i + 1..kernel.nodes.len()).find(|&j| {
+                    rep[j] == j
+                        && match &kernel.nodes[j].op {
+                            KOp::Op(Op::Binary(BinaryOp::Mul, a, b)) => rep[*a as usize] == x && rep[*b as usize] == x,
+                            KOp::Op(Op::Call(f, args)) => {
+                                builtin(*f) == Some(Builtin::Square) && rep[args[0] as usize] == x
+                            }
+                            _ => false,
+                        }
+                })
+            })
+            .collect();
         Emitter {
             a: CodeAssembler::new(64).expect("64-bit mode exists"),
             kernel,
@@ -528,6 +553,8 @@ impl<'k> Emitter<'k> {
             fold,
             mode: Mode::Vector,
             stubs: Vec::new(),
+            square_partner,
+            shared: vec![Vec::new(); kernel.nodes.len()],
         }
     }
 
@@ -816,6 +843,7 @@ impl<'k> Emitter<'k> {
     /// value exists, registers freed after the last node reading them.
     fn body(&mut self, mode: Mode) -> Emit {
         self.mode = mode;
+        self.shared.iter_mut().for_each(Vec::clear);
         let copies = if mode == Mode::Vector { self.copies() } else { 1 };
         let n = self.kernel.nodes.len();
         let mut vals: Vec<Vec<Val>> = vec![Vec::new(); n];
@@ -923,6 +951,16 @@ impl<'k> Emitter<'k> {
                 .collect();
         }
         let arg_nodes = self.kernel.nodes[i].op.args();
+        let shared = std::mem::take(&mut self.shared[i]);
+        if shared.len() == copies {
+            // Computed by an inline power: only release what it read last.
+            for &a in &arg_nodes {
+                if self.last_use[self.rep[a]] == i {
+                    self.release(&vals[self.rep[a]][..copies]);
+                }
+            }
+            return Ok(shared);
+        }
         (0..copies)
             .map(|copy| {
                 let args: Vec<Val> = arg_nodes.iter().map(|&a| vals[self.rep[a]][copy]).collect();
@@ -1067,7 +1105,7 @@ impl<'k> Emitter<'k> {
     /// arguments before it writes `d`'s final value, and clobbers only scratch.
     fn op(&mut self, i: usize, args: &[Val], d: usize) -> Emit {
         if let Some(n) = int_power(self.kernel, &self.kernel.nodes[i].op) {
-            return self.power(n, args[0], d);
+            return self.power(i, n, args[0], d);
         }
         if self.wide {
             return self.op_z(i, args, d);
@@ -1234,21 +1272,30 @@ impl Emitter<'_> {
 /// float64, `(x*x)*x` or `(x*x)*(x*x)` (the squares exact), narrowed once;
 /// every float32 `x` (the stub is not needed).
 impl Emitter<'_> {
-    fn power(&mut self, n: u32, x: Val, d: usize) -> Emit {
+    fn power(&mut self, i: usize, n: u32, x: Val, d: usize) -> Emit {
         let x = self.reg(x, 0)?;
         if self.f64_lanes {
-            self.power_f64(n, x, d)
+            // In the loops (not the prologue), hand `x*x` to a later node squaring x.
+            let partner = self.square_partner[i].filter(|_| self.varying[i]);
+            self.power_f64(n, x, d, partner)
         } else {
             self.power_f32(n, x, d)
         }
     }
 
-    fn power_f64(&mut self, n: u32, x: usize, d: usize) -> Emit {
+    fn power_f64(&mut self, n: u32, x: usize, d: usize, partner: Option<usize>) -> Emit {
         let entry = self.a.create_label();
         // The double-double (h, l) and two temporaries, renamed as values move.
         let [mut h, l, mut s, mut t] = [TEMP[0], TEMP[1], ARG_SCRATCH[1], ARG_SCRATCH[2]];
         // (x, 0) squared: (x*x, fma(x, x, -x*x)); the domain test reads x*x.
         vx!(self, vmulpd, h, x, x)?;
+        if let Some(j) = partner {
+            // The same rounded product the later `x*x` node computes: keep it
+            // in a value register of that node's (the stub restores it too).
+            let r = self.alloc()?;
+            vx!(self, vmovapd, r, h)?;
+            self.shared[j].push(Val::Reg(r));
+        }
         self.outside_domain(h, [l, s], entry)?;
         vx!(self, vmovapd, l, x)?;
         vx!(self, vfmsub213pd, l, x, h)?;
