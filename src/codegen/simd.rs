@@ -303,11 +303,6 @@ const ZMM: [AsmRegisterZmm; 16] =
     [zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15];
 const XMM: [AsmRegisterXmm; 16] =
     [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15];
-/// Every `zmm` register (the folds' accumulators live in `zmm16..`).
-const ZMM_ALL: [AsmRegisterZmm; 32] = [
-    zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15, zmm16, zmm17,
-    zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27, zmm28, zmm29, zmm30, zmm31,
-];
 /// Registers values are allocated from; the rest are scratch.
 const VALUE_REGS: usize = 11;
 /// Scratch: one per argument of an operation (loaded from memory when it must
@@ -419,7 +414,16 @@ macro_rules! vx {
 // After the macros, which it uses.
 mod fold;
 
-use fold::Fold;
+use fold::{Fold, ZMM_HIGH};
+
+/// `zmm0..=zmm31` by index (the folds' accumulators live in `zmm16..`).
+fn zmm_any(r: usize) -> AsmRegisterZmm {
+    if r < ZMM.len() {
+        ZMM[r]
+    } else {
+        ZMM_HIGH[r - ZMM.len()]
+    }
+}
 
 struct Emitter<'k> {
     a: CodeAssembler,
@@ -1479,8 +1483,8 @@ impl Emitter<'_> {
     /// `ymm0..=ymm15`) to or from `m`.
     fn save_any(&mut self, r: usize, m: AsmMemoryOperand, store: bool) -> Emit {
         match (self.wide, store) {
-            (true, true) => self.a.vmovdqu64(m, ZMM_ALL[r])?,
-            (true, false) => self.a.vmovdqu64(ZMM_ALL[r], m)?,
+            (true, true) => self.a.vmovdqu64(m, zmm_any(r))?,
+            (true, false) => self.a.vmovdqu64(zmm_any(r), m)?,
             (false, true) => self.a.vmovdqu(m, YMM[r])?,
             (false, false) => self.a.vmovdqu(YMM[r], m)?,
         }

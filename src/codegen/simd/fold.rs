@@ -69,7 +69,7 @@ pub(super) struct Fold {
 }
 
 /// The zmm registers above the 16 VEX can name: AVX-512's accumulators.
-const ZMM_HIGH: [AsmRegisterZmm; 16] =
+pub(super) const ZMM_HIGH: [AsmRegisterZmm; 16] =
     [zmm16, zmm17, zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27, zmm28, zmm29, zmm30, zmm31];
 
 impl Fold {
