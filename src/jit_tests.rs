@@ -142,7 +142,9 @@ fn evicted_kernels_free_their_memory() {
     let stats = cache.stats();
     assert_eq!((stats.len, stats.evictions), (16, 20_000 - 16), "{stats:?}");
     // Without freeing, 18 000 kernels hold at least one 4 KiB code page each (70+ MB).
-    assert!(grown < 16 << 20, "resident memory grew by {} KiB", grown >> 10);
+    // The resident size is the whole process's, and the other tests of this binary
+    // run beside this one: the bound leaves them room (16 MiB was exceeded once).
+    assert!(grown < 40 << 20, "resident memory grew by {} KiB", grown >> 10);
     cache.clear();
     assert_eq!(cache.len(), 0);
 }
