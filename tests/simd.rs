@@ -52,6 +52,15 @@ const EXPRS: &[&str] = &[
     "s**3 + a**4",
     "where(m, a**3, b)",
     "a**9 + b**2.5 - c**-3",
+    // Comparisons only a `where` reads (AVX-512 compares them into `k2` there):
+    // mirrored, invariant, NaN-sensitive, nested; and a bool-valued `where`.
+    "where(s < a, b, c)",
+    "where(a != a, s, b) + where(a >= b, where(b < c, a, c), -b)",
+    "where(a > b, a > c, m)",
+    // More constants than the AVX-512 high bank holds; streams read many times.
+    "a*1.5 + b*2.5 - c*3.5 + a*4.5 - b*5.5 + c*6.5 - a*7.5 + b*8.5 - c*9.5 + a*10.5 - b*11.5 + c*12.5 \
+     - a*13.5 + b*14.5 - c*15.5 + a*16.5 - b*17.5 + c*18.5",
+    "a*a + a*b - b/a + (a - b)*(b - a)",
 ];
 
 /// Special values first, then ordinary ones: every lane position of a vector

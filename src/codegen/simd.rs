@@ -46,15 +46,28 @@
 //!                  loads and stores masked by k1; i += L)
 //! ```
 //!
-//! Varying float parameters are read as memory operands of the instruction that
-//! uses them (no separate loads in the main loop); values live in `ymm0..=ymm10`
-//! (allocated in node order, freed after their last use), `ymm11..=ymm15` are
-//! scratch; a result may take the register of an argument read for the last
-//! time. Invariant values the loops read are loaded into registers before them
-//! when that still fits, else read from their slots as memory operands. U is 4,
-//! 2 or 1: the largest whose values fit in registers; a kernel that does not
-//! fit even at U = 1 (or has more contiguous operands than spare general
-//! registers) goes to Cranelift.
+//! Varying float parameters read once are memory operands of the instruction
+//! that uses them (no separate loads in the main loop); values live in
+//! `ymm0..=ymm10` (allocated in node order, freed after their last use),
+//! `ymm11..=ymm15` are scratch; a result may take the register of an argument
+//! read for the last time. AVX-512 code also allocates the *high bank*,
+//! `zmm16..=zmm31` above the folds' accumulators, which no VEX instruction can
+//! name. Invariant values the loops read are loaded into registers before them
+//! (the highest free first) when that still fits, else read from their slots as
+//! memory operands; with the high bank, so are the constants the lowerings ask
+//! for (sign masks, an inline power's domain bounds), and a float parameter
+//! read by more than one operation is loaded once per vector when registers
+//! are plenty. That matters on Zen 4, which loads one 512-bit vector per cycle:
+//! the exact cubic's loop read 8 vectors per 8 elements (the input twice, six
+//! constants) and was bound by it — 29 µs at n = 1e5 on one thread, 15 µs with
+//! its constants in the high bank. U is 4, 2 or 1: the largest whose values fit
+//! in registers; a kernel that does not fit even at U = 1 (or has more
+//! contiguous operands than spare general registers) goes to Cranelift.
+//!
+//! AVX-512 code does not compute a comparison read only by a `where` as a lane
+//! mask value: the `where` compares into `k2` and blends (`vcmppd`,
+//! `vblendmpd`), without the round trip through a vector register
+//! (`vpmovm2q`, `vpmovq2m`) a bool value takes.
 //!
 //! With [`Stores::Streaming`] the code has two main loops: one writing float
 //! outputs with non-temporal stores (`vmovntpd`/`vmovntps`, which bypass the
@@ -297,14 +310,28 @@ fn builtin(f: crate::ir::ops::Func) -> Option<Builtin> {
     ours.then_some(op)
 }
 
-const YMM: [AsmRegisterYmm; 16] =
-    [ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14, ymm15];
-const ZMM: [AsmRegisterZmm; 16] =
-    [zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15];
-const XMM: [AsmRegisterXmm; 16] =
-    [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15];
-/// Registers values are allocated from; the rest are scratch.
+/// Vector registers by index: AVX2 code uses the first 16; AVX-512 code all 32
+/// (registers 16.. need EVEX encodings, which every AVX-512 instruction has).
+const YMM: [AsmRegisterYmm; 32] = [
+    ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14, ymm15, ymm16, ymm17,
+    ymm18, ymm19, ymm20, ymm21, ymm22, ymm23, ymm24, ymm25, ymm26, ymm27, ymm28, ymm29, ymm30, ymm31,
+];
+const ZMM: [AsmRegisterZmm; 32] = [
+    zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14, zmm15, zmm16, zmm17,
+    zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27, zmm28, zmm29, zmm30, zmm31,
+];
+const XMM: [AsmRegisterXmm; 32] = [
+    xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15, xmm16, xmm17,
+    xmm18, xmm19, xmm20, xmm21, xmm22, xmm23, xmm24, xmm25, xmm26, xmm27, xmm28, xmm29, xmm30, xmm31,
+];
+/// Registers values are allocated from (`0..VALUE_REGS`); `VALUE_REGS..16` are
+/// scratch. AVX-512 code also allocates from the high bank, `16 + folds..32`
+/// (the folds' accumulators take `zmm16..`): twice the registers, so invariant
+/// values stay in registers at the widest unroll instead of being read from the
+/// frame, and a stream read more than once is loaded once.
 const VALUE_REGS: usize = 11;
+/// Every vector register index.
+const ALL_REGS: usize = 32;
 /// Scratch: one per argument of an operation (loaded from memory when it must
 /// be a register), and two temporaries.
 const ARG_SCRATCH: [usize; 3] = [13, 14, 15];
@@ -414,16 +441,7 @@ macro_rules! vx {
 // After the macros, which it uses.
 mod fold;
 
-use fold::{Fold, ZMM_HIGH};
-
-/// `zmm0..=zmm31` by index (the folds' accumulators live in `zmm16..`).
-fn zmm_any(r: usize) -> AsmRegisterZmm {
-    if r < ZMM.len() {
-        ZMM[r]
-    } else {
-        ZMM_HIGH[r - ZMM.len()]
-    }
-}
+use fold::Fold;
 
 struct Emitter<'k> {
     a: CodeAssembler,
@@ -447,7 +465,18 @@ struct Emitter<'k> {
     slot_of: HashMap<Slot, usize>,
     /// Slots this pass's prologue fills (those an earlier pass asked for).
     filled: usize,
-    free: [bool; VALUE_REGS],
+    free: [bool; ALL_REGS],
+    /// Registers holding invariant values for the whole loop (never released).
+    locked: [bool; ALL_REGS],
+    /// Frame slots of bit patterns held in registers during the loops (slot ->
+    /// register), like pinned invariant nodes.
+    slot_pins: HashMap<usize, usize>,
+    /// Per node: how many operations read its value.
+    readers: Vec<usize>,
+    /// Per node: a comparison whose one reader is a `where` (AVX-512). It is
+    /// not computed as a value: the `where` compares into `k2` and blends, two
+    /// mask round trips (`vpmovm2q`, `vpmovq2m`) fewer per vector.
+    deferred: Vec<bool>,
     /// Which main loops to emit (see [`Stores`]).
     stores: Stores,
     /// The main loop being emitted writes float outputs with non-temporal
@@ -492,6 +521,7 @@ impl<'k> Emitter<'k> {
     ) -> Self {
         let mut rep: Vec<usize> = (0..kernel.nodes.len()).collect();
         let mut last_use = vec![0; kernel.nodes.len()];
+        let mut readers = vec![0; kernel.nodes.len()];
         for (i, node) in kernel.nodes.iter().enumerate() {
             let alias = match &node.op {
                 KOp::Op(Op::Unary(UnaryOp::Pos, a)) => Some(*a),
@@ -505,6 +535,7 @@ impl<'k> Emitter<'k> {
             }
             for a in node.op.args() {
                 last_use[rep[a]] = i;
+                readers[rep[a]] += 1;
             }
         }
         // Contiguous operands and folded accumulators (the rest are invariant
@@ -535,6 +566,36 @@ impl<'k> Emitter<'k> {
                 })
             })
             .collect();
+        let outputs_or_folded: Vec<usize> = (kernel.outputs.iter().copied())
+            .chain(kernel.reductions.iter().map(|r| r.arg))
+            .map(|n| rep[n as usize])
+            .collect();
+        let mut deferred = vec![false; kernel.nodes.len()];
+        if width == Width::Avx512 {
+            for (j, node) in kernel.nodes.iter().enumerate() {
+                let KOp::Op(Op::Call(f, args)) = &node.op else { continue };
+                let c = rep[args[0] as usize];
+                let compares = matches!(
+                    kernel.nodes[c].op,
+                    KOp::Op(Op::Binary(
+                        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne,
+                        ..
+                    ))
+                );
+                if builtin(*f) == Some(Builtin::Where)
+                    && rep[j] == j
+                    && compares
+                    && readers[c] == 1
+                    && !outputs_or_folded.contains(&c)
+                {
+                    deferred[c] = true;
+                    // Its operands are read at the `where`.
+                    for a in kernel.nodes[c].op.args() {
+                        last_use[rep[a]] = last_use[rep[a]].max(j);
+                    }
+                }
+            }
+        }
         Emitter {
             a: CodeAssembler::new(64).expect("64-bit mode exists"),
             kernel,
@@ -551,7 +612,11 @@ impl<'k> Emitter<'k> {
             filled: frame.len(),
             frame,
             slot_of,
-            free: [true; VALUE_REGS],
+            free: [false; ALL_REGS],
+            locked: [false; ALL_REGS],
+            slot_pins: HashMap::new(),
+            readers,
+            deferred,
             stores: Stores::Cached,
             nt: false,
             fold,
@@ -583,6 +648,7 @@ impl<'k> Emitter<'k> {
                 self.a.mov(base, qword_ptr(rdi + 8 * k as i32))?;
             }
         }
+        self.free = self.fresh_registers();
         self.prologue()?;
         if self.pin == Pin::Registers {
             self.pin_invariants()?;
@@ -683,7 +749,9 @@ impl<'k> Emitter<'k> {
     }
 
     /// Load every invariant value a varying node reads into a register of
-    /// its own for the loops.
+    /// its own for the loops (the high bank first), then, in AVX-512 code, the
+    /// bit patterns of the frame into what remains of the high bank (the
+    /// lowerings' constants: sign masks, an inline power's domain bounds).
     fn pin_invariants(&mut self) -> Emit {
         let mut read = vec![false; self.kernel.nodes.len()];
         for (j, node) in self.kernel.nodes.iter().enumerate() {
@@ -698,13 +766,40 @@ impl<'k> Emitter<'k> {
         }
         for (i, read) in read.into_iter().enumerate() {
             if read && !self.varying[i] {
-                let Val::Slot(k) = self.invariant(i) else { unreachable!("invariant values are in slots") };
-                let r = self.alloc()?;
-                self.load_vector(r, self.slot_mem(k))?;
+                // Another node of the same constant may have pinned its slot.
+                let r = match self.invariant(i) {
+                    Val::Slot(k) => self.pin_register(k)?,
+                    Val::Reg(r) => r,
+                    Val::Stream { .. } => unreachable!("invariant values are in slots"),
+                };
                 self.pinned[i] = Some(r);
             }
         }
+        for k in 0..self.filled {
+            let high = self.high_bank();
+            let free_high = high.clone().filter(|&r| self.free[r]).count();
+            if matches!(self.frame[k], Slot::Bits(_)) && !self.slot_pins.contains_key(&k) && free_high > 0 {
+                self.pin_register(k)?;
+            }
+        }
         Ok(())
+    }
+
+    /// Slot `k` loaded into a register locked for the loops (the free one of
+    /// the highest index), which [`Self::slot`] then hands out (AVX-512).
+    fn pin_register(&mut self, k: usize) -> Emit<usize> {
+        if let Some(&r) = self.slot_pins.get(&k) {
+            return Ok(r);
+        }
+        let r = self.free.iter().rposition(|&f| f).ok_or(Fail::Registers)?;
+        self.free[r] = false;
+        self.locked[r] = true;
+        self.load_vector(r, self.slot_mem(k))?;
+        if self.wide {
+            // AVX2 lowerings may take a slot's memory operand as such.
+            self.slot_pins.insert(k, r);
+        }
+        Ok(r)
     }
 
     /// Bytes per vector register (and per frame slot).
@@ -851,12 +946,14 @@ impl<'k> Emitter<'k> {
         let copies = if mode == Mode::Vector { self.copies() } else { 1 };
         let n = self.kernel.nodes.len();
         let mut vals: Vec<Vec<Val>> = vec![Vec::new(); n];
-        self.free = [true; VALUE_REGS];
-        for r in self.pinned.iter().flatten() {
-            self.free[*r] = false;
-        }
+        self.free = self.fresh_registers();
         for i in 0..n {
             if self.rep[i] != i {
+                continue;
+            }
+            if self.deferred[i] && self.varying[i] {
+                // Never read as a value (see `deferred`): a placeholder.
+                vals[i] = vec![Val::Slot(0); copies];
                 continue;
             }
             vals[i] = match (self.varying[i], self.pinned[i]) {
@@ -903,7 +1000,10 @@ impl<'k> Emitter<'k> {
         });
         // A slot first asked for in this pass is not filled: the pass is thrown
         // away, so any memory operand does.
-        Val::Slot(if k < self.filled { k } else { 0 })
+        match self.slot_pins.get(&k) {
+            Some(&r) => Val::Reg(r),
+            None => Val::Slot(if k < self.filled { k } else { 0 }),
+        }
     }
 
     /// A lane of all ones.
@@ -926,25 +1026,51 @@ impl<'k> Emitter<'k> {
     fn release(&mut self, vals: &[Val]) {
         for v in vals {
             if let Val::Reg(r) = *v {
-                if !self.pinned.contains(&Some(r)) {
+                if !self.locked[r] {
                     self.free[r] = true;
                 }
             }
         }
     }
 
-    /// A free value register (not one the folds' accumulators hold).
-    fn alloc(&mut self) -> Emit<usize> {
+    /// The registers values may take, but the locked ones: the value registers
+    /// but those the AVX2 folds' accumulators hold, and the AVX-512 high bank.
+    fn fresh_registers(&self) -> [bool; ALL_REGS] {
         let usable = VALUE_REGS - self.reserved();
-        let r = self.free[..usable].iter().position(|&f| f).ok_or(Fail::Registers)?;
+        let high = self.high_bank();
+        std::array::from_fn(|r| (r < usable || high.contains(&r)) && !self.locked[r])
+    }
+
+    /// A free value register.
+    fn alloc(&mut self) -> Emit<usize> {
+        let r = self.free.iter().position(|&f| f).ok_or(Fail::Registers)?;
         self.free[r] = false;
         Ok(r)
     }
 
+    /// How many registers are free.
+    fn free_count(&self) -> usize {
+        self.free.iter().filter(|&&f| f).count()
+    }
+
     fn varying_node(&mut self, i: usize, mode: Mode, copies: usize, vals: &[Vec<Val>]) -> Emit<Vec<Val>> {
         if let KOp::Param(param) = self.kernel.nodes[i].op {
-            if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() {
+            // A stream read once is a memory operand; read more often, it is
+            // loaded once if registers are plenty (AVX-512): each load costs a
+            // load port slot, which bound the loops of `where(a > b, a - b, 0)`.
+            let plenty = self.wide && self.readers[i] > 1 && self.free_count() >= 2 * copies + 4;
+            if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() && !plenty {
                 return Ok((0..copies).map(|copy| Val::Stream { param, copy }).collect());
+            }
+            if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() {
+                let size = self.size();
+                return (0..copies)
+                    .map(|copy| {
+                        let r = self.alloc()?;
+                        self.load_vector(r, self.element(param as usize, size, copy))?;
+                        Ok(Val::Reg(r))
+                    })
+                    .collect();
             }
             return (0..copies)
                 .map(|copy| {
@@ -965,6 +1091,10 @@ impl<'k> Emitter<'k> {
             }
             return Ok(shared);
         }
+        let cond = self.rep[arg_nodes[0]];
+        if self.deferred[cond] && self.varying[cond] {
+            return self.where_on_comparison(i, cond, copies, vals);
+        }
         (0..copies)
             .map(|copy| {
                 let args: Vec<Val> = arg_nodes.iter().map(|&a| vals[self.rep[a]][copy]).collect();
@@ -978,6 +1108,33 @@ impl<'k> Emitter<'k> {
                 }
                 let r = self.alloc()?;
                 self.op(i, &args, r)?;
+                Ok(Val::Reg(r))
+            })
+            .collect()
+    }
+
+    /// `where` node `i` on the deferred comparison `cond`: compare into `k2`,
+    /// blend. Releases what it reads last, the comparison's operands included.
+    fn where_on_comparison(&mut self, i: usize, cond: usize, copies: usize, vals: &[Vec<Val>]) -> Emit<Vec<Val>> {
+        let KOp::Op(Op::Binary(op, p, q)) = self.kernel.nodes[cond].op else {
+            unreachable!("deferred nodes are comparisons")
+        };
+        let [_, x, y] = self.kernel.nodes[i].op.args()[..] else { unreachable!("where has three arguments") };
+        let [p, q, x, y] = [p as usize, q as usize, x, y].map(|a| self.rep[a]);
+        (0..copies)
+            .map(|copy| {
+                let (cmp, cp, cq) = operands(op, &[vals[p][copy], vals[q][copy]]);
+                let (vx, vy) = (vals[x][copy], vals[y][copy]);
+                for a in [p, q, x, y] {
+                    if self.last_use[a] == i {
+                        self.release(&[vals[a][copy]]);
+                    }
+                }
+                let r = self.alloc()?;
+                let cp = ZMM[self.reg(cp, 0)?];
+                let yr = ZMM[self.reg(vy, 2)?];
+                with_rm!(self.rmz(cq), |m| fp!(self, vcmppd, vcmpps, k2, cp, m, cmp_imm(cmp)))?;
+                with_rm!(self.rmz(vx), |m| fp!(self, vblendmpd, vblendmps, ZMM[r].k2(), yr, m))?;
                 Ok(Val::Reg(r))
             })
             .collect()
@@ -1358,18 +1515,18 @@ impl Emitter<'_> {
         let high = (POW_SPECIAL_X_MAX * POW_SPECIAL_X_MAX).to_bits();
         let lo = self.slot(Slot::Bits(low));
         let width = self.slot(Slot::Bits(high - low));
-        let (lo, width) = (self.rm_mem(lo), self.rm_mem(width));
         let [t0, t1] = temps;
         if self.wide {
-            self.a.vpsubq(ZMM[t0], ZMM[sq], lo)?;
+            with_rm!(self.rmz(lo), |m| self.a.vpsubq(ZMM[t0], ZMM[sq], m))?;
             let k = if self.mode == Mode::Masked { k2.k1() } else { k2 };
-            self.a.vpcmpuq(k, ZMM[t0], width, 6)?; // NLE: above
+            with_rm!(self.rmz(width), |m| self.a.vpcmpuq(k, ZMM[t0], m, 6))?; // NLE: above
             self.a.kortestw(k2, k2)?;
         } else {
             // No unsigned compare in AVX2: below the low end is negative as
             // signed, and so is a NaN with its sign bit set (its bits are at
             // least 0xfff0...), so test both signs. In the one-element tail
             // only lane 0 is an element: test it in both lanes of an xmm.
+            let (lo, width) = (self.rm_mem(lo), self.rm_mem(width));
             let scalar = self.mode == Mode::Scalar;
             if scalar {
                 self.a.vmovddup(XMM[t0], XMM[sq])?;
@@ -1483,8 +1640,8 @@ impl Emitter<'_> {
     /// `ymm0..=ymm15`) to or from `m`.
     fn save_any(&mut self, r: usize, m: AsmMemoryOperand, store: bool) -> Emit {
         match (self.wide, store) {
-            (true, true) => self.a.vmovdqu64(m, zmm_any(r))?,
-            (true, false) => self.a.vmovdqu64(zmm_any(r), m)?,
+            (true, true) => self.a.vmovdqu64(m, ZMM[r])?,
+            (true, false) => self.a.vmovdqu64(ZMM[r], m)?,
             (false, true) => self.a.vmovdqu(m, YMM[r])?,
             (false, false) => self.a.vmovdqu(YMM[r], m)?,
         }
@@ -1844,7 +2001,7 @@ mod tests {
         let code = emit(&k, &[Layout::Contiguous; 3], Width::Avx2, Stores::Cached).expect("covered");
         expect_test::expect![[r#"
             0000  test rsi,rsi
-            0003  je 00000000000000FFh
+            0003  je 00000000000000FDh
             0009  sub rsp,40h
             000d  mov r8,[rdi]
             0010  mov r9,[rdi+8]
@@ -1857,45 +2014,45 @@ mod tests {
             003b  vmovq xmm11,rax
             0040  vpbroadcastq ymm11,xmm11
             0045  vmovdqu [rsp+20h],ymm11
-            004b  vmovdqu ymm0,[rsp]
-            0050  vmovdqu ymm1,[rsp+20h]
+            004b  vmovdqu ymm10,[rsp]
+            0050  vmovdqu ymm9,[rsp+20h]
             0056  xor ecx,ecx
             0058  lea rdx,[rsi-10h]
             005c  test rdx,rdx
-            005f  js short 00000000000000CDh
-            0061  vmulpd ymm2,ymm0,[r8+rcx*8]
-            0067  vmulpd ymm3,ymm0,[r8+rcx*8+20h]
-            006e  vmulpd ymm4,ymm0,[r8+rcx*8+40h]
-            0075  vmulpd ymm5,ymm0,[r8+rcx*8+60h]
-            007c  vmulpd ymm6,ymm1,[r9+rcx*8]
-            0082  vmulpd ymm7,ymm1,[r9+rcx*8+20h]
-            0089  vmulpd ymm8,ymm1,[r9+rcx*8+40h]
-            0090  vmulpd ymm9,ymm1,[r9+rcx*8+60h]
-            0097  vaddpd ymm2,ymm2,ymm6
-            009b  vaddpd ymm3,ymm3,ymm7
-            009f  vaddpd ymm4,ymm4,ymm8
-            00a4  vaddpd ymm5,ymm5,ymm9
-            00a9  vmovupd [r10+rcx*8],ymm2
-            00af  vmovupd [r10+rcx*8+20h],ymm3
-            00b6  vmovupd [r10+rcx*8+40h],ymm4
-            00bd  vmovupd [r10+rcx*8+60h],ymm5
-            00c4  add rcx,10h
-            00c8  cmp rcx,rdx
-            00cb  jle short 0000000000000061h
-            00cd  cmp rcx,rsi
-            00d0  jae short 00000000000000F8h
-            00d2  vmovsd xmm2,[r8+rcx*8]
-            00d8  vmulpd ymm2,ymm0,ymm2
-            00dc  vmovsd xmm3,[r9+rcx*8]
-            00e2  vmulpd ymm3,ymm1,ymm3
-            00e6  vaddpd ymm2,ymm2,ymm3
-            00ea  vmovsd [r10+rcx*8],xmm2
-            00f0  inc rcx
-            00f3  cmp rcx,rsi
-            00f6  jb short 00000000000000D2h
-            00f8  vzeroupper
-            00fb  add rsp,40h
-            00ff  ret
+            005f  js short 00000000000000CBh
+            0061  vmulpd ymm0,ymm10,[r8+rcx*8]
+            0067  vmulpd ymm1,ymm10,[r8+rcx*8+20h]
+            006e  vmulpd ymm2,ymm10,[r8+rcx*8+40h]
+            0075  vmulpd ymm3,ymm10,[r8+rcx*8+60h]
+            007c  vmulpd ymm4,ymm9,[r9+rcx*8]
+            0082  vmulpd ymm5,ymm9,[r9+rcx*8+20h]
+            0089  vmulpd ymm6,ymm9,[r9+rcx*8+40h]
+            0090  vmulpd ymm7,ymm9,[r9+rcx*8+60h]
+            0097  vaddpd ymm0,ymm0,ymm4
+            009b  vaddpd ymm1,ymm1,ymm5
+            009f  vaddpd ymm2,ymm2,ymm6
+            00a3  vaddpd ymm3,ymm3,ymm7
+            00a7  vmovupd [r10+rcx*8],ymm0
+            00ad  vmovupd [r10+rcx*8+20h],ymm1
+            00b4  vmovupd [r10+rcx*8+40h],ymm2
+            00bb  vmovupd [r10+rcx*8+60h],ymm3
+            00c2  add rcx,10h
+            00c6  cmp rcx,rdx
+            00c9  jle short 0000000000000061h
+            00cb  cmp rcx,rsi
+            00ce  jae short 00000000000000F6h
+            00d0  vmovsd xmm0,[r8+rcx*8]
+            00d6  vmulpd ymm0,ymm10,ymm0
+            00da  vmovsd xmm1,[r9+rcx*8]
+            00e0  vmulpd ymm1,ymm9,ymm1
+            00e4  vaddpd ymm0,ymm0,ymm1
+            00e8  vmovsd [r10+rcx*8],xmm0
+            00ee  inc rcx
+            00f1  cmp rcx,rsi
+            00f4  jb short 00000000000000D0h
+            00f6  vzeroupper
+            00f9  add rsp,40h
+            00fd  ret
         "#]]
         .assert_eq(&listing(&code).lines().map(|l| format!("{}\n", l.trim_start())).collect::<String>());
     }

@@ -46,7 +46,7 @@
 
 use iced_x86::code_asm::*;
 
-use super::{Emit, Emitter, Fail, Mode, Rm, Val, Width, VALUE_REGS, XMM, YMM};
+use super::{Emit, Emitter, Fail, Mode, Rm, Val, Width, ALL_REGS, VALUE_REGS, XMM, YMM, ZMM};
 use crate::codegen::FOLD_BLOCK;
 use crate::fuse::Kernel;
 use crate::ir::ops::ReduceOp;
@@ -69,8 +69,8 @@ pub(super) struct Fold {
 }
 
 /// The zmm registers above the 16 VEX can name: AVX-512's accumulators.
-pub(super) const ZMM_HIGH: [AsmRegisterZmm; 16] =
-    [zmm16, zmm17, zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27, zmm28, zmm29, zmm30, zmm31];
+/// The first AVX-512 register of the accumulators: `zmm16..`, the high bank.
+pub(super) const ACC_BASE: usize = 16;
 
 impl Fold {
     /// The folds of `kernel` (`None` without reductions), `unroll` steps of 8
@@ -100,6 +100,17 @@ impl Emitter<'_> {
         }
     }
 
+    /// The AVX-512 registers above the accumulators, allocated like value
+    /// registers (none in AVX2 code).
+    pub(super) fn high_bank(&self) -> std::ops::Range<usize> {
+        let accs = self.fold.as_ref().map_or(0, |f| f.reds.len() * f.parts);
+        if self.wide {
+            (ACC_BASE + accs).min(ALL_REGS)..ALL_REGS
+        } else {
+            0..0
+        }
+    }
+
     /// Where the folds' scratch starts in the frame: after the slots.
     pub(super) fn scratch_at(&self) -> i32 {
         self.vbytes() * self.filled.max(1) as i32
@@ -120,12 +131,11 @@ impl Emitter<'_> {
         self.fold.as_ref().expect("only folding kernels run the fold loops")
     }
 
-    /// Accumulator vector `part` of reduction `r` (an index into `YMM`, or
-    /// into `ZMM_HIGH` for AVX-512).
+    /// Accumulator vector `part` of reduction `r` (an index into `YMM` or `ZMM`).
     fn acc(&self, r: usize, part: usize) -> usize {
         let k = r * self.fold_ref().parts + part;
         if self.wide {
-            k
+            ACC_BASE + k
         } else {
             VALUE_REGS - 1 - k
         }
@@ -138,7 +148,7 @@ impl Emitter<'_> {
         let block = FOLD_BLOCK as i32;
         let group = SLOTS * self.size();
         let unroll = self.fold_ref().unroll as i32;
-        if self.wide && self.fold_ref().reds.len() > ZMM_HIGH.len() {
+        if self.wide && ACC_BASE + self.fold_ref().reds.len() > ALL_REGS {
             return Err(Fail::Registers);
         }
         let mut check = self.a.create_label();
@@ -237,8 +247,8 @@ impl Emitter<'_> {
     /// Accumulator `k` from (`store: false`) or to memory `m`.
     fn move_acc(&mut self, k: usize, m: AsmMemoryOperand, store: bool) -> Emit {
         match (self.wide, store) {
-            (true, false) => fp!(self, vmovupd, vmovups, ZMM_HIGH[k], m)?,
-            (true, true) => fp!(self, vmovupd, vmovups, m, ZMM_HIGH[k])?,
+            (true, false) => fp!(self, vmovupd, vmovups, ZMM[k], m)?,
+            (true, true) => fp!(self, vmovupd, vmovups, m, ZMM[k])?,
             (false, false) => fp!(self, vmovupd, vmovups, YMM[k], m)?,
             (false, true) => fp!(self, vmovupd, vmovups, m, YMM[k])?,
         }
@@ -264,7 +274,7 @@ impl Emitter<'_> {
                         // Copies are consecutive vectors: in element order.
                         let k = self.acc(r, copy % parts);
                         if self.wide {
-                            let a = ZMM_HIGH[k];
+                            let a = ZMM[k];
                             match (self.rmz(v), mul) {
                                 (Rm::Reg(x), false) => fp!(self, vaddpd, vaddps, a, a, x)?,
                                 (Rm::Mem(x), false) => fp!(self, vaddpd, vaddps, a, a, x)?,
@@ -283,7 +293,7 @@ impl Emitter<'_> {
                     }
                 }
                 Mode::Masked => {
-                    let a = ZMM_HIGH[self.acc(r, 0)];
+                    let a = ZMM[self.acc(r, 0)];
                     match (self.rmz(vals[0]), mul) {
                         (Rm::Reg(x), false) => fp!(self, vaddpd, vaddps, a.k1(), a, x)?,
                         (Rm::Mem(x), false) => fp!(self, vaddpd, vaddps, a.k1(), a, x)?,
@@ -392,7 +402,7 @@ impl Emitter<'_> {
         self.a.kmovw(k1, eax)?;
         self.body(Mode::Masked)?;
         for r in 0..reds {
-            let a = ZMM_HIGH[self.acc(r, 0)];
+            let a = ZMM[self.acc(r, 0)];
             self.a.vmovdqu64(self.buffer(r, 0), a)?;
             self.a.vmovdqu64(self.buffer(r, half), a)?;
             let size = self.size();
