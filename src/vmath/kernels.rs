@@ -131,11 +131,20 @@ macro_rules! pow_kernel {
             .fold(0, |acc, &b| acc | (b.to_bits() ^ y0.to_bits()))
             == 0;
         if !uniform {
-            run2_limited!(
-                x, y, out, n, |a, b| pows::pow_fast(a as f64, b as f64) as $t,
-                beyond { !pows::in_pow_fast_domain(a as f64, b as f64) },
-                fallback pows::pow(a as f64, b as f64) as $t
-            )
+            // SAFETY: the caller's contract; these shared views end before any write.
+            let (xs, ys) = unsafe { (slice::from_raw_parts(x, n), slice::from_raw_parts(y, n)) };
+            let any = xs.iter().zip(ys).fold(false, |acc, (&a, &b)| acc | !pows::in_pow_fast_domain(a as f64, b as f64));
+            if any {
+                run2!(x, y, out, n, |a, b| if !pows::in_pow_fast_domain(a as f64, b as f64) {
+                    pows::pow(a as f64, b as f64) as $t
+                } else {
+                    pows::pow_fast(a as f64, b as f64) as $t
+                })
+            } else {
+                // `y[i]`, `i < n`, is read inside the macro's unsafe block, before
+                // `out[i]` is written.
+                pow_passes!(x, out, n, $t, |i| *y.add(i) as f64)
+            }
         } else {
             // `y` is read no more (it may be `out`): `y0` holds the exponent.
             let e = y0 as f64;
@@ -159,12 +168,57 @@ macro_rules! pow_kernel {
                     run1!(x, out, n, |v| pows::pow(v as f64, e) as $t)
                 }
             } else {
-                run1_limited!(
-                    x, out, n, |v| pows::pow_fast(v as f64, e) as $t,
-                    beyond !pows::in_pow_fast_domain(v as f64, e),
-                    fallback pows::pow(v as f64, e) as $t
-                )
+                // SAFETY: the caller's contract; this shared view ends before any write.
+                let any = unsafe { slice::from_raw_parts(x, n) }
+                    .iter()
+                    .fold(false, |acc, &v| acc | !pows::in_pow_fast_domain(v as f64, e));
+                if any {
+                    run1!(x, out, n, |v| if !pows::in_pow_fast_domain(v as f64, e) {
+                        pows::pow(v as f64, e) as $t
+                    } else {
+                        pows::pow_fast(v as f64, e) as $t
+                    })
+                } else {
+                    pow_passes!(x, out, n, $t, |_i| e)
+                }
             }
+        }
+    }};
+}
+
+/// `pows::pow_fast(x[i], y)` in three passes over sub-blocks, through buffers on the
+/// stack: the logarithms, then `y log x` reduced for the exponential, then the
+/// exponentials. The same operations (the same bits) as one loop, but each loop's
+/// dependency chain is a third as long, so the core overlaps more elements: pow is
+/// bound by the latency of its table gathers, not by operations (`a**2.3` at
+/// n = 1e5 on one thread: 2.81 -> 2.25 ns per element; two passes 2.36, four 2.38).
+/// `|$i| $y` is the exponent of element `$i` of the block; every `x` and `y` of a
+/// sub-block is read before its `out` is written (either may be `out`).
+macro_rules! pow_passes {
+    ($x:expr, $out:expr, $n:expr, $t:ty, |$i:ident| $y:expr) => {{
+        const SUB: usize = 64;
+        let (mut hi, mut lo) = ([0f64; SUB], [0f64; SUB]);
+        let mut start = 0;
+        while start < $n {
+            let m = SUB.min($n - start);
+            // SAFETY: the caller's contract; `start + m <= n`, and `$y` reads only
+            // element `$i < n` of an input. The shared view of `x` ends before
+            // `out`'s is made.
+            unsafe {
+                let xs = slice::from_raw_parts($x.add(start), m);
+                for ((h, l), &v) in hi[..m].iter_mut().zip(&mut lo[..m]).zip(xs) {
+                    (*h, *l) = pows::pow_fast_log(v as f64);
+                }
+                for (k, (h, l)) in hi[..m].iter_mut().zip(&mut lo[..m]).enumerate() {
+                    let $i = start + k;
+                    (*h, *l) = pows::pow_reduce(*h, *l, $y);
+                }
+                let os = slice::from_raw_parts_mut($out.add(start), m);
+                for ((o, &h), &l) in os.iter_mut().zip(&hi[..m]).zip(&lo[..m]) {
+                    *o = pows::pow_finish(h, l) as $t;
+                }
+            }
+            start += m;
         }
     }};
 }

@@ -500,6 +500,39 @@ fn kernels_compute_in_place() {
     }
 }
 
+/// pow's general path runs in passes over sub-blocks of 64 (`kernels::pow_passes`):
+/// in place or not, with a uniform exponent or not, across sub-block ends, float64
+/// and float32, it gives the element function's bits.
+#[test]
+fn pow_passes_give_the_element_functions_bits() {
+    let n = 64 * 3 + 5;
+    let xs: Vec<f64> = (0..n).map(|i| 0.013 + 0.71 * i as f64).collect();
+    let ys: Vec<f64> = (0..n).map(|i| -3.3 + 0.037 * i as f64).collect();
+    let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    for v in vector_variants() {
+        let k = block2_f64_for(v, Binary::Pow).expect("supported");
+        let k32 = block2_f32_for(v, Binary::Pow).expect("supported");
+        for ys in [ys.clone(), vec![2.3; n]] {
+            let want: Vec<f64> = xs.iter().zip(&ys).map(|(&x, &y)| pow::pow(x, y)).collect();
+            let y32: Vec<f32> = ys.iter().map(|&y| y as f32).collect();
+            let want32: Vec<f32> = x32.iter().zip(&y32).map(|(&x, &y)| pow::pow(x.into(), y.into()) as f32).collect();
+            let (mut out, mut ox, mut oy) = (vec![0.0; n], xs.clone(), ys.clone());
+            let (mut out32, mut ox32) = (vec![0.0f32; n], x32.clone());
+            // SAFETY: supported variant; every buffer holds `n` elements; each output
+            // is a separate buffer or one of the inputs.
+            unsafe {
+                k(xs.as_ptr(), ys.as_ptr(), out.as_mut_ptr(), n);
+                k(ox.as_ptr(), ys.as_ptr(), ox.as_mut_ptr(), n);
+                k(xs.as_ptr(), oy.as_ptr(), oy.as_mut_ptr(), n);
+                k32(x32.as_ptr(), y32.as_ptr(), out32.as_mut_ptr(), n);
+                k32(ox32.as_ptr(), y32.as_ptr(), ox32.as_mut_ptr(), n);
+            }
+            assert!(same64(&out, &want) && same64(&ox, &want) && same64(&oy, &want), "{v:?} float64");
+            assert!(same32(&out32, &want32) && same32(&ox32, &want32), "{v:?} float32");
+        }
+    }
+}
+
 /// Large arguments of sin/cos/tan take the C library path, mixed with small ones in a block.
 #[test]
 fn trig_beyond_the_reduction_limit_matches_libm() {
