@@ -533,6 +533,26 @@ fn pow_passes_give_the_element_functions_bits() {
     }
 }
 
+/// float64 tanh runs in two passes over sub-blocks of 64 (`kernels::two_passes`):
+/// in place or not, across sub-block ends, with special values, it gives the
+/// element function's bits.
+#[test]
+fn tanh_passes_give_the_element_functions_bits() {
+    let mut xs: Vec<f64> = (0..64 * 3 + 5).map(|i| -7.3 + 0.077 * i as f64).collect();
+    xs.extend([0.0, -0.0, 1e-300, -5e-324, 19.9, 20.0, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]);
+    let want: Vec<f64> = xs.iter().map(|&x| hyper::tanh(x)).collect();
+    for v in vector_variants() {
+        let k = block1_f64_for(v, Unary::Tanh).expect("supported");
+        let (mut out, mut io) = (vec![0.0; xs.len()], xs.clone());
+        // SAFETY: supported variant; both buffers hold `xs.len()` elements; `io` in place.
+        unsafe {
+            k(xs.as_ptr(), out.as_mut_ptr(), xs.len());
+            k(io.as_ptr(), io.as_mut_ptr(), io.len());
+        }
+        assert!(same64(&out, &want) && same64(&io, &want), "{v:?}");
+    }
+}
+
 /// Large arguments of sin/cos/tan take the C library path, mixed with small ones in a block.
 #[test]
 fn trig_beyond_the_reduction_limit_matches_libm() {
