@@ -775,10 +775,10 @@ impl<'k> Emitter<'k> {
                 self.pinned[i] = Some(r);
             }
         }
+        let high = self.high_bank();
         for k in 0..self.filled {
-            let high = self.high_bank();
-            let free_high = high.clone().filter(|&r| self.free[r]).count();
-            if matches!(self.frame[k], Slot::Bits(_)) && !self.slot_pins.contains_key(&k) && free_high > 0 {
+            let room = high.clone().any(|r| self.free[r]);
+            if matches!(self.frame[k], Slot::Bits(_)) && !self.slot_pins.contains_key(&k) && room {
                 self.pin_register(k)?;
             }
         }
@@ -1058,11 +1058,11 @@ impl<'k> Emitter<'k> {
             // A stream read once is a memory operand; read more often, it is
             // loaded once if registers are plenty (AVX-512): each load costs a
             // load port slot, which bound the loops of `where(a > b, a - b, 0)`.
-            let plenty = self.wide && self.readers[i] > 1 && self.free_count() >= 2 * copies + 4;
-            if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() && !plenty {
-                return Ok((0..copies).map(|copy| Val::Stream { param, copy }).collect());
-            }
             if mode == Mode::Vector && self.kernel.nodes[i].dtype.is_float() {
+                let plenty = self.wide && self.readers[i] > 1 && self.free_count() >= 2 * copies + 4;
+                if !plenty {
+                    return Ok((0..copies).map(|copy| Val::Stream { param, copy }).collect());
+                }
                 let size = self.size();
                 return (0..copies)
                     .map(|copy| {

@@ -41,28 +41,41 @@ macro_rules! run1 {
 
 /// [`run1`], with `$fallback` for the elements where `$beyond` holds (rare: a scan
 /// decides whether the block needs the slower mixed loop at all).
+/// With `else $all`, a block with no such element runs `$all` instead of the loop of `$e`.
 macro_rules! run1_limited {
-    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {{
+    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {
+        run1_limited!($x, $out, $n, |$v| $e, beyond $beyond, fallback $fallback, else run1!($x, $out, $n, |$v| $e))
+    };
+    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr, else $all:expr) => {{
         // SAFETY: the caller's contract; this shared view ends before `run1` writes.
         let any = unsafe { slice::from_raw_parts($x, $n) }.iter().fold(false, |acc, &$v| acc | $beyond);
         if any {
             run1!($x, $out, $n, |$v| if $beyond { $fallback } else { $e })
         } else {
-            run1!($x, $out, $n, |$v| $e)
+            $all
         }
     }};
 }
 
 /// [`run2`], with `$fallback` for the elements where `$beyond` holds (see [`run1_limited`]).
 macro_rules! run2_limited {
-    ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {{
+    ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {
+        run2_limited!(
+            $x, $y, $out, $n, |$a, $b| $e, beyond $beyond, fallback $fallback,
+            else run2!($x, $y, $out, $n, |$a, $b| $e)
+        )
+    };
+    (
+        $x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr,
+        beyond $beyond:expr, fallback $fallback:expr, else $all:expr
+    ) => {{
         // SAFETY: the caller's contract; these shared views end before `run2` writes.
         let (xs, ys) = unsafe { (slice::from_raw_parts($x, $n), slice::from_raw_parts($y, $n)) };
         let any = xs.iter().zip(ys).fold(false, |acc, (&$a, &$b)| acc | $beyond);
         if any {
             run2!($x, $y, $out, $n, |$a, $b| if $beyond { $fallback } else { $e })
         } else {
-            run2!($x, $y, $out, $n, |$a, $b| $e)
+            $all
         }
     }};
 }
@@ -131,20 +144,14 @@ macro_rules! pow_kernel {
             .fold(0, |acc, &b| acc | (b.to_bits() ^ y0.to_bits()))
             == 0;
         if !uniform {
-            // SAFETY: the caller's contract; these shared views end before any write.
-            let (xs, ys) = unsafe { (slice::from_raw_parts(x, n), slice::from_raw_parts(y, n)) };
-            let any = xs.iter().zip(ys).fold(false, |acc, (&a, &b)| acc | !pows::in_pow_fast_domain(a as f64, b as f64));
-            if any {
-                run2!(x, y, out, n, |a, b| if !pows::in_pow_fast_domain(a as f64, b as f64) {
-                    pows::pow(a as f64, b as f64) as $t
-                } else {
-                    pows::pow_fast(a as f64, b as f64) as $t
-                })
-            } else {
+            run2_limited!(
+                x, y, out, n, |a, b| pows::pow_fast(a as f64, b as f64) as $t,
+                beyond { !pows::in_pow_fast_domain(a as f64, b as f64) },
+                fallback pows::pow(a as f64, b as f64) as $t,
                 // `y[i]`, `i < n`, is read inside the macro's unsafe block, before
                 // `out[i]` is written.
-                pow_passes!(x, out, n, $t, |i| *y.add(i) as f64)
-            }
+                else pow_passes!(x, out, n, $t, |i| *y.add(i) as f64)
+            )
         } else {
             // `y` is read no more (it may be `out`): `y0` holds the exponent.
             let e = y0 as f64;
@@ -168,19 +175,12 @@ macro_rules! pow_kernel {
                     run1!(x, out, n, |v| pows::pow(v as f64, e) as $t)
                 }
             } else {
-                // SAFETY: the caller's contract; this shared view ends before any write.
-                let any = unsafe { slice::from_raw_parts(x, n) }
-                    .iter()
-                    .fold(false, |acc, &v| acc | !pows::in_pow_fast_domain(v as f64, e));
-                if any {
-                    run1!(x, out, n, |v| if !pows::in_pow_fast_domain(v as f64, e) {
-                        pows::pow(v as f64, e) as $t
-                    } else {
-                        pows::pow_fast(v as f64, e) as $t
-                    })
-                } else {
-                    pow_passes!(x, out, n, $t, |_i| e)
-                }
+                run1_limited!(
+                    x, out, n, |v| pows::pow_fast(v as f64, e) as $t,
+                    beyond !pows::in_pow_fast_domain(v as f64, e),
+                    fallback pows::pow(v as f64, e) as $t,
+                    else pow_passes!(x, out, n, $t, |_i| e)
+                )
             }
         }
     }};

@@ -68,8 +68,8 @@ pub(super) struct Fold {
     now: usize,
 }
 
-/// The zmm registers above the 16 VEX can name: AVX-512's accumulators.
-/// The first AVX-512 register of the accumulators: `zmm16..`, the high bank.
+/// The first AVX-512 register of the accumulators: `zmm16`, the first of the 16
+/// that VEX cannot name (the high bank takes the rest).
 pub(super) const ACC_BASE: usize = 16;
 
 impl Fold {
