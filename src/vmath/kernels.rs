@@ -41,41 +41,28 @@ macro_rules! run1 {
 
 /// [`run1`], with `$fallback` for the elements where `$beyond` holds (rare: a scan
 /// decides whether the block needs the slower mixed loop at all).
-/// With `else $all`, a block with no such element runs `$all` instead of the loop of `$e`.
 macro_rules! run1_limited {
-    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {
-        run1_limited!($x, $out, $n, |$v| $e, beyond $beyond, fallback $fallback, else run1!($x, $out, $n, |$v| $e))
-    };
-    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr, else $all:expr) => {{
+    ($x:expr, $out:expr, $n:expr, |$v:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {{
         // SAFETY: the caller's contract; this shared view ends before `run1` writes.
         let any = unsafe { slice::from_raw_parts($x, $n) }.iter().fold(false, |acc, &$v| acc | $beyond);
         if any {
             run1!($x, $out, $n, |$v| if $beyond { $fallback } else { $e })
         } else {
-            $all
+            run1!($x, $out, $n, |$v| $e)
         }
     }};
 }
 
 /// [`run2`], with `$fallback` for the elements where `$beyond` holds (see [`run1_limited`]).
 macro_rules! run2_limited {
-    ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {
-        run2_limited!(
-            $x, $y, $out, $n, |$a, $b| $e, beyond $beyond, fallback $fallback,
-            else run2!($x, $y, $out, $n, |$a, $b| $e)
-        )
-    };
-    (
-        $x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr,
-        beyond $beyond:expr, fallback $fallback:expr, else $all:expr
-    ) => {{
+    ($x:expr, $y:expr, $out:expr, $n:expr, |$a:ident, $b:ident| $e:expr, beyond $beyond:expr, fallback $fallback:expr) => {{
         // SAFETY: the caller's contract; these shared views end before `run2` writes.
         let (xs, ys) = unsafe { (slice::from_raw_parts($x, $n), slice::from_raw_parts($y, $n)) };
         let any = xs.iter().zip(ys).fold(false, |acc, (&$a, &$b)| acc | $beyond);
         if any {
             run2!($x, $y, $out, $n, |$a, $b| if $beyond { $fallback } else { $e })
         } else {
-            $all
+            run2!($x, $y, $out, $n, |$a, $b| $e)
         }
     }};
 }
@@ -144,14 +131,17 @@ macro_rules! pow_kernel {
             .fold(0, |acc, &b| acc | (b.to_bits() ^ y0.to_bits()))
             == 0;
         if !uniform {
-            run2_limited!(
-                x, y, out, n, |a, b| pows::pow_fast(a as f64, b as f64) as $t,
-                beyond { !pows::in_pow_fast_domain(a as f64, b as f64) },
-                fallback pows::pow(a as f64, b as f64) as $t,
-                // `y[i]`, `i < n`, is read inside the macro's unsafe block, before
-                // `out[i]` is written.
-                else pow_passes!(x, out, n, $t, |i| *y.add(i) as f64)
-            )
+            // SAFETY: the caller's contract; these shared views end before any write.
+            let (xs, ys) = unsafe { (slice::from_raw_parts(x, n), slice::from_raw_parts(y, n)) };
+            let mixed =
+                xs.iter().zip(ys).fold(false, |acc, (&a, &b)| acc | !pows::in_pow_fast_domain(a as f64, b as f64));
+            // `y[i]`, `i < n`, is read inside the macro's unsafe block, before `out[i]`
+            // is written.
+            if mixed {
+                pow_passes!(x, out, n, $t, |i| *y.add(i) as f64, mixed true, fix pows::pow)
+            } else {
+                pow_passes!(x, out, n, $t, |i| *y.add(i) as f64, mixed false, fix pows::pow)
+            }
         } else {
             // `y` is read no more (it may be `out`): `y0` holds the exponent.
             let e = y0 as f64;
@@ -175,47 +165,97 @@ macro_rules! pow_kernel {
                     run1!(x, out, n, |v| pows::pow(v as f64, e) as $t)
                 }
             } else {
-                run1_limited!(
-                    x, out, n, |v| pows::pow_fast(v as f64, e) as $t,
-                    beyond !pows::in_pow_fast_domain(v as f64, e),
-                    fallback pows::pow(v as f64, e) as $t,
-                    else pow_passes!(x, out, n, $t, |_i| e)
-                )
+                // SAFETY: the caller's contract; this shared view ends before any write.
+                let xs = unsafe { slice::from_raw_parts(x, n) };
+                let mixed = xs.iter().fold(false, |acc, &v| acc | !pows::in_pow_fast_domain(v as f64, e));
+                // `e` is neither special nor exact here: `pow` is `pow_general`.
+                if mixed {
+                    pow_passes!(x, out, n, $t, |_i| e, mixed true, fix pows::pow_general)
+                } else {
+                    pow_passes!(x, out, n, $t, |_i| e, mixed false, fix pows::pow_general)
+                }
             }
         }
     }};
 }
 
-/// `pows::pow_fast(x[i], y)` in three passes over sub-blocks, through buffers on the
+/// `pows::pow(x[i], y)` in three passes over sub-blocks, through buffers on the
 /// stack: the logarithms, then `y log x` reduced for the exponential, then the
-/// exponentials. The same operations (the same bits) as one loop, but each loop's
-/// dependency chain is a third as long, so the core overlaps more elements: pow is
-/// bound by the latency of its table gathers, not by operations (`a**2.3` at
+/// exponentials (`pows::pow_general`'s operations in its fast domain, so its bits). Each loop's dependency
+/// chain is a third as long as one loop's, so the core overlaps more elements: pow
+/// is bound by the latency of its table gathers, not by operations (`a**2.3` at
 /// n = 1e5 on one thread: 2.81 -> 2.25 ns per element; two passes 2.36, four 2.38).
 /// `|$i| $y` is the exponent of element `$i` of the block; every `x` and `y` of a
 /// sub-block is read before its `out` is written (either may be `out`).
+///
+/// `mixed true` (a constant): some `(x, y)` of the block may be outside
+/// `pows::in_pow_fast_domain`. The passes then run on 1 in place of such an `x` and
+/// 0 in place of a non-finite `y`, and mark the outside elements in a bit mask; the
+/// sub-block's outside elements are gathered into a short buffer, computed by `$fix` (`pows::pow`, or `pows::pow_general`
+/// where the exponent is known to be neither special nor exact) in one vectorized
+/// loop, and scattered back. A few NaNs or zeros in a block cost a few elements,
+/// not the block: before, every element of such a block computed both paths
+/// (`where(a > 1.09, nan, a)**2.3`, 1% NaN: about 4x slower than without).
 macro_rules! pow_passes {
-    ($x:expr, $out:expr, $n:expr, $t:ty, |$i:ident| $y:expr) => {{
+    ($x:expr, $out:expr, $n:expr, $t:ty, |$i:ident| $y:expr, mixed $mixed:literal, fix $fix:path) => {{
         const SUB: usize = 64;
         let (mut hi, mut lo) = ([0f64; SUB], [0f64; SUB]);
+        // The sub-block's inputs (`mixed` only: `out` may overwrite them).
+        let (mut xb, mut yb) = ([0f64; SUB], [0f64; SUB]);
+        // The gathered outside elements: index, x, y, then the results in `gx`.
+        let (mut gi, mut gx, mut gy) = ([0usize; SUB], [0f64; SUB], [0f64; SUB]);
         let mut start = 0;
         while start < $n {
             let m = SUB.min($n - start);
+            // Bit `k`: element `start + k` is outside the fast domain (`mixed` only).
+            let mut outside = 0u64;
             // SAFETY: the caller's contract; `start + m <= n`, and `$y` reads only
             // element `$i < n` of an input. The shared view of `x` ends before
             // `out`'s is made.
             unsafe {
                 let xs = slice::from_raw_parts($x.add(start), m);
-                for ((h, l), &v) in hi[..m].iter_mut().zip(&mut lo[..m]).zip(xs) {
-                    (*h, *l) = pows::pow_fast_log(v as f64);
+                for (((h, l), b), &v) in hi[..m].iter_mut().zip(&mut lo[..m]).zip(&mut xb[..m]).zip(xs) {
+                    let v = v as f64;
+                    let v = if $mixed {
+                        *b = v;
+                        if exps::is_normal_positive(v) { v } else { 1.0 }
+                    } else {
+                        v
+                    };
+                    (*h, *l) = pows::pow_fast_log(v);
                 }
-                for (k, (h, l)) in hi[..m].iter_mut().zip(&mut lo[..m]).enumerate() {
+                for (k, (((h, l), b), &v)) in
+                    hi[..m].iter_mut().zip(&mut lo[..m]).zip(&mut yb[..m]).zip(&xb[..m]).enumerate()
+                {
                     let $i = start + k;
-                    (*h, *l) = pows::pow_reduce(*h, *l, $y);
+                    let w: f64 = $y;
+                    let w = if $mixed {
+                        *b = w;
+                        outside |= u64::from(!pows::in_pow_fast_domain(v, w)) << k;
+                        if w.is_finite() { w } else { 0.0 }
+                    } else {
+                        w
+                    };
+                    (*h, *l) = pows::pow_reduce(*h, *l, w);
                 }
                 let os = slice::from_raw_parts_mut($out.add(start), m);
                 for ((o, &h), &l) in os.iter_mut().zip(&hi[..m]).zip(&lo[..m]) {
                     *o = pows::pow_finish(h, l) as $t;
+                }
+                if $mixed && outside != 0 {
+                    let mut c = 0;
+                    while outside != 0 {
+                        let k = outside.trailing_zeros() as usize;
+                        (gi[c], gx[c], gy[c]) = (k, xb[k], yb[k]);
+                        c += 1;
+                        outside &= outside - 1;
+                    }
+                    for (v, &w) in gx[..c].iter_mut().zip(&gy[..c]) {
+                        *v = $fix(*v, w);
+                    }
+                    for (&k, &v) in gi[..c].iter().zip(&gx[..c]) {
+                        os[k] = v as $t;
+                    }
                 }
             }
             start += m;

@@ -28,7 +28,10 @@
 //! three passes over sub-blocks of 64 elements ([`pow_fast_log`], [`pow_reduce`],
 //! [`pow_finish`]: the same operations, so the same bits): its gathers make it bound
 //! by latency, and three short dependency chains let the core overlap more
-//! elements than one long one (~20% faster). C99 Annex F special values, which are
+//! elements than one long one (~20% faster); a block's few bases or exponents outside
+//! [`in_pow_fast_domain`] (zeros, negatives, NaNs) are computed afterwards, gathered
+//! into one short vector loop, instead of sending the whole block down the slow path.
+//! C99 Annex F special values, which are
 //! NumPy's: `x^0 = 1` and `1^y = 1` even for NaN, negative `x` with a non-integer
 //! `y` is NaN, signs of zeros and infinities by the parity of `y`.
 //!
@@ -70,8 +73,10 @@ use super::exp::{is_normal_positive, LN2_0, LN2_1, MIN_NORMAL};
 use super::pow_tables::{EXP_Q, EXP_TABLE, INV_LN2N, LN2N_HI, LN2N_LO, LOG1P_P, LOG_OFF, LOG_TABLE};
 use super::DEFAULT_NAN;
 
-/// The arguments [`pow_fast`] takes: `x` positive, normal and finite, `y` finite
-/// and neither an [`exact_exponent`] nor one of the special path ([`special_exponent`]).
+/// The fast path's arguments: `x` positive, normal and finite, `y` finite and
+/// neither an [`exact_exponent`] nor one of the special path ([`special_exponent`]).
+/// There `x^y` is [`pow_fast_log`], [`pow_reduce`], [`pow_finish`] in turn, with no
+/// special values to sort out (`x = 1` and `y = 0` give exactly 1 by themselves).
 #[inline(always)]
 pub fn in_pow_fast_domain(x: f64, y: f64) -> bool {
     is_normal_positive(x) && y.is_finite() && !special_exponent(y) && !exact_exponent(y)
@@ -333,7 +338,7 @@ fn pow_core(x: f64, e_adj: f64, y: f64) -> f64 {
     pow_from_log(l_hi, l_lo, y)
 }
 
-/// `log x` as `hi + lo` for [`pow_fast`]'s `x`: its first half, which
+/// `log x` as `hi + lo` for an `x` of [`in_pow_fast_domain`]: its first half, which
 /// [`pow_from_log`] finishes.
 #[inline(always)]
 pub fn pow_fast_log(x: f64) -> (f64, f64) {
@@ -367,13 +372,6 @@ pub fn pow_finish(r: f64, kd: f64) -> f64 {
     scale(v, e)
 }
 
-/// `x^y` for `x` positive, normal and finite and `y` finite (see [`in_pow_fast_domain`]):
-/// no special values to sort out, and `x = 1` or `y = 0` give exactly 1 by themselves.
-#[inline(always)]
-pub fn pow_fast(x: f64, y: f64) -> f64 {
-    pow_core(x, 0.0, y)
-}
-
 /// `x^y` for any `x` and `y`: the special path where it applies, else the general one.
 #[inline(always)]
 pub fn pow(x: f64, y: f64) -> f64 {
@@ -388,7 +386,7 @@ pub fn pow(x: f64, y: f64) -> f64 {
 
 /// `x^y` by the logarithm, with every special value.
 #[inline(always)]
-fn pow_general(x: f64, y: f64) -> f64 {
+pub fn pow_general(x: f64, y: f64) -> f64 {
     let ax = x.abs();
     let regular = ax > 0.0 && ax < f64::INFINITY;
     let sub = ax < MIN_NORMAL;

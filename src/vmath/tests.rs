@@ -502,17 +502,42 @@ fn kernels_compute_in_place() {
 
 /// pow's general path runs in passes over sub-blocks of 64 (`kernels::pow_passes`):
 /// in place or not, with a uniform exponent or not, across sub-block ends, float64
-/// and float32, it gives the element function's bits.
+/// and float32, with and without bases and exponents outside the passes' domain
+/// (patched afterwards, one element or a whole sub-block), it gives the element
+/// function's bits.
 #[test]
 fn pow_passes_give_the_element_functions_bits() {
-    let n = 64 * 3 + 5;
-    let xs: Vec<f64> = (0..n).map(|i| 0.013 + 0.71 * i as f64).collect();
+    let n = 64 * 5 + 5;
+    let clean: Vec<f64> = (0..n).map(|i| 0.013 + 0.71 * i as f64).collect();
+    let specials = [0.0, -0.0, -2.5, 5e-324, -1e-310, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1.0, -1.0];
+    // One outside base in the second sub-block, two in the fourth, every other
+    // element of the last two.
+    let mut dirty = clean.clone();
+    dirty[70] = f64::NAN;
+    (dirty[200], dirty[255]) = (0.0, -3.0);
+    for i in (256..n).step_by(2) {
+        dirty[i] = specials[i % specials.len()];
+    }
     let ys: Vec<f64> = (0..n).map(|i| -3.3 + 0.037 * i as f64).collect();
-    let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    let mut odd_ys = ys.clone();
+    for (i, y) in [(3, f64::NAN), (64, f64::INFINITY), (65, 2.0), (66, 0.5), (67, -1.0), (130, 1.5), (131, 3.0)] {
+        odd_ys[i] = y;
+    }
+    odd_ys[200] = f64::NEG_INFINITY;
     for v in vector_variants() {
         let k = block2_f64_for(v, Binary::Pow).expect("supported");
         let k32 = block2_f32_for(v, Binary::Pow).expect("supported");
-        for ys in [ys.clone(), vec![2.3; n]] {
+        for (xs, ys) in [
+            (&clean, ys.clone()),
+            (&clean, vec![2.3; n]),
+            (&dirty, ys.clone()),
+            (&dirty, vec![2.3; n]),
+            (&dirty, vec![-0.7; n]),
+            (&clean, odd_ys.clone()),
+            (&dirty, odd_ys.clone()),
+            (&dirty, vec![f64::INFINITY; n]),
+        ] {
+            let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
             let want: Vec<f64> = xs.iter().zip(&ys).map(|(&x, &y)| pow::pow(x, y)).collect();
             let y32: Vec<f32> = ys.iter().map(|&y| y as f32).collect();
             let want32: Vec<f32> = x32.iter().zip(&y32).map(|(&x, &y)| pow::pow(x.into(), y.into()) as f32).collect();
@@ -527,8 +552,8 @@ fn pow_passes_give_the_element_functions_bits() {
                 k32(x32.as_ptr(), y32.as_ptr(), out32.as_mut_ptr(), n);
                 k32(ox32.as_ptr(), y32.as_ptr(), ox32.as_mut_ptr(), n);
             }
-            assert!(same64(&out, &want) && same64(&ox, &want) && same64(&oy, &want), "{v:?} float64");
-            assert!(same32(&out32, &want32) && same32(&ox32, &want32), "{v:?} float32");
+            assert!(same64(&out, &want) && same64(&ox, &want) && same64(&oy, &want), "{v:?} float64 {:?}", ys[0]);
+            assert!(same32(&out32, &want32) && same32(&ox32, &want32), "{v:?} float32 {:?}", ys[0]);
         }
     }
 }
