@@ -53,6 +53,11 @@ pub struct BenchConfig {
     /// Timed evaluations per row; `None`: as many as fit in [`AUTO_BUDGET`] (at
     /// least [`AUTO_MIN`], at most [`AUTO_MAX`]).
     pub repeat: Option<usize>,
+    /// After `repeat` evaluations, a row keeps timing until it has spent this long
+    /// (at most [`MAX_REPEAT`] evaluations): fast rows get many samples and slow rows
+    /// no more than `repeat`, so a median is steady on a noisy machine.
+    /// [`Duration::ZERO`]: exactly `repeat`.
+    pub min_time: Duration,
     /// The math mode of the JIT rows (the `interp` row is always exact).
     pub math: Math,
 }
@@ -169,15 +174,14 @@ pub fn run(source: &str, given: Vec<(String, Array)>, config: &BenchConfig) -> R
     if config.threads > 1 {
         rows_wanted.push((BenchEngine::Jit, config.threads));
     }
-    let (reference, interp) =
-        measure(&compiled, &named, &BenchEngine::Interp.config(1, &cache, Math::Exact), config.repeat)?;
+    let (reference, interp) = measure(&compiled, &named, &BenchEngine::Interp.config(1, &cache, Math::Exact), config)?;
     let traffic_bytes = input_bytes(&compiled, &named) + nbytes(&reference);
     let mut results = vec![row(BenchEngine::Interp, 1, &interp, None, traffic_bytes, interp.median, 0.0)];
     let small = shrink_all(&named)?;
     let small: Vec<(&str, &Array)> = small.iter().map(|(n, a)| (*n, a)).collect();
     for (engine, threads) in rows_wanted {
         let eval_config = engine.config(threads, &cache, config.math);
-        let (out, timing) = measure(&compiled, &named, &eval_config, config.repeat)?;
+        let (out, timing) = measure(&compiled, &named, &eval_config, config)?;
         let compile = compile_time(source, &sig, &small, &eval_config)?;
         let ulp = max_ulp(&out, &reference);
         results.push(row(engine, threads, &timing, Some(compile), traffic_bytes, interp.median, ulp));
@@ -234,9 +238,18 @@ pub fn complete_inputs(expr: &Expr, given: Vec<(String, Array)>, n: usize, dtype
 /// The most timed evaluations per row (`--repeat`): more would run for days.
 pub const MAX_REPEAT: usize = 1_000_000;
 
+/// The longest `min_time` (an hour per row).
+pub const MAX_MIN_TIME: Duration = Duration::from_secs(3600);
+
 /// Refuse settings no run could finish: too many threads or repetitions.
 fn check_config(config: &BenchConfig) -> Result<()> {
     crate::exec::requested_threads(&EvalConfig { threads: Some(config.threads), ..EvalConfig::default() })?;
+    if config.min_time > MAX_MIN_TIME {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("--min-time {:?} is longer than a run can take (at most {MAX_MIN_TIME:?})", config.min_time),
+        ));
+    }
     match config.repeat {
         Some(0) => Err(Error::new(ErrorKind::Usage, "--repeat must be at least 1")),
         Some(r) if r > MAX_REPEAT => Err(Error::new(
@@ -327,13 +340,13 @@ struct Timing {
 }
 
 /// Warm up (compiling and caching kernels; the result becomes the preallocated
-/// output), then time `repeat` evaluations into that output. Returns the last
-/// result and the timing.
+/// output), then time `bench.repeat` evaluations into that output, and more until
+/// `bench.min_time` is spent. Returns the last result and the timing.
 fn measure(
     compiled: &Compiled,
     inputs: &[(&str, &Array)],
     config: &EvalConfig,
-    repeat: Option<usize>,
+    bench: &BenchConfig,
 ) -> Result<(Array, Timing)> {
     let mut out = compiled.eval_with(inputs, &[None], config)?.pop().expect("one output requested");
     let mut once = || -> Result<f64> {
@@ -342,12 +355,21 @@ fn measure(
         Ok(start.elapsed().as_secs_f64())
     };
     let first = once()?;
-    let repeat = repeat.unwrap_or_else(|| auto_repeat(first));
+    let repeat = bench.repeat.unwrap_or_else(|| auto_repeat(first));
     let mut times = try_with_capacity(repeat)
         .ok_or_else(|| Error::new(ErrorKind::Memory, format!("cannot allocate the times of {repeat} runs")))?;
     for _ in 0..repeat {
         times.push(once()?);
     }
+    let min_time = bench.min_time.as_secs_f64();
+    let mut spent: f64 = times.iter().sum();
+    while spent < min_time && times.len() < MAX_REPEAT {
+        let t = once()?;
+        times.try_reserve(1).map_err(|_| Error::new(ErrorKind::Memory, "cannot allocate the times of the runs"))?;
+        times.push(t);
+        spent += t;
+    }
+    let repeat = times.len();
     let (median, min) = median_min(&mut times);
     Ok((out, Timing { repeat, median, min }))
 }

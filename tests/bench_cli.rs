@@ -113,6 +113,8 @@ fn user_errors_exit_with_2() {
         (vec!["bench", "a", "-n", "ten"], "`ten` is not a count"),
         (vec!["bench", "a", "--threads", "0"], "--threads must be at least 1"),
         (vec!["bench", "a", "--repeat", "0"], "--repeat must be at least 1"),
+        (vec!["bench", "a", "--min-time=-1"], "out of range"),
+        (vec!["bench", "a", "--min-time", "soon"], "not a number of seconds"),
         (vec!["bench", "a + b", "-n", "3", "-i", "b=arange(4)"], "broadcast"),
         (vec!["bench", "a", "--dtype", "int8"], "int8"),
     ] {

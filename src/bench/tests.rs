@@ -125,7 +125,14 @@ fn seconds_are_printed_with_a_unit() {
 }
 
 fn tiny(threads: usize) -> BenchConfig {
-    BenchConfig { n: 1000, dtype: DType::Float64, threads, repeat: Some(3), math: crate::Math::Exact }
+    BenchConfig {
+        n: 1000,
+        dtype: DType::Float64,
+        threads,
+        repeat: Some(3),
+        min_time: Duration::ZERO,
+        math: crate::Math::Exact,
+    }
 }
 
 #[test]
@@ -144,6 +151,21 @@ fn run_measures_every_row_and_agrees_with_the_interpreter() {
     // Two inputs read and one result written, 8 bytes each.
     assert_eq!(report.traffic_bytes, 3 * 1000 * 8);
     assert_eq!((report.output_dtype, report.output_shape.as_slice()), (DType::Float64, &[1000][..]));
+}
+
+/// `min_time` adds samples to fast rows: every row ran at least `repeat` times and,
+/// unless it hit the cap, for at least `min_time`.
+#[test]
+fn min_time_keeps_timing_past_repeat() {
+    let config = BenchConfig { min_time: Duration::from_millis(20), ..tiny(1) };
+    let report = run("a + 1", Vec::new(), &config).expect("runs");
+    for r in &report.results {
+        // A 1000-element `a + 1` takes microseconds: 20 ms is far more than 3 runs.
+        assert!(r.repeat > 3, "{r:?}");
+    }
+    let too_long = BenchConfig { min_time: MAX_MIN_TIME + Duration::from_secs(1), ..tiny(1) };
+    let err = run("a + 1", Vec::new(), &too_long).expect_err("refused");
+    assert!(err.message.contains("--min-time"), "{}", err.message);
 }
 
 #[test]

@@ -104,6 +104,10 @@ struct BenchArgs {
     /// Timed evaluations per row (default: as many as fit in about 0.5 s, 5 to 10000).
     #[arg(long, value_name = "K")]
     repeat: Option<usize>,
+    /// Keep timing each row, after its K evaluations, until it has run this many
+    /// seconds (e.g. `0.05`): fast rows get many samples, slow ones just K.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    min_time: Option<std::time::Duration>,
     /// An input instead of a random array, in any form `eval` takes (NAME=FILE.npy, NAME=random(N), ...).
     #[arg(short = 'i', long = "input", value_name = "NAME=VALUE")]
     inputs: Vec<String>,
@@ -173,6 +177,16 @@ fn parse_memory(text: &str) -> Result<usize, String> {
 
 fn parse_count(text: &str) -> Result<usize, String> {
     jitexpr::bench::parse_count(text).map_err(|e| e.message)
+}
+
+/// A non-negative number of seconds, at most an hour.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    let max = jitexpr::bench::MAX_MIN_TIME;
+    if !(0.0..=max.as_secs_f64()).contains(&secs) {
+        return Err(format!("{text} seconds is out of range (0 to {})", max.as_secs()));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -565,6 +579,7 @@ fn bench(args: BenchArgs) -> Result<(), Failure> {
         dtype: args.dtype.dtype(),
         threads,
         repeat: args.repeat,
+        min_time: args.min_time.unwrap_or_default(),
         math: args.math.math(),
     };
     let report =
