@@ -43,14 +43,17 @@ ROOT = HERE.parent.parent
 SEED = 20260601
 THREADS = os.cpu_count() or 1
 # Sizes per dtype, timed evaluations per round and size (fewer where one evaluation
-# takes long), and rounds: engines are interleaved, their order rotated every round.
+# takes long), then more until min_time seconds are spent (so a 200 us kernel gets
+# ~150 samples a round, not 4, and one preempted call cannot move its median), and
+# rounds: engines are interleaved, their order rotated every round.
 FULL = {
     "sizes": {"float64": [10**3, 10**4, 10**5, 10**6, 10**7], "float32": [10**6, 10**7]},
     "repeat": {10**3: 40, 10**4: 20, 10**5: 10, 10**6: 4, 10**7: 2},
+    "min_time": 0.03,
     "rounds": 3,
 }
 QUICK = {"sizes": {"float64": [10**3, 10**4, 10**5], "float32": [10**4]},
-         "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "rounds": 2}
+         "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "min_time": 0.0, "rounds": 2}
 # Expressions of the benchmark set that the hand-written loops do not cover.
 EXTRA = [("mask", "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)")]
 RSS_N = 5 * 10**7
@@ -152,11 +155,12 @@ def is_reduction(expr):
     return expr.startswith("sum(")
 
 
-def timeit(f, repeat):
-    """One warm-up call, then `repeat` timed calls: (list of seconds, the last result)."""
+def timeit(f, repeat, min_time=0.0):
+    """One warm-up call, then `repeat` timed calls and more until `min_time` seconds are
+    spent (at most 1e6 calls, as `jitexpr bench --min-time`): (list of seconds, the last result)."""
     result = f()
     times = []
-    for _ in range(repeat):
+    while len(times) < repeat or (sum(times) < min_time and len(times) < 10**6):
         t = time.perf_counter()
         result = f()
         times.append(time.perf_counter() - t)
@@ -242,11 +246,11 @@ def input_args(expr, inputs):
     return [arg for v in reads(expr) for arg in ("-i", f"{v}={inputs / (v + '.npy')}")]
 
 
-def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat, math_mode="exact", check=True):
+def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat, math_mode="exact", check=True, min_time=0.0):
     """`jitexpr bench --json` for the timings; `jitexpr eval -o` for the result to check.
     Rows as {engine key: bench row}; the result is None without `check`."""
     cmd = [jitexpr, "bench", expr, "-n", str(n), *input_args(expr, inputs)]
-    cmd += ["--repeat", str(repeat), "--threads", str(THREADS), "--json"]
+    cmd += ["--repeat", str(repeat), "--min-time", str(min_time), "--threads", str(THREADS), "--json"]
     if math_mode != "exact":
         cmd += ["--math", math_mode]
     report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
@@ -267,9 +271,9 @@ def time_jitexpr(jitexpr, expr, n, inputs, outdir, label, repeat, math_mode="exa
     return rows, np.load(out), report
 
 
-def time_native(native, inputs, outdir, repeat):
+def time_native(native, inputs, outdir, repeat, min_time=0.0):
     threads = "1" if THREADS == 1 else f"1,{THREADS}"
-    cmd = [native, "time", str(inputs), threads, str(repeat), str(outdir)]
+    cmd = [native, "time", str(inputs), threads, f"{repeat}:{min_time}", str(outdir)]
     lines = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout.splitlines()
     rows = {}
     for line in lines:
@@ -397,7 +401,7 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
     labels = suite(native) + EXTRA
     times, checks, jit_reports = {}, [], []
     numba_kernels = NumbaKernels(libs["numba"]) if libs.get("numba") else None
-    rounds = cfg["rounds"]
+    rounds, min_time = cfg["rounds"], cfg["min_time"]
     for dtype, sizes in cfg["sizes"].items():
         times[dtype] = {}
         for n in sizes:
@@ -416,7 +420,7 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
             native_ok = dtype == "float64"
             for r in range(rounds):
                 if native_ok and r % 2 == 0:
-                    native_rows = time_native(native, inputs, outdir / "native", repeat)
+                    native_rows = time_native(native, inputs, outdir / "native", repeat, min_time)
                 for i, (label, expr) in enumerate(labels):
                     keys = list(engines[label]) + ["jitexpr-cli"] + (["jitexpr-fast"] if fast else [])
                     shift = (r + i) % len(keys)
@@ -425,7 +429,7 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
                             mode = "fast" if key == "jitexpr-fast" else "exact"
                             last = r == rounds - 1
                             rows, value, report = time_jitexpr(jitexpr, expr, n, inputs, outdir, f"{label}-{mode}",
-                                                               repeat, mode, check=last)
+                                                               repeat, mode, check=last, min_time=min_time)
                             if mode == "fast":
                                 rows = {"jitexpr-fast-T": rows["jitexpr-T"]}
                             for k2, row in rows.items():
@@ -437,10 +441,10 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
                             continue
                         setup, call, _ = engines[label][key]
                         setup()
-                        ts, _ = timeit(call, repeat)
+                        ts, _ = timeit(call, repeat, min_time)
                         samples[label].setdefault(key, Samples()).add(ts)
                 if native_ok and r % 2 == 1:
-                    native_rows = time_native(native, inputs, outdir / "native", repeat)
+                    native_rows = time_native(native, inputs, outdir / "native", repeat, min_time)
                 if native_ok:
                     for label, _ in labels:
                         for key in ["native-1", "native-T"]:
@@ -541,24 +545,37 @@ def run_memory(libs, jitexpr, native):
     return rows
 
 
-def run_roof(jitexpr, native, tmp):
-    """jitexpr and the hand-written loops on the memory-bound expressions at ROOF_N:
-    {label: {"jitexpr-T": row, "native-T": row}} (rows as in the timing run)."""
-    log(f"== memory roof: n = {ROOF_N:.0e}, {THREADS} threads, preallocated outputs")
+def run_roof(jitexpr, native, tmp, rounds):
+    """jitexpr and the hand-written loops on the memory-bound expressions at ROOF_N, in
+    `rounds` interleaved rounds (which of the two runs first alternates):
+    {label: {"jitexpr-T": row, "native-T": row}}, rows as in the timing run."""
+    log(f"== memory roof: n = {ROOF_N:.0e}, {THREADS} threads, preallocated outputs, {rounds} rounds")
     inputs = tmp / "roof"
     outdir = inputs / "out"
     outdir.mkdir(parents=True)
     make_inputs(ROOF_N, inputs)
-    native_rows = time_native(native, inputs, outdir / "native", ROOF_REPEAT)
     labels = dict(suite(native))
+    samples = {label: {"jitexpr-T": Samples(), "native-T": Samples()} for label in ROOF_LABELS}
+    for r in range(rounds):
+        for side in (["native", "jitexpr"] if r % 2 == 0 else ["jitexpr", "native"]):
+            if side == "native":
+                native_rows = time_native(native, inputs, outdir / "native", ROOF_REPEAT)
+                for label in ROOF_LABELS:
+                    row = native_rows[(label, "native-T")]
+                    samples[label]["native-T"].add_summary(row["median_s"], row["min_s"])
+                continue
+            for label in ROOF_LABELS:
+                jit_rows, _, _ = time_jitexpr(jitexpr, labels[label], ROOF_N, inputs, outdir, label, ROOF_REPEAT,
+                                              check=False)
+                row = jit_rows["jitexpr-T"]
+                samples[label]["jitexpr-T"].add_summary(row["median_s"], row["min_s"])
     roof = {}
     for label in ROOF_LABELS:
         expr = labels[label]
-        jit_rows, _, _ = time_jitexpr(jitexpr, expr, ROOF_N, inputs, outdir, label, ROOF_REPEAT)
-        row = {"jitexpr-T": jit_rows["jitexpr-T"], "native-T": native_rows[(label, "native-T")]}
+        row = {key: s.row() for key, s in samples[label].items()}
         traffic = 8 * ROOF_N * (len(reads(expr)) + (0 if is_reduction(expr) else 1))
-        for r in row.values():
-            r["gbps"] = traffic / r["median_s"] / 1e9
+        for v in row.values():
+            v["gbps"] = traffic / v["median_s"] / 1e9
         roof[label] = row
         ratio = row["native-T"]["median_s"] / row["jitexpr-T"]["median_s"]
         log(f"   {label:9} native {fmt_s(row['native-T']['median_s']):>9}   jitexpr "
@@ -567,21 +584,30 @@ def run_roof(jitexpr, native, tmp):
     return roof
 
 
-def run_functions(jitexpr):
+def run_functions(jitexpr, rounds):
     """ns per element of each of FUNCS on one thread at FUNC_N: NumPy `f(x, out=out)`
-    (its AVX-512 SIMD loops where it has them) and `jitexpr bench` on one thread."""
-    log(f"== functions: n = {FUNC_N:.0e}, 1 thread")
+    (its AVX-512 SIMD loops where it has them) and `jitexpr bench` on one thread, in
+    `rounds` interleaved rounds (which runs first alternates), median of the rounds."""
+    log(f"== functions: n = {FUNC_N:.0e}, 1 thread, {rounds} rounds")
     rng = np.random.default_rng(SEED)
     x = rng.uniform(0.1, 1.1, FUNC_N)
     out = np.empty_like(x)
+    samples = {name: {"numpy": Samples(), "jitexpr": Samples()} for name, _, _ in FUNCS}
+    for r in range(rounds):
+        for i, (name, expr, f) in enumerate(FUNCS):
+            for side in (["numpy", "jitexpr"] if (r + i) % 2 == 0 else ["jitexpr", "numpy"]):
+                if side == "numpy":
+                    numpy_times, _ = timeit(lambda: f(x, out), FUNC_REPEAT)
+                    samples[name]["numpy"].add(numpy_times)
+                    continue
+                cmd = [jitexpr, "bench", expr, "-n", str(FUNC_N), "--repeat", str(FUNC_REPEAT), "--threads", "1",
+                       "--json"]
+                report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
+                row = next(r for r in report["results"] if r["engine"] == "jit" and r["threads"] == 1)
+                samples[name]["jitexpr"].add_summary(row["median_s"], row["min_s"])
     rows = {}
-    for name, expr, f in FUNCS:
-        numpy_times, _ = timeit(lambda: f(x, out), FUNC_REPEAT)
-        numpy_s = float(np.median(numpy_times))
-        cmd = [jitexpr, "bench", expr, "-n", str(FUNC_N), "--repeat", str(FUNC_REPEAT), "--threads", "1",
-               "--json"]
-        report = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
-        jit_s = next(r["median_s"] for r in report["results"] if r["engine"] == "jit" and r["threads"] == 1)
+    for name, _, _ in FUNCS:
+        numpy_s, jit_s = (samples[name][k].row()["median_s"] for k in ("numpy", "jitexpr"))
         rows[name] = {"numpy_ns": numpy_s / FUNC_N * 1e9, "jitexpr_ns": jit_s / FUNC_N * 1e9}
         log(f"   {name:6} NumPy {rows[name]['numpy_ns']:.2f} ns   jitexpr {rows[name]['jitexpr_ns']:.2f} ns")
     return rows
@@ -869,7 +895,9 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
         "**Method.** Inputs a, b, c are uniform in [0.1, 1.1), seeded, written once as .npy and read "
         "by every engine (float64, and float32 at the sizes of its section). Timing is interleaved: "
         f"{meta['rounds']} rounds, each timing every engine on every expression with one warm-up and K "
-        "evaluations (K = " + ", ".join(f"{k} at n = {n:.0e}" for n, k in meta["repeat"].items()) + "); "
+        "evaluations (K = " + ", ".join(f"{k} at n = {n:.0e}" for n, k in meta["repeat"].items()) + ")"
+        + (f", then more until {meta['min_time'] * 1e3:.0f} ms are spent (fast engines get hundreds of samples)"
+           if meta.get("min_time") else "") + "; "
         "the order of the engines is rotated from round to round and expression to expression. Tables "
         "show the median over rounds and, as ±, the spread of the round medians (max − min over the "
         "median), so a noisy machine shows as spread rather than as a win. Every engine writes into a "
@@ -931,7 +959,8 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
             f"## Math functions, one thread, n = {FUNC_N:.0e}",
             "",
             "ns per float64 element: NumPy's ufunc into a preallocated output (its AVX-512 loops where it has "
-            "them: exp, log, tanh; sin and cos run scalar code) against `jitexpr bench` on one thread.",
+            "them: exp, log, tanh; sin and cos run scalar code) against `jitexpr bench` on one thread; "
+            f"median of {meta['rounds']} interleaved rounds of {FUNC_REPEAT}.",
             "",
             functions_table(funcs),
             "",
@@ -941,7 +970,8 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
             f"## Memory roof, n = {ROOF_N:.0e}",
             "",
             "The memory-bound expressions against the hand-written loop of each (the roof), both writing "
-            f"into a preallocated output on {THREADS} threads, median of {ROOF_REPEAT}. GB/s counts compulsory "
+            f"into a preallocated output on {THREADS} threads; median of {meta['rounds']} interleaved rounds of "
+            f"{ROOF_REPEAT}. GB/s counts compulsory "
             "traffic (inputs read once, the output written once).",
             "",
             roof_table(roof, labels),
@@ -1065,8 +1095,8 @@ def main():
             json.dumps({"suite": labels, "checks": checks, "compile_s": compile_s, "max_ulp": max_ulp,
                         "timings": {d: {str(n): v for n, v in t.items()} for d, t in times.items()}}, default=str))
         mem = [] if args.quick else run_memory(libs, jitexpr, native)
-        roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp))
-        funcs = {} if args.quick else run_functions(jitexpr)
+        roof = {} if args.quick else run_roof(jitexpr, native, Path(tmp), cfg["rounds"])
+        funcs = {} if args.quick else run_functions(jitexpr, cfg["rounds"])
     chart_names = charts(times["float64"], labels, mem, out, libs["plt"]) if libs.get("plt") else []
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -1074,6 +1104,7 @@ def main():
         "load": load,
         "versions": versions(libs),
         "repeat": cfg["repeat"],
+        "min_time": cfg["min_time"],
         "rounds": cfg["rounds"],
         "fast": fast,
         "missing": missing,

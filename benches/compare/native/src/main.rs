@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! native-roof list                    the set: one `label<TAB>expression` per line
-//! native-roof time DIR THREADS REPEAT [OUT_DIR]
+//! native-roof time DIR THREADS K[:SECONDS] [OUT_DIR]
 //!     inputs DIR/{a,b,c}.npy (float64, 1-d, equal length); for every label and every
 //!     thread count in THREADS (e.g. `1,2`): one warm-up, then REPEAT timed evaluations
 //!     into a preallocated output; one JSON object per line. With OUT_DIR, each
@@ -91,6 +91,8 @@ struct Ctx<'a> {
     pool: &'a rayon::ThreadPool,
     threads: usize,
     repeat: usize,
+    /// Seconds a timing keeps going after `repeat` calls (see [`time`]).
+    min_time: f64,
 }
 
 impl Ctx<'_> {
@@ -139,7 +141,7 @@ impl Job for &Ctx<'_> {
         let mut out = vec![0.0; self.n()];
         let chunk = self.chunk();
         let (a, b, c) = (self.a, self.b, self.c);
-        let (median, min) = time(self.repeat, || {
+        let (median, min) = time(self.repeat, self.min_time, || {
             if self.n() <= chunk {
                 map_serial(a, b, c, &mut out, &f);
                 return;
@@ -158,7 +160,7 @@ impl Job for &Ctx<'_> {
         let chunk = self.chunk();
         let (a, b, c) = (self.a, self.b, self.c);
         let mut total = 0.0;
-        let (median, min) = time(self.repeat, || {
+        let (median, min) = time(self.repeat, self.min_time, || {
             if self.n() <= chunk {
                 total = sum_serial(a, b, c, &f);
                 return;
@@ -179,16 +181,19 @@ impl Job for &Ctx<'_> {
     }
 }
 
-/// One warm-up call, then `repeat` timed calls: (median, min) seconds.
-fn time(repeat: usize, mut f: impl FnMut()) -> (f64, f64) {
+/// One warm-up call, then `repeat` timed calls, and more until `min_time` seconds
+/// are spent (at most 1,000,000 calls): (median, min) seconds.
+fn time(repeat: usize, min_time: f64, mut f: impl FnMut()) -> (f64, f64) {
     f();
-    let mut times: Vec<f64> = (0..repeat)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
+    let mut times: Vec<f64> = Vec::with_capacity(repeat);
+    let mut spent = 0.0;
+    while times.len() < repeat || (spent < min_time && times.len() < 1_000_000) {
+        let start = Instant::now();
+        f();
+        let t = start.elapsed().as_secs_f64();
+        times.push(t);
+        spent += t;
+    }
     if times.is_empty() {
         return (f64::NAN, f64::NAN);
     }
@@ -208,7 +213,10 @@ fn time_all(dir: &Path, threads: &str, repeat: &str, out_dir: Option<&Path>) -> 
     if a.len() != b.len() || a.len() != c.len() {
         return Err("a, b and c must have the same length".into());
     }
-    let repeat: usize = repeat.parse().map_err(|_| format!("bad repeat count `{repeat}`"))?;
+    // `K` or `K:SECONDS` (K calls, then more until SECONDS are spent).
+    let (count, secs) = repeat.split_once(':').unwrap_or((repeat, "0"));
+    let repeat: usize = count.parse().map_err(|_| format!("bad repeat count `{count}`"))?;
+    let min_time: f64 = secs.parse().map_err(|_| format!("bad number of seconds `{secs}`"))?;
     let threads: Vec<usize> = threads
         .split(',')
         .map(|t| t.parse().map_err(|_| format!("bad thread count `{t}`")))
@@ -216,10 +224,10 @@ fn time_all(dir: &Path, threads: &str, repeat: &str, out_dir: Option<&Path>) -> 
     let pools: Vec<rayon::ThreadPool> = threads.iter().map(|&t| pool(t)).collect::<Result<_, _>>()?;
     for (label, _, _) in SUITE {
         for (k, (&t, pool)) in threads.iter().zip(&pools).enumerate() {
-            let ctx = Ctx { a: &a, b: &b, c: &c, pool, threads: t, repeat };
+            let ctx = Ctx { a: &a, b: &b, c: &c, pool, threads: t, repeat, min_time };
             let timed = dispatch(label, &ctx).expect("every label of SUITE has a kernel");
             println!(
-                r#"{{"label": "{label}", "n": {}, "threads": {t}, "repeat": {repeat}, "median_s": {:e}, "min_s": {:e}}}"#,
+                r#"{{"label": "{label}", "n": {}, "threads": {t}, "median_s": {:e}, "min_s": {:e}}}"#,
                 a.len(),
                 timed.median,
                 timed.min
@@ -260,7 +268,7 @@ fn once(label: &str, n: &str, threads: &str) -> Result<(), String> {
     let b = if b.is_empty() { &a[..] } else { &b[..] };
     let c = if c.is_empty() { &a[..] } else { &c[..] };
     let pool = pool(threads)?;
-    let ctx = Ctx { a: &a, b, c, pool: &pool, threads, repeat: 0 };
+    let ctx = Ctx { a: &a, b, c, pool: &pool, threads, repeat: 0, min_time: 0.0 };
     let timed = dispatch(label, &ctx).expect("every label of SUITE has a kernel");
     println!("{label}: {} elements, checksum {}", timed.result.len(), timed.result.iter().step_by(4096).sum::<f64>());
     Ok(())
@@ -282,7 +290,7 @@ fn main() -> ExitCode {
             .and_then(|()| time_all(Path::new(dir), threads, repeat, Some(Path::new(out)))),
         ["once", label, n, threads] => once(label, n, threads),
         ["peak-rss", program, ref args @ ..] => peak_rss(program, args),
-        _ => Err("usage: native-roof list | time DIR THREADS REPEAT [OUT_DIR] | once LABEL N THREADS \
+        _ => Err("usage: native-roof list | time DIR THREADS K[:SECONDS] [OUT_DIR] | once LABEL N THREADS \
                   | peak-rss COMMAND [ARGS...]"
             .into()),
     };
