@@ -597,12 +597,15 @@ impl Runner {
         let bases = Bases { operands };
         let stores = if streams(iter, operands) { Stores::Streaming } else { Stores::Cached };
         let entry = kernel.entry_for(stores);
-        // Equal tasks of at most `chunk` elements (no tiny last task).
-        let tasks = iter.total.div_ceil(self.chunk);
-        let size = iter.total.div_ceil(tasks);
         if self.team.threads() == 1 {
             return run_range(entry, iter, &bases, 0, iter.total);
         }
+        // Equal tasks of at most `chunk` elements (no tiny last task), as many for
+        // each thread where there are elements enough (its share, see `team`).
+        let threads = self.team.threads();
+        let size = iter.total.div_ceil(iter.total.div_ceil(self.chunk).next_multiple_of(threads).min(iter.total));
+        // Recounted: every task holds elements.
+        let tasks = iter.total.div_ceil(size);
         self.team.for_each(tasks, &|t| run_range(entry, iter, &bases, t * size, ((t + 1) * size).min(iter.total)));
     }
 

@@ -13,8 +13,15 @@
 //! waits for a worker to wake up; a worker that wakes late finds the counter
 //! exhausted and leaves without touching anything else; the caller waits only for
 //! tasks that were claimed (spinning briefly, then yielding: those are running).
-//! Tasks are claimed in index order, one atomic add each (a task is thousands of
-//! elements); which thread runs a task never changes what it computes.
+//! Tasks are claimed one atomic add each (a task is thousands of elements); which
+//! thread runs a task never changes what it computes.
+//!
+//! Each thread of the team first runs its own contiguous share of the tasks (the
+//! caller the first, worker `i` of the rayon pool share `i + 1`), then helps with
+//! what is left of the others'. An evaluation repeated in a loop so gives each
+//! core the same part of the arrays every time, still in its L2 from the last
+//! call, where one shared counter dealt the tasks out in a different order each
+//! call; a worker that wakes late finds its share taken by the others.
 //!
 //! A worker that ran out of tasks watches for the next call for [`LINGER`] before
 //! it returns to rayon (which would put it to sleep), as OpenMP runtimes spin: a
@@ -56,7 +63,8 @@ impl Workers {
     fn serve(self: Arc<Self>, mut shared: Arc<Shared>) {
         loop {
             let seen = self.posted.load(Ordering::Acquire);
-            shared.work();
+            // Worker `i` of the pool (the same thread from call to call) takes share `i + 1`.
+            shared.work(rayon::current_thread_index().map_or(1, |i| i + 1));
             self.watching.fetch_add(1, Ordering::AcqRel);
             let start = Instant::now();
             let next = loop {
@@ -77,11 +85,18 @@ impl Workers {
     }
 }
 
+/// One thread's share of a call's tasks: `next..end` are left to claim.
+#[repr(align(128))]
+struct Share {
+    next: AtomicUsize,
+    end: usize,
+}
+
 /// One call's tasks, shared with the workers it enlisted.
 struct Shared {
-    next: AtomicUsize,
+    /// One share per thread of the team, contiguous and in task order.
+    shares: Box<[Share]>,
     done: AtomicUsize,
-    tasks: usize,
     /// The caller's task function, its lifetime erased (see `for_each`).
     job: *const (dyn Fn(usize) + Sync),
     panic: Mutex<Option<Box<dyn Any + Send>>>,
@@ -95,11 +110,20 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 impl Shared {
-    /// Run tasks until none is left to claim.
-    fn work(&self) {
+    /// Run tasks until none is left to claim: share `own` first, then the others.
+    fn work(&self, own: usize) {
+        let n = self.shares.len();
+        for k in 0..n {
+            let share = &self.shares[(own + k) % n];
+            self.work_on(share);
+        }
+    }
+
+    /// Run the tasks of `share` until none is left to claim.
+    fn work_on(&self, share: &Share) {
         loop {
-            let t = self.next.fetch_add(1, Ordering::Relaxed);
-            if t >= self.tasks {
+            let t = share.next.fetch_add(1, Ordering::Relaxed);
+            if t >= share.end {
                 return;
             }
             // SAFETY: task `t < tasks` was claimed, so `done` cannot reach `tasks`
@@ -138,13 +162,14 @@ impl Team {
         // that starts after the counter ran out never calls it.
         let job: &'static (dyn Fn(usize) + Sync) =
             unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), &'static (dyn Fn(usize) + Sync)>(f) };
-        let shared = Arc::new(Shared {
-            next: AtomicUsize::new(0),
-            done: AtomicUsize::new(0),
-            tasks,
-            job,
-            panic: Mutex::new(None),
-        });
+        let threads = self.threads;
+        let shares = (0..threads)
+            .map(|k| Share {
+                next: AtomicUsize::new(share_start(tasks, threads, k)),
+                end: share_start(tasks, threads, k + 1),
+            })
+            .collect();
+        let shared = Arc::new(Shared { shares, done: AtomicUsize::new(0), job, panic: Mutex::new(None) });
         // Post the call for lingering workers, then enlist rayon for the others.
         *workers.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(shared.clone());
         workers.posted.fetch_add(1, Ordering::AcqRel);
@@ -153,7 +178,7 @@ impl Team {
             let (w, shared) = (workers.clone(), shared.clone());
             workers.pool.spawn(move || w.serve(shared));
         }
-        shared.work();
+        shared.work(0);
         let mut spins = 0u32;
         while shared.done.load(Ordering::Acquire) < tasks {
             spins += 1;
@@ -180,6 +205,12 @@ impl Team {
             .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()).expect("for_each runs every task"))
             .collect()
     }
+}
+
+/// Where share `k` of `tasks` split among `threads` begins: shares differ by at
+/// most one task, the larger first (no overflow for any count).
+fn share_start(tasks: usize, threads: usize, k: usize) -> usize {
+    k * (tasks / threads) + k.min(tasks % threads)
 }
 
 /// The stack of a worker thread. Workers run only tasks: exec's loops (a few
@@ -229,6 +260,19 @@ mod tests {
                 assert!(runs.iter().all(|r| r.load(Ordering::Relaxed) == 1), "{threads} threads, {tasks} tasks");
                 assert_eq!(team.map(tasks, |t| t * 2), (0..tasks).map(|t| t * 2).collect::<Vec<_>>());
             }
+        }
+    }
+
+    /// The shares cover the tasks in order, differ by at most one, and do not
+    /// overflow for the largest counts.
+    #[test]
+    fn shares_split_the_tasks_evenly() {
+        for (tasks, threads) in [(0, 2), (1, 2), (7, 2), (8, 2), (1000, 3), (5, 8), (usize::MAX, 1024)] {
+            let starts: Vec<usize> = (0..=threads).map(|k| share_start(tasks, threads, k)).collect();
+            assert_eq!((starts[0], starts[threads]), (0, tasks), "{tasks} tasks, {threads} threads");
+            let sizes: Vec<usize> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+            let (lo, hi) = (sizes.iter().min().copied(), sizes.iter().max().copied());
+            assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{tasks} tasks, {threads} threads: {sizes:?}");
         }
     }
 
