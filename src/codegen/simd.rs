@@ -57,9 +57,9 @@
 //! memory operands; with the high bank, so are the constants the lowerings ask
 //! for (sign masks, an inline power's domain bounds), and a float parameter
 //! read by more than one operation is loaded once per vector when registers
-//! are plenty. That matters on Zen 4, which loads one 512-bit vector per cycle:
-//! the exact cubic's loop read 8 vectors per 8 elements (the input twice, six
-//! constants) and was bound by it — 29 µs at n = 1e5 on one thread, 15 µs with
+//! are plenty. That matters: on this machine's EPYC (Zen 5) the exact cubic's
+//! loop read 8 vectors per 8 elements (the input twice, six constants) and was
+//! bound by it — 29 µs at n = 1e5 on one thread, 15 µs with
 //! its constants in the high bank. U is 4, 2 or 1: the largest whose values fit
 //! in registers; a kernel that does not fit even at U = 1 (or has more
 //! contiguous operands than spare general registers) goes to Cranelift.
