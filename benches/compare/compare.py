@@ -159,11 +159,12 @@ def timeit(f, repeat, min_time=0.0):
     """One warm-up call, then `repeat` timed calls and more until `min_time` seconds are
     spent (at most 1e6 calls, as `jitexpr bench --min-time`): (list of seconds, the last result)."""
     result = f()
-    times = []
-    while len(times) < repeat or (sum(times) < min_time and len(times) < 10**6):
+    times, spent = [], 0.0
+    while len(times) < repeat or (spent < min_time and len(times) < 10**6):
         t = time.perf_counter()
         result = f()
         times.append(time.perf_counter() - t)
+        spent += times[-1]
     return times, result
 
 

@@ -181,21 +181,23 @@ macro_rules! pow_kernel {
 
 /// `pows::pow(x[i], y)` in three passes over sub-blocks, through buffers on the
 /// stack: the logarithms, then `y log x` reduced for the exponential, then the
-/// exponentials (`pows::pow_general`'s operations in its fast domain, so its bits). Each loop's dependency
-/// chain is a third as long as one loop's, so the core overlaps more elements: pow
-/// is bound by the latency of its table gathers, not by operations (`a**2.3` at
-/// n = 1e5 on one thread: 2.81 -> 2.25 ns per element; two passes 2.36, four 2.38).
+/// exponentials (`pows::pow_general`'s operations in its fast domain, so its
+/// bits). Each loop's dependency chain is a third as long as one loop's, so the
+/// core overlaps more elements: pow is bound by the latency of its table gathers,
+/// not by operations (`a**2.3` at n = 1e5 on one thread: 2.81 -> 2.25 ns per
+/// element; two passes 2.36, four 2.38).
 /// `|$i| $y` is the exponent of element `$i` of the block; every `x` and `y` of a
 /// sub-block is read before its `out` is written (either may be `out`).
 ///
 /// `mixed true` (a constant): some `(x, y)` of the block may be outside
 /// `pows::in_pow_fast_domain`. The passes then run on 1 in place of such an `x` and
-/// 0 in place of a non-finite `y`, and mark the outside elements in a bit mask; the
-/// sub-block's outside elements are gathered into a short buffer, computed by `$fix` (`pows::pow`, or `pows::pow_general`
-/// where the exponent is known to be neither special nor exact) in one vectorized
-/// loop, and scattered back. A few NaNs or zeros in a block cost a few elements,
-/// not the block: before, every element of such a block computed both paths
-/// (`where(a > 1.09, nan, a)**2.3`, 1% NaN: about 4x slower than without).
+/// 0 in place of a non-finite `y`, and mark the outside elements in a bit mask;
+/// those are then gathered into a short buffer, computed by `$fix` (`pows::pow`,
+/// or `pows::pow_general` where the exponent is known to be neither special nor
+/// exact) in one vectorized loop, and scattered back. A few NaNs or zeros in a
+/// block cost a few elements, not the block: before, every element of such a
+/// block computed both paths (`where(a > 1.09, nan, a)**2.3`, 1% NaN: about 4x
+/// slower than without).
 macro_rules! pow_passes {
     ($x:expr, $out:expr, $n:expr, $t:ty, |$i:ident| $y:expr, mixed $mixed:literal, fix $fix:path) => {{
         const SUB: usize = 64;
