@@ -27,6 +27,28 @@ def test_expression_repeated_and_out_is_returned():
         assert out.tolist() == [1.0, 2.0, 3.0, 4.0]
 
 
+def test_expression_by_name_gives_what_positional_gives():
+    a, b = np.arange(4.0), np.ones(4)
+    ex = jitexpr.compile("a - b", a=a, b=b)
+    for r in twice(lambda: ex(b=b, a=a)):
+        assert r.tolist() == [-1.0, 0.0, 1.0, 2.0]
+    out = np.empty(4)
+    for r in twice(lambda: ex(b=b, a=a, out=out)):
+        assert r is out
+        assert out.tolist() == [-1.0, 0.0, 1.0, 2.0]
+    one = jitexpr.compile("a * 2", a=a)
+    assert one(a=a, out=out) is out and out.tolist() == [0.0, 2.0, 4.0, 6.0]
+    # A missing, an unknown or a doubled name still raises as before.
+    with pytest.raises(TypeError, match="missing input 'b'"):
+        ex(a=a, c=b)
+    with pytest.raises(TypeError, match="unexpected"):
+        ex(a=a, b=b, c=b)
+    with pytest.raises(TypeError, match="unexpected"):
+        ex(a, a=a, b=b)
+    with pytest.raises(TypeError):
+        one(a=a, b=b)
+
+
 def test_expression_leaves_the_hot_path_when_it_must():
     a, b = np.arange(4.0), np.ones(4)
     ex = jitexpr.compile("a + b", a=a, b=b)
