@@ -13,6 +13,7 @@
 //! straight slice loops; an operand with any other inner stride sends the whole
 //! operation through the walking loop, which reads every operand by offset.
 
+use crate::array::alloc;
 use crate::array::view::Raw;
 use crate::shape::{Loops, Strided};
 
@@ -108,13 +109,29 @@ fn kinds<const K: usize>(plan: &Loops<K>) -> [Kind; K] {
     }
 }
 
+/// An empty vector with room for `n` results, from [`alloc`]: large ones ask
+/// for transparent huge pages like every other buffer (an interpreted
+/// `sqrt(a**2 + b**2 + c**2)` at n = 1e7 spent most of its time faulting in
+/// 4 KiB pages of its temporaries).
+fn buffer<R>(n: usize) -> Vec<R> {
+    // Where the allocation fails, `Vec::with_capacity` reports it as before.
+    alloc::try_with_capacity(n).unwrap_or_else(|| Vec::with_capacity(n))
+}
+
+/// The `n` items of `items` in a [`buffer`].
+fn filled<R>(n: usize, items: impl Iterator<Item = R>) -> Vec<R> {
+    let mut v = buffer(n);
+    v.extend(items);
+    v
+}
+
 /// `f` over every element of `a` (of shape `out`).
 pub(super) fn map1<A: Copy, R>(out: &[usize], a: Arg<'_, A>, f: impl Fn(A) -> R) -> Vec<R> {
     if let Some(x) = a.contiguous {
-        return x.iter().map(|&x| f(x)).collect();
+        return filled(x.len(), x.iter().map(|&x| f(x)));
     }
     let plan = Loops::new(out, [a.layout]);
-    let mut v = Vec::with_capacity(plan.dims.iter().product());
+    let mut v = buffer(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident) => {
             plan.for_each_lane(|[i], n| {
@@ -134,10 +151,10 @@ pub(super) fn map1<A: Copy, R>(out: &[usize], a: Arg<'_, A>, f: impl Fn(A) -> R)
 /// `f` over `a` and `b` broadcast to `out`.
 pub(super) fn map2<A: Copy, B: Copy, R>(out: &[usize], a: Arg<'_, A>, b: Arg<'_, B>, f: impl Fn(A, B) -> R) -> Vec<R> {
     if let (Some(x), Some(y), true) = (a.contiguous, b.contiguous, a.layout.shape == out && b.layout.shape == out) {
-        return x.iter().zip(y).map(|(&x, &y)| f(x, y)).collect();
+        return filled(x.len(), x.iter().zip(y).map(|(&x, &y)| f(x, y)));
     }
     let plan = Loops::new(out, [a.layout, b.layout]);
-    let mut v = Vec::with_capacity(plan.dims.iter().product());
+    let mut v = buffer(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident) => {
             plan.for_each_lane(|[i, j], n| {
@@ -166,10 +183,10 @@ pub(super) fn map3<A: Copy, B: Copy, C: Copy, R>(
 ) -> Vec<R> {
     let all_full = a.layout.shape == out && b.layout.shape == out && c.layout.shape == out;
     if let (Some(x), Some(y), Some(z), true) = (a.contiguous, b.contiguous, c.contiguous, all_full) {
-        return x.iter().zip(y).zip(z).map(|((&x, &y), &z)| f(x, y, z)).collect();
+        return filled(x.len(), x.iter().zip(y).zip(z).map(|((&x, &y), &z)| f(x, y, z)));
     }
     let plan = Loops::new(out, [a.layout, b.layout, c.layout]);
-    let mut v = Vec::with_capacity(plan.dims.iter().product());
+    let mut v = buffer(plan.dims.iter().product());
     macro_rules! run {
         ($la:ident, $lb:ident, $lc:ident) => {
             plan.for_each_lane(|[i, j, l], n| {
