@@ -1084,6 +1084,8 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     raw.mkdir(parents=True, exist_ok=True)
     libs, missing = import_libs()
+    # Before any report is rewritten: the tree measured, not the one with its new results.
+    measured = versions(libs)
     with tempfile.TemporaryDirectory(prefix="jitexpr-compare-") as tmp:
         jitexpr, native = build(Path(tmp))
         fast = "--math" in subprocess.run([jitexpr, "bench", "--help"], stdout=subprocess.PIPE, text=True).stdout
@@ -1103,7 +1105,7 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": machine(),
         "load": load,
-        "versions": versions(libs),
+        "versions": measured,
         "repeat": cfg["repeat"],
         "min_time": cfg["min_time"],
         "rounds": cfg["rounds"],

@@ -53,9 +53,9 @@ fn advise_huge_pages(ptr: *const u8, bytes: usize) {
 }
 
 /// Have the C allocator keep freed buffers for reuse: heap (not `mmap`)
-/// allocations up to [`RETAIN_BELOW`] bytes and no trimming of the heap until
-/// [`RETAIN_TRIM`] bytes are free. For a program that owns its process and
-/// evaluates in a loop (the `jitexpr` CLI's `bench`): glibc's defaults gave
+/// allocations below 32 MiB, and no trimming of the heap until 128 MiB are
+/// free. For a program that owns its process and evaluates in a loop (the
+/// `jitexpr` CLI's `bench`): glibc's defaults gave
 /// every temporary of the interpreter and the unfused JIT fresh pages, since
 /// freeing an evaluation's last temporaries left the top of the heap free
 /// beyond glibc's trim threshold, which returned it to the system, so the next
