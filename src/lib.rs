@@ -121,7 +121,6 @@ pub mod stream;
 #[cfg(test)]
 mod jit_tests;
 
-pub use array::alloc::retain_freed_memory;
 pub use array::{Array, ArrayView, ArrayViewMut, Data, Element, Order};
 pub use codegen::{Backend, CacheStats, KernelCache};
 pub use diag::{Error, ErrorKind, Span};

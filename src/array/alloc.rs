@@ -52,37 +52,6 @@ fn advise_huge_pages(ptr: *const u8, bytes: usize) {
     let _ = (ptr, bytes);
 }
 
-/// Have the C allocator keep freed buffers for reuse: heap (not `mmap`)
-/// allocations below 32 MiB, and no trimming of the heap until 128 MiB are
-/// free. For a program that owns its process and evaluates in a loop (the
-/// `jitexpr` CLI's `bench`): glibc's defaults gave
-/// every temporary of the interpreter and the unfused JIT fresh pages, since
-/// freeing an evaluation's last temporaries left the top of the heap free
-/// beyond glibc's trim threshold, which returned it to the system, so the next
-/// evaluation faulted every page in again. `sqrt(a**2 + b**2 + c**2)` at
-/// n = 1e5 spent 1.06 ms in the interpreter, 253 µs without the faults (a
-/// fused kernel writes into its output and has no temporaries). A library
-/// does not change its host's allocator: embedders choose
-/// (`MALLOC_TRIM_THRESHOLD_`, `MALLOC_MMAP_THRESHOLD_`). glibc only; nothing
-/// elsewhere.
-pub fn retain_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: `mallopt` only sets the allocator's parameters (it takes the
-        // allocator's lock); called before any thread starts, from `main`.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, RETAIN_BELOW);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, RETAIN_TRIM);
-        }
-    }
-}
-
-/// Allocations below this many bytes come from the heap ([`retain_freed_memory`]):
-/// glibc's own ceiling for its adaptive threshold.
-const RETAIN_BELOW: i32 = 32 << 20;
-/// Free bytes at the top of the heap beyond which it is returned to the system.
-const RETAIN_TRIM: i32 = 128 << 20;
-
 /// The elements of `items` (of which there are `n`, as for a `map` over a
 /// range), collected into a vector allocated fallibly.
 pub fn try_collect<T>(n: usize, items: impl Iterator<Item = T>) -> Option<Vec<T>> {

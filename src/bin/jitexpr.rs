@@ -236,9 +236,6 @@ impl Failure {
 const PLEASE_REPORT: &str = "this is a bug in jitexpr; please report it with the command that caused it";
 
 fn main() -> ExitCode {
-    // Evaluations in a loop (`bench`) reuse freed temporaries instead of
-    // faulting fresh pages in every time.
-    jitexpr::retain_freed_memory();
     // A panic is a bug: say so in our format, then exit 1 (below) rather than 101.
     std::panic::set_hook(Box::new(|info| {
         let what = info
