@@ -429,9 +429,10 @@ class Expression:
         weak = [(n, v) for n, (kind, v) in self._specs.items() if kind == "weak"]
         self._compiled = self._expr.compile(sig, weak)
         self._names = tuple(n for n, _ in sig)
-        # The inputs in order from a dict of every input by name (KeyError if one is missing).
-        one = len(self._names) == 1 and self._names[0]
-        self._by_name = (lambda d: (d[one],)) if one else operator.itemgetter(*self._names) if self._names else (lambda d: ())
+        # The inputs in order from a dict holding each by name (KeyError if one is
+        # missing); never called without inputs, where any keyword is unexpected.
+        n = self._names
+        self._by_name = operator.itemgetter(*n) if len(n) > 1 else (lambda d: (d[n[0]],)) if n else None
         self._dtypes = tuple(np.dtype(d) for _, d in sig)
 
     @property

@@ -892,14 +892,10 @@ impl<'k> Emitter<'k> {
         if streams == 0 || body < PREFETCH_DENSITY * lines(step * size) * streams {
             return Ok(());
         }
-        for k in 0..self.kernel.params.len() {
+        for (k, dtype) in self.kernel.params.iter().enumerate() {
             let Some(base) = self.bases[k] else { continue };
             // A bool parameter takes a byte per element.
-            let nodes = &self.kernel.nodes;
-            let esize = nodes
-                .iter()
-                .find(|n| matches!(n.op, KOp::Param(p) if p as usize == k))
-                .map_or(size, |n| n.dtype.size() as i32);
+            let esize = dtype.size() as i32;
             for line in 0..lines(step * esize) as i32 {
                 self.a.prefetcht0(ptr(base + rcx * esize + PREFETCH_AHEAD + 64 * line))?;
             }
@@ -2033,8 +2029,6 @@ mod tests {
         }
     }
 
-    /// The loop's shape: constants in registers, inputs as memory operands,
-    /// four vectors per node, a one-element tail.
     #[test]
     fn dense_main_loops_prefetch_their_inputs_and_streaming_ones_do_not() {
         let prefetches = |src: &str, dtype: DType, width: Width| {
@@ -2061,6 +2055,8 @@ mod tests {
         }
     }
 
+    /// The loop's shape: constants in registers, inputs as memory operands,
+    /// four vectors per node, a one-element tail.
     #[test]
     fn listing_of_two_a_plus_three_b() {
         let k = kernel("2*a + 3*b", DType::Float64);
