@@ -387,9 +387,50 @@ impl Acc for bool {
 /// their order; the accumulator start if there are none.
 #[inline]
 fn pairwise<T: Acc>(op: ReduceOp, xs: &[T]) -> T {
-    let c = |a: T, b: T| T::combine(op, a, b);
+    let mut out = [T::from_scalar(accumulator_start(op, T::DTYPE))];
+    pairwise_chunks(op, xs, xs.len().max(1), &mut out);
+    out[0]
+}
+
+/// `out[i] = pairwise(op, chunk i of xs)`, for consecutive chunks of `size`
+/// elements (the last may be shorter), as many as `out` holds. The operator is
+/// matched once here, not once per combination: folding a sum's blocks spent
+/// more instructions combining each block's 8 slots than the kernel spent
+/// reading and adding its 128 elements.
+fn pairwise_chunks<T: Acc>(op: ReduceOp, xs: &[T], size: usize, out: &mut [T]) {
+    #[inline(always)]
+    fn each<T: Acc>(xs: &[T], size: usize, out: &mut [T], c: impl Fn(T, T) -> T + Copy) {
+        if size == 8 {
+            // The slots of float sums, means and products: the tree inline.
+            for (o, s) in out.iter_mut().zip(xs.chunks_exact(8)) {
+                *o = c(c(c(s[0], s[1]), c(s[2], s[3])), c(c(s[4], s[5]), c(s[6], s[7])));
+            }
+            let done = xs.len() / 8;
+            if let (Some(o), false) = (out.get_mut(done), xs.len() % 8 == 0) {
+                *o = tree_by(&xs[done * 8..], c);
+            }
+            return;
+        }
+        for (o, chunk) in out.iter_mut().zip(xs.chunks(size)) {
+            *o = tree_by(chunk, c);
+        }
+    }
+    // `op` is a constant in each arm, so `combine` folds to one operation.
+    match op {
+        ReduceOp::Sum => each(xs, size, out, |a, b| T::combine(ReduceOp::Sum, a, b)),
+        ReduceOp::Mean => each(xs, size, out, |a, b| T::combine(ReduceOp::Mean, a, b)),
+        ReduceOp::Prod => each(xs, size, out, |a, b| T::combine(ReduceOp::Prod, a, b)),
+        ReduceOp::Min => each(xs, size, out, |a, b| T::combine(ReduceOp::Min, a, b)),
+        ReduceOp::Max => each(xs, size, out, |a, b| T::combine(ReduceOp::Max, a, b)),
+        ReduceOp::Any => each(xs, size, out, |a, b| T::combine(ReduceOp::Any, a, b)),
+        ReduceOp::All => each(xs, size, out, |a, b| T::combine(ReduceOp::All, a, b)),
+    }
+}
+
+/// [`pairwise`]'s tree over a non-empty `xs`, combining with `c`.
+#[inline]
+fn tree_by<T: Copy>(xs: &[T], c: impl Fn(T, T) -> T + Copy) -> T {
     match *xs {
-        [] => T::from_scalar(accumulator_start(op, T::DTYPE)),
         [a] => a,
         [a, b] => c(a, b),
         [a, b, c0, d] => c(c(a, b), c(c0, d)),
@@ -397,7 +438,7 @@ fn pairwise<T: Acc>(op: ReduceOp, xs: &[T]) -> T {
         [a, b, c0, d, e, f, g, h] => c(c(c(a, b), c(c0, d)), c(c(e, f), c(g, h))),
         _ => {
             let (l, r) = xs.split_at(xs.len() / 2);
-            c(pairwise(op, l), pairwise(op, r))
+            c(tree_by(l, c), tree_by(r, c))
         }
     }
 }
@@ -601,11 +642,12 @@ mod fold {
                 pos += n;
             }
             for ((l, g), red) in self.leaves.iter_mut().zip(&self.groups).zip(run.reds) {
-                typed2!(l, g, |l, g| {
-                    for (l, slots) in l.iter_mut().zip(g.chunks_exact(red.slots)).take(blocks.len()) {
-                        *l = pairwise(red.op, slots);
-                    }
-                });
+                typed2!(l, g, |l, g| pairwise_chunks(
+                    red.op,
+                    &g[..blocks.len() * red.slots],
+                    red.slots,
+                    &mut l[..blocks.len()]
+                ));
             }
         }
     }

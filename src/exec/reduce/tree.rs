@@ -245,6 +245,36 @@ mod tests {
     use crate::ir::ops::ReduceOp;
     use crate::types::DType;
 
+    /// Chunked combination (a window's blocks of 8 slots, ragged tails) takes the
+    /// tree of halving splits over each chunk, for every float operator.
+    #[test]
+    fn chunked_pairwise_is_the_halving_tree_per_chunk() {
+        use super::super::Acc;
+        fn halving(op: ReduceOp, xs: &[f64]) -> f64 {
+            match xs.len() {
+                0 => f64::from_scalar(crate::codegen::accumulator_start(op, DType::Float64)),
+                1 => xs[0],
+                n => {
+                    let (l, r) = xs.split_at(n / 2);
+                    f64::combine(op, halving(op, l), halving(op, r))
+                }
+            }
+        }
+        let xs: Vec<f64> = (0..203usize).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + 1e16 * (i % 3) as f64).collect();
+        for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Min, ReduceOp::Max, ReduceOp::Mean] {
+            for size in [1usize, 3, 8, 128] {
+                for len in [0usize, 1, 8, 16, 100, 203] {
+                    let mut got = vec![f64::NAN; len.div_ceil(size)];
+                    super::super::pairwise_chunks(op, &xs[..len], size, &mut got);
+                    let want: Vec<u64> = xs[..len].chunks(size).map(|c| halving(op, c).to_bits()).collect();
+                    assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want, "{op:?} {size} {len}");
+                }
+                let want = halving(op, &xs[..size.min(203)]).to_bits();
+                assert_eq!(pairwise(op, &xs[..size.min(203)]).to_bits(), want, "{op:?} {size}");
+            }
+        }
+    }
+
     /// max(a + b) over (100000, 1) + (1, 100000) reached 1.29 GB: one partial
     /// per 128-element block of the broadcast 1e10 elements. The partials are
     /// now bounded by the team, not by the blocks.
