@@ -405,9 +405,9 @@ fn pairwise_chunks<T: Acc>(op: ReduceOp, xs: &[T], size: usize, out: &mut [T]) {
             for (o, s) in out.iter_mut().zip(xs.chunks_exact(8)) {
                 *o = c(c(c(s[0], s[1]), c(s[2], s[3])), c(c(s[4], s[5]), c(s[6], s[7])));
             }
-            let done = xs.len() / 8;
-            if let (Some(o), false) = (out.get_mut(done), xs.len() % 8 == 0) {
-                *o = tree_by(&xs[done * 8..], c);
+            let (done, rest) = (xs.len() / 8, &xs[xs.len() / 8 * 8..]);
+            if let (Some(o), false) = (out.get_mut(done), rest.is_empty()) {
+                *o = tree_by(rest, c);
             }
             return;
         }
