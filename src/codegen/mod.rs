@@ -69,6 +69,9 @@ pub enum Layout {
     /// [`FOLD_BLOCK`] elements, and the last word of `ptrs` is how many elements
     /// of the first block were folded by earlier calls (the call's first
     /// elements go to group 0 until that block is full, then to group 1, ...).
+    /// The kernel stores every group it touches. It loads only group 0, and only
+    /// when that word is not 0; every block it begins starts from
+    /// [`accumulator_start`], so the caller never fills the groups.
     Invariant,
     /// One element per iteration, a run-time byte stride apart (transposed,
     /// reversed or sliced views; outputs when the iteration runs in another

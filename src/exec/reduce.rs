@@ -403,7 +403,7 @@ fn pairwise_chunks<T: Acc>(op: ReduceOp, xs: &[T], size: usize, out: &mut [T]) {
         if size == 8 {
             // The slots of float sums, means and products: the tree inline.
             for (o, s) in out.iter_mut().zip(xs.chunks_exact(8)) {
-                *o = c(c(c(s[0], s[1]), c(s[2], s[3])), c(c(s[4], s[5]), c(s[6], s[7])));
+                *o = tree_small(s, c);
             }
             let (done, rest) = (xs.len() / 8, &xs[xs.len() / 8 * 8..]);
             if let (Some(o), false) = (out.get_mut(done), rest.is_empty()) {
@@ -428,18 +428,46 @@ fn pairwise_chunks<T: Acc>(op: ReduceOp, xs: &[T], size: usize, out: &mut [T]) {
 }
 
 /// [`pairwise`]'s tree over a non-empty `xs`, combining with `c`.
-#[inline]
 fn tree_by<T: Copy>(xs: &[T], c: impl Fn(T, T) -> T + Copy) -> T {
+    if xs.len() <= 8 {
+        return tree_small(xs, c);
+    }
+    if xs.len().is_power_of_two() && xs.len() <= 8 * 128 {
+        // A window's leaves: for a power of two, halving is pairing neighbours
+        // level by level, without a call per node.
+        let mut level = [xs[0]; 128];
+        let mut m = xs.len() / 8;
+        for (l, s) in level.iter_mut().zip(xs.chunks_exact(8)) {
+            *l = tree_small(s, c);
+        }
+        while m > 1 {
+            m /= 2;
+            for k in 0..m {
+                level[k] = c(level[2 * k], level[2 * k + 1]);
+            }
+        }
+        return level[0];
+    }
+    let (l, r) = xs.split_at(xs.len() / 2);
+    c(tree_by(l, c), tree_by(r, c))
+}
+
+/// [`tree_by`] for 1 to 8 elements, spelled out (the halving splits: 3 is 1 + 2,
+/// 5 is 2 + 3, 6 is 3 + 3, 7 is 3 + 4).
+#[inline(always)]
+fn tree_small<T: Copy>(xs: &[T], c: impl Fn(T, T) -> T + Copy) -> T {
+    let c3 = |a, b, d| c(a, c(b, d));
+    let c4 = |a, b, d, e| c(c(a, b), c(d, e));
     match *xs {
         [a] => a,
         [a, b] => c(a, b),
-        [a, b, c0, d] => c(c(a, b), c(c0, d)),
-        // The slots of a float sum: spelled out, it is the hot case.
-        [a, b, c0, d, e, f, g, h] => c(c(c(a, b), c(c0, d)), c(c(e, f), c(g, h))),
-        _ => {
-            let (l, r) = xs.split_at(xs.len() / 2);
-            c(tree_by(l, c), tree_by(r, c))
-        }
+        [a, b, d] => c3(a, b, d),
+        [a, b, d, e] => c4(a, b, d, e),
+        [a, b, d, e, f] => c(c(a, b), c3(d, e, f)),
+        [a, b, d, e, f, g] => c(c3(a, b, d), c3(e, f, g)),
+        [a, b, d, e, f, g, h] => c(c3(a, b, d), c4(e, f, g, h)),
+        [a, b, d, e, f, g, h, i] => c(c4(a, b, d, e), c4(f, g, h, i)),
+        _ => unreachable!("tree_small takes 1 to 8 elements"),
     }
 }
 
@@ -490,9 +518,14 @@ fn fill_finished(red: Red, out: &mut Data) {
 
 /// A buffer of `n` accumulator starts.
 fn starts(red: Red, n: usize) -> Data {
-    let mut d = Data::zeros(red.dtype, n);
-    restart(red, &mut d, n);
-    d
+    // One pass: not zeroed (a memset of every group) and then filled.
+    match accumulator_start(red.op, red.dtype) {
+        Scalar::Bool(v) => Data::Bool(vec![v; n]),
+        Scalar::Int32(v) => Data::Int32(vec![v; n]),
+        Scalar::Int64(v) => Data::Int64(vec![v; n]),
+        Scalar::Float32(v) => Data::Float32(vec![v; n]),
+        Scalar::Float64(v) => Data::Float64(vec![v; n]),
+    }
 }
 
 /// Set the first `n` elements of `d` to the accumulator start.
@@ -618,9 +651,8 @@ mod fold {
     impl Window {
         /// Fold `blocks` of lane `lane` into `self.leaves[..blocks.len()]`.
         fn fold(&mut self, run: &Run<'_>, count: usize, lane: usize, blocks: std::ops::Range<usize>) {
-            for (g, red) in self.groups.iter_mut().zip(run.reds) {
-                restart(*red, g, blocks.len() * red.slots);
-            }
+            // No refill of the groups: a kernel starts every block it begins
+            // from the start itself (see `Layout::Invariant`).
             let inner = run.iter.inner;
             let lane_start = lane * count;
             let (mut pos, end) = (blocks.start * BLOCK, (blocks.end * BLOCK).min(count));

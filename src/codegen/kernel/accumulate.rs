@@ -66,7 +66,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::{element_addr, emit_scalars, mem, operand_dtype, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
-use crate::codegen::{accumulator_slots, vector, Layout, FOLD_BLOCK};
+use crate::codegen::{accumulator_slots, accumulator_start, vector, Layout, FOLD_BLOCK};
 use crate::fuse::{KOp, Kernel};
 use crate::ir::ops::{BinaryOp, Func, ReduceOp};
 use crate::types::DType;
@@ -237,16 +237,27 @@ fn emit_blocks(
     em.b.switch_to_block(group);
     let (lo, hi, g) = (em.b.block_params(group)[0], em.b.block_params(group)[1], em.b.block_params(group)[2]);
     let base = cx.kernel.params.len() + cx.kernel.outputs.len();
+    // Only a call's first block, when the call starts inside it, continues
+    // what earlier calls folded; every other block starts fresh, so the caller
+    // need not fill the groups before each call.
+    let later = em.b.ins().icmp_imm_u(IntCC::NotEqual, g, 0);
+    let at_start = em.b.ins().icmp_imm_u(IntCC::Equal, phase, 0);
+    let fresh = em.b.ins().bor(later, at_start);
     let mut addrs = Vec::new();
     let mut slots = Vec::new();
     for &(r, k) in &cx.accs.folds {
-        let ty = clif_type(cx.kernel.reduction_dtype(r));
+        let dtype = cx.kernel.reduction_dtype(r);
+        let ty = clif_type(dtype);
         let stride = em.b.ins().imul_imm_u(g, (k as u32 * ty.bytes()) as i64);
         let addr = em.b.ins().iadd(cx.rows[base + r].base, stride);
         if vector_type(cx).is_none() {
-            slots.extend((0..k).map(|s| em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32)));
+            let start = em.constant(accumulator_start(cx.kernel.reductions[r].op, dtype));
+            for s in 0..k {
+                let old = em.b.ins().load(ty, mem(), addr, (s as u32 * ty.bytes()) as i32);
+                slots.push(em.b.ins().select(fresh, start, old));
+            }
         }
-        addrs.push(addr);
+        addrs.push((addr, fresh));
     }
     let pass = Pass { lo: Some(lo), hi, cont: done };
     match vector_type(cx) {
@@ -260,7 +271,7 @@ fn emit_blocks(
     em.b.switch_to_block(done);
     let slots: Vec<Value> = em.b.block_params(done).to_vec();
     let mut at = 0;
-    for (&(_, k), &addr) in cx.accs.folds.iter().zip(&addrs) {
+    for (&(_, k), &(addr, _)) in cx.accs.folds.iter().zip(&addrs) {
         for (s, &v) in slots[at..at + k].iter().enumerate() {
             let size = em.b.func.dfg.value_type(v).bytes();
             em.b.ins().store(mem(), v, addr, (s as u32 * size) as i32);
@@ -352,7 +363,8 @@ fn vector_type(cx: &Cx<'_>) -> Option<Type> {
 
 /// Emit, from the current block, the vector loop over the elements of `pass`
 /// up to a multiple of the step and the jump to the scalar loop for the rest.
-/// The folds' slots start as the vectors at `addrs`.
+/// The folds' slots start as the vectors at `addrs`, or (where the paired
+/// flag is set: a fresh block) as their reductions' start.
 fn emit_vector_loop(
     em: &mut Emitter<'_>,
     cx: &Cx<'_>,
@@ -360,7 +372,7 @@ fn emit_vector_loop(
     vty: Type,
     pass: &Pass,
     body: Block,
-    addrs: &[Value],
+    addrs: &[(Value, Value)],
 ) {
     let kernel = cx.kernel;
     let ptr_ty = em.b.func.dfg.value_type(pass.hi);
@@ -386,9 +398,12 @@ fn emit_vector_loop(
         .collect();
     // The slots as vectors: `lanes` consecutive slots per vector.
     let mut vstart = Vec::new();
-    for &addr in addrs {
+    for (&(addr, fresh), &(r, _)) in addrs.iter().zip(&cx.accs.folds) {
+        let start = em.constant(accumulator_start(kernel.reductions[r].op, kernel.reduction_dtype(r)));
+        let start = em.b.ins().splat(vty, start);
         for u in 0..unroll {
-            vstart.push(em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32));
+            let old = em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32);
+            vstart.push(em.b.ins().select(fresh, start, old));
         }
     }
     // m: the end of the vector loop, `lo + (hi - lo)` rounded down to the step.

@@ -24,12 +24,13 @@
 //! entry:      phase = ptrs[2 * operands]; i = 0; group = 0
 //!             if phase != 0: hi = min(BLOCK - phase, n); goto single
 //! check:      while i + BLOCK <= n:                      (whole blocks)
-//!               load the group
+//!               start the accumulators (-0.0 or 1.0: a fresh block)
 //!               for t in 0..16 / unroll: elements i .. i + 8 * unroll
 //!               store it; i += BLOCK; group += 1
 //!             if i == n: return
-//!             hi = min(i + BLOCK, n)
-//! single:     load the group; 8 elements at a time while i + 8 <= hi
+//!             hi = min(i + BLOCK, n); start the accumulators; goto body
+//! single:     load the group (the block earlier calls began)
+//! body:       8 elements at a time while i + 8 <= hi
 //!             the r = hi - i < 8 left (AVX2: one element at a time into the
 //!             slots spilled to the frame; AVX-512: one vector masked by k1)
 //!             store the group rotated left by r; i = hi; group += 1; goto check
@@ -47,10 +48,10 @@
 use iced_x86::code_asm::*;
 
 use super::{Emit, Emitter, Fail, Mode, Rm, Val, Width, ALL_REGS, VALUE_REGS, XMM, YMM, ZMM};
-use crate::codegen::FOLD_BLOCK;
+use crate::codegen::{accumulator_start, FOLD_BLOCK};
 use crate::fuse::Kernel;
 use crate::ir::ops::ReduceOp;
-use crate::types::DType;
+use crate::types::{DType, Scalar};
 
 /// Slots per group: [`crate::codegen::accumulator_slots`] of every reduction
 /// the emitter folds.
@@ -154,6 +155,7 @@ impl Emitter<'_> {
         let mut check = self.a.create_label();
         let mut single_setup = self.a.create_label();
         let mut single = self.a.create_label();
+        let mut single_body = self.a.create_label();
         let mut vloop = self.a.create_label();
         let mut tail = self.a.create_label();
         let mut whole = self.a.create_label();
@@ -175,7 +177,8 @@ impl Emitter<'_> {
         self.a.cmp(rax, rsi)?;
         self.a.ja(single_setup)?;
         self.fold_ref_mut().now = unroll as usize;
-        self.groups(false)?;
+        // A whole block is a fresh one: no earlier call folded any of it.
+        self.start_groups()?;
         self.a.lea(rdx, ptr(rcx + block))?;
         self.a.set_label(&mut inner)?;
         self.body(Mode::Vector)?;
@@ -191,9 +194,15 @@ impl Emitter<'_> {
         self.a.lea(rdx, ptr(rcx + block))?;
         self.a.cmp(rdx, rsi)?;
         self.a.cmova(rdx, rsi)?;
-        self.a.set_label(&mut single)?;
         self.fold_ref_mut().now = 1;
+        // After whole blocks, the last one is fresh too; only a call's first
+        // block, when it starts inside (`phase != 0`), loads what earlier calls
+        // folded.
+        self.start_groups()?;
+        self.a.jmp(single_body)?;
+        self.a.set_label(&mut single)?;
         self.groups(false)?;
+        self.a.set_label(&mut single_body)?;
         self.a.lea(rax, ptr(rcx + SLOTS))?;
         self.a.cmp(rax, rdx)?;
         self.a.ja(tail)?;
@@ -239,6 +248,38 @@ impl Emitter<'_> {
             for part in 0..parts {
                 let m = ptr(base + rdi + part as i32 * self.vbytes());
                 self.move_acc(self.acc(r, part), m, store)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Set every reduction's accumulators to its start (`-0.0` for sums and
+    /// means, `1.0` for products) for a fresh block, instead of loading the
+    /// group: the caller need not fill the groups before each call.
+    fn start_groups(&mut self) -> Emit {
+        let (reds, parts) = (self.fold_ref().reds.len(), self.fold_ref().parts);
+        let dtype = if self.f64_lanes { DType::Float64 } else { DType::Float32 };
+        for r in 0..reds {
+            let bits = match accumulator_start(self.fold_ref().reds[r].0, dtype) {
+                Scalar::Float64(v) => v.to_bits(),
+                Scalar::Float32(v) => u64::from(v.to_bits()),
+                s => unreachable!("the emitter folds float reductions only, not {s:?}"),
+            };
+            self.a.mov(rax, bits)?;
+            for part in 0..parts {
+                let k = self.acc(r, part);
+                match (self.wide, self.f64_lanes) {
+                    (true, true) => self.a.vpbroadcastq(ZMM[k], rax)?,
+                    (true, false) => self.a.vpbroadcastd(ZMM[k], eax)?,
+                    (false, true) => {
+                        self.a.vmovq(XMM[k], rax)?;
+                        self.a.vpbroadcastq(YMM[k], XMM[k])?;
+                    }
+                    (false, false) => {
+                        self.a.vmovq(XMM[k], rax)?;
+                        self.a.vpbroadcastd(YMM[k], XMM[k])?;
+                    }
+                }
             }
         }
         Ok(())
