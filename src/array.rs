@@ -74,6 +74,19 @@ impl Data {
         }
     }
 
+    /// `self` with room for `n` more elements, for small scratch buffers that
+    /// grow by pushes (bounded by the thread team, not by a user's sizes).
+    pub(crate) fn reserved(mut self, n: usize) -> Data {
+        match &mut self {
+            Data::Bool(v) => v.reserve(n),
+            Data::Int32(v) => v.reserve(n),
+            Data::Int64(v) => v.reserve(n),
+            Data::Float32(v) => v.reserve(n),
+            Data::Float64(v) => v.reserve(n),
+        }
+        self
+    }
+
     /// The buffer, borrowed.
     pub(crate) fn as_ref(&self) -> DataRef<'_> {
         match self {

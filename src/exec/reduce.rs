@@ -555,7 +555,9 @@ fn buffer_ptr(data: &mut Data) -> *mut u8 {
 
 /// Concatenate per-task buffers (in task order) into one per reduction.
 fn concat(reds: &[Red], tasks: Vec<Vec<Data>>) -> Vec<Data> {
-    let mut all: Vec<Data> = reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect();
+    let total = |r: usize| tasks.iter().map(|t| t[r].len()).sum::<usize>();
+    let mut all: Vec<Data> =
+        reds.iter().enumerate().map(|(r, red)| Data::zeros(red.dtype, 0).reserved(total(r))).collect();
     for task in tasks {
         for (a, t) in all.iter_mut().zip(task) {
             typed2!(a, t, |a, t| a.extend(t));
@@ -599,7 +601,8 @@ mod fold {
         let mut w = Window {
             groups: run.reds.iter().map(|r| starts(*r, window * r.slots)).collect(),
             leaves: run.reds.iter().map(|r| Data::zeros(r.dtype, window)).collect(),
-            ptrs: Vec::new(),
+            // Pointers and strides per operand, the accumulators, the phase.
+            ptrs: Vec::with_capacity(2 * run.bases.operands.len() + run.reds.len() + 1),
             accs: vec![std::ptr::null_mut(); run.reds.len()],
         };
         let mut pending = Pending::new(run.reds, 1);

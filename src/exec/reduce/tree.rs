@@ -134,7 +134,10 @@ pub(super) struct Pending {
 
 impl Pending {
     pub fn new(reds: &[Red], w: usize) -> Pending {
-        Pending { data: reds.iter().map(|r| Data::zeros(r.dtype, 0)).collect(), w }
+        // Room for 16 frames of one element (a tree over 2^15 leaves) or 4 of a
+        // row, so pushes rarely reallocate.
+        let room = if w == 1 { 16 } else { 4 * w };
+        Pending { data: reds.iter().map(|r| Data::zeros(r.dtype, 0).reserved(room)).collect(), w }
     }
 
     /// Push frame `at` of `from` (per reduction, frames of `w` elements).
