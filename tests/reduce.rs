@@ -382,3 +382,61 @@ fn reductions_over_lane_wise_functions_agree_fused_and_unfused() {
         }
     }
 }
+
+/// Repeated calls into caller arrays take the prepared path (`exec/call.rs`)
+/// for stages of whole-array reductions: the same bits as the general path
+/// (`eval_with`, which never prepares), call after call with new data in the
+/// same buffers, with another layout (prepared again), on every backend and
+/// thread count; several reductions of one pass write their own outputs.
+#[test]
+fn prepared_whole_reductions_give_the_general_paths_bits() {
+    /// An expression, its signature, its outputs.
+    type Case<'a> = (&'a str, &'a [(&'a str, DType)], &'a [Option<&'a str>]);
+    let cases: [Case<'_>; 6] = [
+        ("sum(a*b)", &[("a", DType::Float64), ("b", DType::Float64)], &[None]),
+        ("mean(a)", &[("a", DType::Float32)], &[None]),
+        ("prod(a / b)", &[("a", DType::Float64), ("b", DType::Float64)], &[None]),
+        (
+            "s = sum(a); m = max(a - b); min(b)",
+            &[("a", DType::Float64), ("b", DType::Float64)],
+            &[None, Some("s"), Some("m")],
+        ),
+        ("sum(i * j)", &[("i", DType::Int64), ("j", DType::Int32)], &[None]),
+        ("any(a > b)", &[("a", DType::Float64), ("b", DType::Float64)], &[None]),
+    ];
+    for (source, sig, outputs) in cases {
+        let c = Expr::parse(source).unwrap().compile(sig).unwrap();
+        for n in [1usize, 7, 128, 1003, 40_000] {
+            let backends = [jitexpr::Backend::Cranelift, jitexpr::Backend::Avx2, jitexpr::Backend::Avx512].map(|b| {
+                let cache =
+                    std::sync::Arc::new(jitexpr::KernelCache::with_backend(jitexpr::KernelCache::DEFAULT_CAPACITY, b));
+                EvalConfig { cache: Some(cache), ..jit(true, 1, Some(CHUNK)) }
+            });
+            for config in jit_configs(Some(CHUNK)).into_iter().chain([EvalConfig::default()]).chain(backends) {
+                let mut data: Vec<Array> = sig.iter().map(|&(_, t)| array(t, &[n], false)).collect();
+                let mut outs: Option<Vec<Array>> = None;
+                for round in 0..3 {
+                    if round > 0 {
+                        // New values in the same buffers: the same signature.
+                        for a in &mut data {
+                            if let Data::Float64(v) = a.data_mut() {
+                                v.iter_mut().for_each(|x| *x = 1.0 / (*x + 3.0));
+                            }
+                        }
+                    }
+                    let inputs: Vec<(&str, &Array)> = sig.iter().map(|&(name, _)| name).zip(&data).collect();
+                    let want = c.eval_with(&inputs, outputs, &config).unwrap();
+                    let outs = outs.get_or_insert_with(|| {
+                        want.iter().map(|w| Array::zeros(w.dtype(), w.shape().to_vec()).unwrap()).collect()
+                    });
+                    let mut slots: Vec<(Option<&str>, &mut Array)> =
+                        outputs.iter().copied().zip(outs.iter_mut()).collect();
+                    c.eval_into(&inputs, &mut slots, &config).unwrap();
+                    for (w, g) in want.iter().zip(outs.iter()) {
+                        assert!(same_bits(w, g), "{source}, n = {n}, round {round}: {w:?} against {g:?}");
+                    }
+                }
+            }
+        }
+    }
+}

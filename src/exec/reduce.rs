@@ -211,6 +211,73 @@ fn run_reduce_group(
     Ok(())
 }
 
+/// A stage whose reductions all reduce every axis of one non-empty argument
+/// shape, prepared for repeated calls (`exec/call.rs`): what
+/// [`run_reduce_group`] derives from the signature alone, so a call only
+/// folds (the same kernel, partition and order, so the same bits).
+pub(super) struct WholeFold {
+    reds: Vec<Red>,
+    count: usize,
+}
+
+impl WholeFold {
+    /// For `stage` (reductions only) over `shape` with parameters laid out as
+    /// `params`: the preparation, its iteration (parameters, then the
+    /// accumulator) and the kernel's layouts. `None` when some reduction keeps
+    /// an axis, or reduces nothing.
+    pub(super) fn new(
+        program: &Program,
+        stage: &Stage,
+        shape: &[usize],
+        params: &[Strided<'_>],
+    ) -> Option<(WholeFold, Iteration, Vec<Layout>)> {
+        let count: usize = shape.iter().product();
+        let whole = |&r: &NodeId| match program.node(r).inst {
+            Inst::Reduce { axis, .. } => crate::shape::normalize_axis(axis, shape.len()) == Ok(None),
+            _ => false,
+        };
+        if count == 0 || !stage.roots.is_empty() || !stage.reductions.iter().all(whole) {
+            return None;
+        }
+        let reds: Vec<Red> = (0..stage.reductions.len())
+            .map(|r| Red::new(stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r), count))
+            .collect();
+        let acc_shape = vec![1; shape.len()];
+        let acc_strides = c_strides(&acc_shape);
+        let mut layouts = params.to_vec();
+        layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
+        // As `run_reduce_group`: no parameter votes on the order of the axes.
+        let iter = Iteration::new(shape, &layouts, 0);
+        let np = params.len();
+        let mut inner_strides = iter.inner_strides.clone();
+        inner_strides.remove(np);
+        let mut kernel_layouts = operand_layouts(&inner_strides, np);
+        kernel_layouts.extend(std::iter::repeat_n(Layout::Invariant, reds.len()));
+        Some((WholeFold { reds, count }, iter, kernel_layouts))
+    }
+
+    /// The dtype of reduction `r`'s result.
+    pub(super) fn dtype(&self, r: usize) -> DType {
+        self.reds[r].dtype
+    }
+
+    /// The finished value of every reduction (one element each), from
+    /// `operands`: the parameters, then the accumulator placeholder.
+    pub(super) fn run(
+        &self,
+        kernel: &CompiledKernel,
+        iter: &Iteration,
+        operands: &[Operand],
+        runner: &Runner,
+    ) -> Vec<Data> {
+        assert!(iter.check_bounds(operands), "iteration leaves an operand's buffer: {iter:?}");
+        let mut outs: Vec<Data> = self.reds.iter().map(|r| Data::zeros(r.dtype, 1)).collect();
+        let run = Run { kernel, iter, bases: Bases { operands }, params: operands.len() - 1, reds: &self.reds };
+        fold::run(&run, self.count, runner, &mut outs);
+        outs
+    }
+}
+
 /// One compiled reduce kernel over its iteration.
 struct Run<'a> {
     kernel: &'a CompiledKernel,
