@@ -296,20 +296,26 @@ impl Prepared {
         };
         let layouts = operand_layouts(&iter.inner_strides, stage.params.len());
         let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
-        let mut operands: Vec<(Source, usize, usize, usize)> = Vec::with_capacity(sources.len() + stage.roots.len());
-        for ((source, v), &dtype) in sources.iter().zip(&stage.kernel.params) {
-            // The kernel reads `dtype` elements: a buffer of another dtype would
-            // be read out of bounds.
-            assert_eq!(v.dtype(), dtype, "a parameter has the dtype its kernel was built for");
-            operands.push((*source, v.data().len(), dtype.size(), v.offset()));
-        }
+        let mut operands = param_operands(&sources, stage);
         for &root in &stage.roots {
             let k = slot(root).expect("checked above");
             let out = &call.outputs[k].1;
             assert_eq!(out.dtype(), program.node(root).dtype, "output %{} has its node's dtype", root.0);
             operands.push((Source::Out(k), out.len(), out.dtype().size(), 0));
         }
-        Ok(Some(Prepared {
+        let work = Work { kernel, iter, operands, runner, fold: None };
+        Ok(Some(Prepared::assemble(call, views, bind, work)))
+    }
+
+    /// The preparation of `call` (its signature, from `views` and `bind`) for `work`.
+    fn assemble(
+        call: &Call<'_, '_, '_, '_, '_, '_>,
+        views: &[ArrayView<'_>],
+        bind: Vec<usize>,
+        work: Work,
+    ) -> Prepared {
+        let config = call.config;
+        Prepared {
             input_names: call.inputs.iter().map(|(n, _)| n.to_string()).collect(),
             output_names: call.outputs.iter().map(|(n, _)| n.map(str::to_string)).collect(),
             bind,
@@ -321,12 +327,12 @@ impl Prepared {
             threads: config.threads,
             chunk: config.chunk,
             cache: config.cache.clone(),
-            kernel,
-            iter,
-            operands,
-            runner,
-            fold: None,
-        }))
+            kernel: work.kernel,
+            iter: work.iter,
+            operands: work.operands,
+            runner: work.runner,
+            fold: work.fold,
+        }
     }
 
     /// [`Prepared::new`] for a stage of reductions: only when every output is a
@@ -380,32 +386,31 @@ impl Prepared {
             check_out(program, id, &call.outputs[k].1, shapes.of(id))?;
         }
         let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
-        let mut operands: Vec<(Source, usize, usize, usize)> = Vec::with_capacity(sources.len() + 1);
-        for ((source, v), &dtype) in sources.iter().zip(&stage.kernel.params) {
-            // The kernel reads `dtype` elements: a buffer of another dtype would
-            // be read out of bounds.
-            assert_eq!(v.dtype(), dtype, "a parameter has the dtype its kernel was built for");
-            operands.push((*source, v.data().len(), dtype.size(), v.offset()));
-        }
+        let mut operands = param_operands(&sources, stage);
         // The accumulator placeholder, as `run_reduce_group` inserts it.
         operands.push((Source::Accumulator, 1, 1, 0));
-        Ok(Some(Prepared {
-            input_names: call.inputs.iter().map(|(n, _)| n.to_string()).collect(),
-            output_names: call.outputs.iter().map(|(n, _)| n.map(str::to_string)).collect(),
-            bind,
-            inputs: views.iter().map(Geometry::of).collect(),
-            outputs: call.outputs.iter().map(|(_, v)| (v.dtype(), v.shape().to_vec())).collect(),
-            fuse: config.fuse,
-            optimize: config.optimize,
-            math: config.math,
-            threads: config.threads,
-            chunk: config.chunk,
-            cache: config.cache.clone(),
-            kernel,
-            iter,
-            operands,
-            runner,
-            fold: Some((fold, order)),
-        }))
+        let work = Work { kernel, iter, operands, runner, fold: Some((fold, order)) };
+        Ok(Some(Prepared::assemble(call, views, bind, work)))
     }
+}
+
+/// What a preparation runs: [`Prepared`]'s call half.
+struct Work {
+    kernel: Arc<CompiledKernel>,
+    iter: Iteration,
+    operands: Vec<(Source, usize, usize, usize)>,
+    runner: Runner,
+    fold: Option<(WholeFold, Vec<usize>)>,
+}
+
+/// The operands of `stage`'s parameters, read from `sources` (in order).
+fn param_operands(sources: &[(Source, &ArrayView<'_>)], stage: &Stage) -> Vec<(Source, usize, usize, usize)> {
+    let mut operands = Vec::with_capacity(sources.len() + stage.roots.len() + 1);
+    for ((source, v), &dtype) in sources.iter().zip(&stage.kernel.params) {
+        // The kernel reads `dtype` elements: a buffer of another dtype would
+        // be read out of bounds.
+        assert_eq!(v.dtype(), dtype, "a parameter has the dtype its kernel was built for");
+        operands.push((*source, v.data().len(), dtype.size(), v.offset()));
+    }
+    operands
 }
