@@ -137,6 +137,13 @@ impl Red {
     fn new(op: ReduceOp, dtype: DType, count: usize) -> Red {
         Red { op, dtype, slots: accumulator_slots(op, dtype), count }
     }
+
+    /// Every reduction of `stage`, each reducing `count` elements per output element.
+    fn of(stage: &Stage, count: usize) -> Vec<Red> {
+        (0..stage.reductions.len())
+            .map(|r| Red::new(stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r), count))
+            .collect()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -157,9 +164,7 @@ fn run_reduce_group(
     let count = axis.map_or(total, |k| shape[k]);
     let out_shape = shapes.of(stage.reductions[0]);
     let out_len: usize = out_shape.iter().product();
-    let reds: Vec<Red> = (0..stage.reductions.len())
-        .map(|r| Red::new(stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r), count))
-        .collect();
+    let reds = Red::of(stage, count);
     // Unfinished, a reduction is one row of block partials per lane.
     let result_shape = match runner.reductions {
         Reductions::Finish => out_shape.to_vec(),
@@ -173,28 +178,14 @@ fn run_reduce_group(
             fill_finished(*red, out);
         }
     } else {
-        // The accumulator operand: the output broadcast along the reduced axes.
-        let acc_shape: Vec<usize> =
-            shape.iter().enumerate().map(|(d, &n)| if axis.is_none_or(|k| k == d) { 1 } else { n }).collect();
-        let (acc_strides, out_strides) = (c_strides(&acc_shape), c_strides(shape));
-        let iter = {
+        let (iter, fold, layouts) = {
             let params: Vec<ArrayView<'_>> = stage.params.iter().map(|&p| vals.view(p)).collect();
-            let mut layouts: Vec<Strided<'_>> = params.iter().map(strided).collect();
-            layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
-            layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, stage.roots.len()));
-            // No parameter votes on the order of the axes: a lane is reduced in
-            // C order whatever the layout of the inputs, so its bits are too.
-            Iteration::new(shape, &layouts, 0)
+            let params: Vec<Strided<'_>> = params.iter().map(strided).collect();
+            group_iteration(shape, axis, &params, stage.roots.len(), reds.len())
         };
         // The iteration's operand order is parameters, accumulator, roots.
         operands.insert(np, Operand { ptr: std::ptr::null_mut(), len: out_len, size: 1, start: 0 });
         assert!(iter.check_bounds(&operands), "iteration leaves an operand's buffer: {iter:?}");
-        let fold = axis.is_none() || iter.inner_strides[np] == 0;
-        let acc_layout = if fold { Layout::Invariant } else { Layout::Contiguous };
-        let mut inner_strides = iter.inner_strides.clone();
-        inner_strides.remove(np);
-        let mut layouts = operand_layouts(&inner_strides, np);
-        layouts.extend(std::iter::repeat_n(acc_layout, reds.len()));
         let kernel = runner.cache.get_or_compile(&stage.kernel, &layouts)?;
         let run = Run { kernel: &kernel, iter: &iter, bases: Bases { operands: &operands }, params: np, reds: &reds };
         if fold {
@@ -209,6 +200,36 @@ fn run_reduce_group(
         vals.locs[r.index()] = Some(Loc::Temp);
     }
     Ok(())
+}
+
+/// A group's iteration over `shape` (its operands: `params`, the accumulator —
+/// the output broadcast along the reduced axes —, then `roots` stored roots in
+/// C order), whether its kernel folds, and the kernel's layouts (with `reds`
+/// accumulators).
+fn group_iteration(
+    shape: &[usize],
+    axis: Option<usize>,
+    params: &[Strided<'_>],
+    roots: usize,
+    reds: usize,
+) -> (Iteration, bool, Vec<Layout>) {
+    let acc_shape: Vec<usize> =
+        shape.iter().enumerate().map(|(d, &n)| if axis.is_none_or(|k| k == d) { 1 } else { n }).collect();
+    let (acc_strides, out_strides) = (c_strides(&acc_shape), c_strides(shape));
+    let mut layouts = params.to_vec();
+    layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
+    layouts.extend(std::iter::repeat_n(Strided { shape, strides: &out_strides, offset: 0 }, roots));
+    // No parameter votes on the order of the axes: a lane is reduced in C order
+    // whatever the layout of the inputs, so its bits are too.
+    let iter = Iteration::new(shape, &layouts, 0);
+    let np = params.len();
+    let fold = axis.is_none() || iter.inner_strides[np] == 0;
+    let acc_layout = if fold { Layout::Invariant } else { Layout::Contiguous };
+    let mut inner_strides = iter.inner_strides.clone();
+    inner_strides.remove(np);
+    let mut kernel_layouts = operand_layouts(&inner_strides, np);
+    kernel_layouts.extend(std::iter::repeat_n(acc_layout, reds));
+    (iter, fold, kernel_layouts)
 }
 
 /// A stage whose reductions all reduce every axis of one non-empty argument
@@ -239,20 +260,8 @@ impl WholeFold {
         if count == 0 || !stage.roots.is_empty() || !stage.reductions.iter().all(whole) {
             return None;
         }
-        let reds: Vec<Red> = (0..stage.reductions.len())
-            .map(|r| Red::new(stage.kernel.reductions[r].op, stage.kernel.reduction_dtype(r), count))
-            .collect();
-        let acc_shape = vec![1; shape.len()];
-        let acc_strides = c_strides(&acc_shape);
-        let mut layouts = params.to_vec();
-        layouts.push(Strided { shape: &acc_shape, strides: &acc_strides, offset: 0 });
-        // As `run_reduce_group`: no parameter votes on the order of the axes.
-        let iter = Iteration::new(shape, &layouts, 0);
-        let np = params.len();
-        let mut inner_strides = iter.inner_strides.clone();
-        inner_strides.remove(np);
-        let mut kernel_layouts = operand_layouts(&inner_strides, np);
-        kernel_layouts.extend(std::iter::repeat_n(Layout::Invariant, reds.len()));
+        let reds = Red::of(stage, count);
+        let (iter, _, kernel_layouts) = group_iteration(shape, None, params, 0, reds.len());
         Some((WholeFold { reds, count }, iter, kernel_layouts))
     }
 
@@ -469,12 +478,13 @@ fn pairwise_chunks<T: Acc>(op: ReduceOp, xs: &[T], size: usize, out: &mut [T]) {
     fn each<T: Acc>(xs: &[T], size: usize, out: &mut [T], c: impl Fn(T, T) -> T + Copy) {
         if size == 8 {
             // The slots of float sums, means and products: the tree inline.
-            for (o, s) in out.iter_mut().zip(xs.chunks_exact(8)) {
+            let chunks = xs.chunks_exact(8);
+            let rest = chunks.remainder();
+            for (o, s) in out.iter_mut().zip(chunks) {
                 *o = tree_small(s, c);
             }
-            let (done, rest) = (xs.len() / 8, &xs[xs.len() / 8 * 8..]);
-            if let (Some(o), false) = (out.get_mut(done), rest.is_empty()) {
-                *o = tree_by(rest, c);
+            if let (Some(o), false) = (out.get_mut(xs.len() / 8), rest.is_empty()) {
+                *o = tree_small(rest, c);
             }
             return;
         }
