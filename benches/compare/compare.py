@@ -45,12 +45,16 @@ THREADS = os.cpu_count() or 1
 # Sizes per dtype, timed evaluations per round and size (fewer where one evaluation
 # takes long), then more until min_time seconds are spent (so a 200 us kernel gets
 # ~150 samples a round, not 4, and one preempted call cannot move its median), and
-# rounds: engines are interleaved, their order rotated every round.
+# rounds: engines are interleaved, their order rotated every round. 5 rounds, 3 at
+# sizes listed in rounds_at (a round at 1e7 takes minutes): with 3, one slow stretch
+# of this shared machine decided a row's median at 1e6, where every engine takes
+# about 0.1-0.3 ms and rows move by 30% from run to run.
 FULL = {
     "sizes": {"float64": [10**3, 10**4, 10**5, 10**6, 10**7], "float32": [10**6, 10**7]},
     "repeat": {10**3: 40, 10**4: 20, 10**5: 10, 10**6: 4, 10**7: 2},
     "min_time": 0.03,
-    "rounds": 3,
+    "rounds": 5,
+    "rounds_at": {10**7: 3},
 }
 QUICK = {"sizes": {"float64": [10**3, 10**4, 10**5], "float32": [10**4]},
          "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "min_time": 0.0, "rounds": 2}
@@ -402,11 +406,12 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
     labels = suite(native) + EXTRA
     times, checks, jit_reports = {}, [], []
     numba_kernels = NumbaKernels(libs["numba"]) if libs.get("numba") else None
-    rounds, min_time = cfg["rounds"], cfg["min_time"]
+    min_time = cfg["min_time"]
     for dtype, sizes in cfg["sizes"].items():
         times[dtype] = {}
         for n in sizes:
             repeat = cfg["repeat"][n]
+            rounds = cfg.get("rounds_at", {}).get(n, cfg["rounds"])
             log(f"== {dtype} n = {n:.0e}: {rounds} rounds of {repeat}")
             inputs = tmp / f"{dtype}-n{n}"
             outdir = inputs / "out"
@@ -877,6 +882,19 @@ def load_note(load):
             "multi-threaded ones most, are noisier than on an idle machine. ")
 
 
+def rounds_of(meta, n):
+    """The timing rounds at size `n` (`rounds_at` keys are strings once read back from JSON)."""
+    at = {int(k): v for k, v in meta.get("rounds_at", {}).items()}
+    return at.get(n, meta["rounds"])
+
+
+def rounds_text(meta):
+    """'5 rounds', or '5 rounds (3 at n = 1e+07)'."""
+    at = {int(k): v for k, v in meta.get("rounds_at", {}).items()}
+    extra = ", ".join(f"{v} at n = {n:.0e}" for n, v in sorted(at.items()))
+    return f"{meta['rounds']} rounds" + (f" ({extra})" if extra else "")
+
+
 def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, funcs, chart_names, update_readme):
     times = all_times["float64"]
     others = {dtype: t for dtype, t in all_times.items() if dtype != "float64"}
@@ -895,7 +913,7 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
         "",
         "**Method.** Inputs a, b, c are uniform in [0.1, 1.1), seeded, written once as .npy and read "
         "by every engine (float64, and float32 at the sizes of its section). Timing is interleaved: "
-        f"{meta['rounds']} rounds, each timing every engine on every expression with one warm-up and K "
+        f"{rounds_text(meta)}, each timing every engine on every expression with one warm-up and K "
         "evaluations (K = " + ", ".join(f"{k} at n = {n:.0e}" for n, k in meta["repeat"].items()) + ")"
         + (f", then more until {meta['min_time'] * 1e3:.0f} ms are spent (fast engines get hundreds of samples)"
            if meta.get("min_time") else "") + "; "
@@ -1000,7 +1018,7 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
                 f"Measured {meta['date']} on {meta['cpu']} with {THREADS} threads (`benches/compare/run.sh`; "
                 f"full tables, compile times and method in [{rel}/RESULTS.md]({rel}/RESULTS.md)). "
                 + load_note(meta["load"])
-                + f"Speedup over NumPy as written at n = {big:.0e} float64, median of {meta['rounds']} interleaved rounds:",
+                + f"Speedup over NumPy as written at n = {big:.0e} float64, median of {rounds_of(meta, big)} interleaved rounds:",
                 "",
                 speedup_table(times, labels, big, present(times, HEADLINE)),
                 "",
@@ -1109,6 +1127,7 @@ def main():
         "repeat": cfg["repeat"],
         "min_time": cfg["min_time"],
         "rounds": cfg["rounds"],
+        "rounds_at": cfg.get("rounds_at", {}),
         "fast": fast,
         "missing": missing,
         "max_ulp": max_ulp,
