@@ -49,6 +49,8 @@ _local = threading.local()  # .last: what re_evaluate runs again
 # The hot path of `evaluate` (see `_remember`): source -> _Recent, the program
 # last compiled for it when every value was an array and no option was given.
 _recent = {}
+# A lookup's "not found" (None is a value a name can hold).
+_MISSING = object()
 # The orders that give C-ordered results, as the default does.
 _C_ORDERS = frozenset(("K", "A", "C"))
 
@@ -312,22 +314,25 @@ def evaluate(
         # The hot path: a program seen before, on arrays only (see _Recent).
         recent = _recent.get(ex)
         if recent is not None and recent.engine == engine:
-            if local_dict is None or global_dict is None:
+            if local_dict is None:
                 frame = sys._getframe(_frame_depth)
-                if local_dict is None:
-                    local_dict = frame.f_locals
+                local_dict = frame.f_locals
                 if global_dict is None:
                     global_dict = frame.f_globals
                 del frame
             values = []
             found = []
             for name in recent.names:
-                if name in local_dict:
-                    values.append(local_dict[name])
-                elif name in global_dict:
-                    values.append(global_dict[name])
-                else:
-                    continue  # a constant or a KeyError: the general path tells
+                v = local_dict.get(name, _MISSING)
+                if v is _MISSING:
+                    if global_dict is None:
+                        # Only now the caller's globals: `evaluate(ex, dict)`, the
+                        # common call, skips the frame when the dict has every name.
+                        global_dict = sys._getframe(_frame_depth).f_globals
+                    v = global_dict.get(name, _MISSING)
+                    if v is _MISSING:
+                        continue  # a constant or a KeyError: the general path tells
+                values.append(v)
                 found.append(name)
             if len(found) == len(recent.inputs) and (not recent.constants or tuple(found) == recent.inputs):
                 result = recent.compiled.call(tuple(values), out, engine, _threads._num_threads, "exact")
@@ -457,12 +462,32 @@ class Expression:
     def output_dtype(self, name):
         return np.dtype(self._compiled.dtype(name))
 
-    def __call__(self, *args, out=None, outputs=None, casting="same_kind", order="K", engine=None, **named):
-        if outputs is None and (out is None or engine is None and order in _C_ORDERS and casting in _CASTINGS):
-            # The hot path: arrays of the compiled dtypes, in order or every one
-            # by name, and an `out` that takes the result in place (checked in
-            # Rust; None otherwise). Calls by name took the general path below,
-            # 2-5x the time of a positional call at small n.
+    def __call__(self, *args, out=None, **options):
+        """Evaluate on ``args`` (positional, in ``input_names`` order) or on inputs
+        by name; keywords ``out``, ``outputs``, ``casting``, ``order`` and
+        ``engine`` as :func:`evaluate` takes them."""
+        if not options:
+            # The hot path: arrays of the compiled dtypes in order, and an `out`
+            # that takes the result in place (checked in Rust; None otherwise).
+            # The signature is lean on purpose: keyword-only defaults and a
+            # `**named` dict cost ~160 ns a call in CPython, half a small call.
+            result = self._compiled.call(args, out, self._engine, _threads._num_threads, self._math)
+            if result is not None:
+                return result
+            return self._general(args, out, options, tried=True)
+        return self._general(args, out, options, tried=False)
+
+    def _general(self, args, out, options, tried):
+        """Every call the hot path did not take (`tried`: it was tried for `args`)."""
+        outputs = options.pop("outputs", None)
+        casting = options.pop("casting", "same_kind")
+        order = options.pop("order", "K")
+        engine = options.pop("engine", None)
+        named = options
+        in_place = out is None or engine is None and order in _C_ORDERS and casting in _CASTINGS
+        if not tried and outputs is None and in_place:
+            # Every input by name and nothing else: put in order and take the hot path
+            # (calls by name took the general path below, 2-5x a positional call's time).
             hot = args
             if named:
                 try:

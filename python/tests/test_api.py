@@ -25,6 +25,21 @@ def test_names_from_locals_then_globals():
 G = 10.0
 
 
+GA = np.arange(3.0)
+
+
+def test_repeated_calls_find_names_missing_from_the_dict_in_the_callers_globals():
+    # The second and later calls take the hot path, which reads the caller's
+    # globals only for names the dict lacks; it must see rebinding in both.
+    global GA
+    for k in range(3):
+        GA = np.arange(3.0) + k
+        a = np.full(3, float(k))
+        assert jitexpr.evaluate("a * GA", local_dict={"a": a}).tolist() == (a * GA).tolist()
+        assert jitexpr.evaluate("a * GA", {"a": a}, {"GA": GA + 1}).tolist() == (a * (GA + 1)).tolist()
+        assert jitexpr.evaluate("a * GA", {"a": a, "GA": GA * 2}).tolist() == (a * GA * 2).tolist()
+
+
 def test_local_and_global_dicts():
     r = jitexpr.evaluate("a * b", local_dict={"a": np.arange(3)}, global_dict={"a": 0, "b": 2})
     assert r.tolist() == [0, 2, 4]

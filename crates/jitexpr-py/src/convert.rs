@@ -70,12 +70,21 @@ fn native_copy<'py>(a: &Bound<'py, PyUntypedArray>, dtype: DType) -> PyResult<Bo
 impl<'py> Operand<'py> {
     /// `obj` (a NumPy array) ready to be viewed; `name` names it in errors.
     pub fn new(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Operand<'py>> {
-        let mut array = obj
+        let array = obj
             .cast::<PyUntypedArray>()
             .map_err(|_| PyTypeError::new_err(format!("input `{name}` is not a numpy.ndarray")))?
             .clone();
         let descr = array.dtype();
         let dtype = dtype_of(&descr).ok_or_else(|| unsupported(&format!("input `{name}`"), &descr))?;
+        Operand::of(array, &descr, dtype)
+    }
+
+    /// `array`, whose descriptor `descr` is of `dtype`, ready to be viewed.
+    fn of(
+        mut array: Bound<'py, PyUntypedArray>,
+        descr: &Bound<'py, numpy::PyArrayDescr>,
+        dtype: DType,
+    ) -> PyResult<Operand<'py>> {
         let size = dtype.size() as isize;
         let native = descr.is_native_byteorder() != Some(false);
         let aligned = |a: &Bound<'py, PyUntypedArray>| {
@@ -104,10 +113,11 @@ impl<'py> Operand<'py> {
         }
         // SAFETY: checked just above: `obj` is a `numpy.ndarray`.
         let array = unsafe { obj.cast_unchecked::<PyUntypedArray>() };
-        if dtype_of(&array.dtype()) != Some(dtype) {
+        let descr = array.dtype();
+        if dtype_of(&descr) != Some(dtype) {
             return Ok(None);
         }
-        Operand::new(obj, "").map(Some)
+        Operand::of(array.clone(), &descr, dtype).map(Some)
     }
 
     pub fn shape(&self) -> &[usize] {
@@ -236,9 +246,11 @@ impl<'py> Output<'py> {
         Output::given(&obj, dtype, shape)
     }
 
+    /// The byte range `[lo, hi)` of its elements: one run, as it is C-contiguous
+    /// (empty for an empty array).
     pub fn extent(&self) -> (usize, usize) {
-        let strides = c_strides(&self.shape);
-        extent(self.data, &self.shape, &strides, self.dtype.size())
+        let bytes: usize = self.shape.iter().product::<usize>() * self.dtype.size();
+        (self.data, self.data + bytes)
     }
 
     /// A mutable view over the array's memory, valid while `self` is alive.
@@ -268,14 +280,6 @@ impl<'py> Output<'py> {
     }
 }
 
-fn c_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![1isize; shape.len()];
-    for d in (0..shape.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * shape[d + 1] as isize;
-    }
-    strides
-}
-
 fn writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
     // SAFETY: reading the `flags` field of a live array object.
     let flags = unsafe { (*a.as_array_ptr()).fields.flags };
@@ -296,8 +300,8 @@ pub fn check_disjoint(inputs: &[Operand<'_>], outputs: &[Output<'_>]) -> PyResul
 /// bounds of each array's elements, as `numpy.may_share_memory` compares them).
 pub fn disjoint(inputs: &[Operand<'_>], outputs: &[Output<'_>]) -> bool {
     let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1;
-    outputs.iter().enumerate().all(|(i, out)| {
-        let e = out.extent();
-        !(inputs.iter().any(|x| overlap(e, x.extent())) || outputs[..i].iter().any(|o| overlap(e, o.extent())))
-    })
+    let outs: SmallVec<[(usize, usize); 2]> = outputs.iter().map(Output::extent).collect();
+    outs.iter()
+        .enumerate()
+        .all(|(i, &e)| !(inputs.iter().any(|x| overlap(e, x.extent())) || outs[..i].iter().any(|&o| overlap(e, o))))
 }
