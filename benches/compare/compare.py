@@ -644,7 +644,10 @@ def best_table(times, labels, sizes):
             for key in ["jitexpr-T"] + (["jitexpr-fast-T"] if fast else []):
                 jit = row.get(key)
                 cell += f" | {fmt_s(jit['median_s']) if jit else 'n/a'} | "
-                cell += fmt_x(row[e]["median_s"] / jit["median_s"]) if jit else "n/a"
+                # The ratio of the medians, then of the minimums (each engine's fastest
+                # sample in any round: interference from other work only adds time).
+                cell += (f"{fmt_x(row[e]['median_s'] / jit['median_s'])} "
+                         f"({fmt_x(row[e]['min_s'] / jit['min_s'])})") if jit else "n/a"
             cells.append(cell)
         lines.append(f"| `{expr}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -919,7 +922,8 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
            if meta.get("min_time") else "") + "; "
         "the order of the engines is rotated from round to round and expression to expression. Tables "
         "show the median over rounds and, as ±, the spread of the round medians (max − min over the "
-        "median), so a noisy machine shows as spread rather than as a win. Every engine writes into a "
+        "median), so a noisy machine shows as spread rather than as a win; the tables against the fastest "
+        "peer also give the ratio of the minimums (each engine's fastest sample). Every engine writes into a "
         "preallocated output where it can: *NumPy out=* passes `out=` to the last ufunc of the expression "
         "as written (`where` and `sum` have none, so there it is the expression as written); numexpr uses "
         "`out=` (not for `sum`); Numba runs an `@njit(parallel=True)` loop with `prange` into a "
@@ -959,7 +963,9 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
             "## Against the fastest other engine",
             "",
             f"jitexpr on {THREADS} threads against the fastest of NumPy (with or without `out=`), numexpr "
-            f"and Numba at 1 or {THREADS} threads, for each expression and size (ratio > 1: jitexpr is faster).",
+            f"and Numba at 1 or {THREADS} threads, for each expression and size (ratio > 1: jitexpr is faster). "
+            "The ratio is of the medians over rounds and, in parentheses, of the minimums (each engine's "
+            "fastest sample in any round, which interference from other work can only make slower).",
             "",
             best_table(times, labels, best_sizes),
             "",
@@ -1029,7 +1035,8 @@ def write_reports(out, meta, labels, all_times, checks, compile_s, mem, roof, fu
             best_sizes = [n for n in (10**6, 10**7) if n in times]
             if best_sizes:
                 snippet += [f"Against the fastest of NumPy, numexpr and Numba at either thread count, "
-                            "preallocated outputs, per expression (ratio > 1: jitexpr is faster):", "",
+                            "preallocated outputs, per expression (ratio > 1: jitexpr is faster; of the medians, "
+                            "and in parentheses of the minimums):", "",
                             best_table(times, labels, best_sizes), ""]
             for dtype, t in others.items():
                 snippet += [f"The same on {dtype}:", "", best_table(t, labels, sorted(t)), ""]
