@@ -697,8 +697,14 @@ def machine():
     model = platform.processor() or "unknown CPU"
     try:
         out = subprocess.run(["lscpu"], stdout=subprocess.PIPE, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
+        fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+        model = fields["Model name"].strip()
+        # "AMD EPYC" alone does not say which generation: the family and model do
+        # (family 25 model 17 is Zen 4, whose 512-bit operations take two passes;
+        # family 26 is Zen 5), and cloud hosts change between runs.
+        if "CPU family" in fields and "Model" in fields:
+            model += f" (family {fields['CPU family'].strip()}, model {fields['Model'].strip()})"
+    except (OSError, subprocess.CalledProcessError, KeyError):
         pass
     return model
 
