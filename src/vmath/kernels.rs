@@ -284,7 +284,8 @@ macro_rules! special_arms {
 
 /// The float32 kernels computed in float32 rather than widened to float64, for
 /// variant `v` (`None`: the widened kernel of the table below): exp and log
-/// (`exp::exp_f32`, `exp::log_f32`), tanh (`hyper::tanh_f32`).
+/// (`exp::exp_f32`, `exp::log_f32`), sin and cos (`trig::sin_f32_fast`, float64
+/// arithmetic without the double-double steps), tanh (`hyper::tanh_f32`).
 fn native_f32(v: Variant, u: Unary) -> Option<Block1F32> {
     macro_rules! variants {
         ($m:ident) => {
@@ -303,6 +304,8 @@ fn native_f32(v: Variant, u: Unary) -> Option<Block1F32> {
     match (u, v) {
         (Unary::Exp, _) => variants!(exp32),
         (Unary::Log, _) => variants!(log32),
+        (Unary::Sin, _) => variants!(sin32),
+        (Unary::Cos, _) => variants!(cos32),
         #[cfg(target_arch = "x86_64")]
         (Unary::Tanh, Variant::Avx512) => Some(tanh_f32_avx512),
         #[cfg(target_arch = "x86_64")]
@@ -411,6 +414,8 @@ macro_rules! native32 {
 
 native32!(exp32: exps::exp_f32_fast, |v| v.is_nan() || v.abs() > exps::EXP32_FAST_MAX, exps::exp_f32);
 native32!(log32: exps::log_f32_fast, |v| !exps::is_normal_positive32(v), exps::log_f32);
+native32!(sin32: trig::sin_f32_fast, |v| v.is_nan() || v.abs() > trig::TRIG32_MAX, trig::sin_f32_wide);
+native32!(cos32: trig::cos_f32_fast, |v| v.is_nan() || v.abs() > trig::TRIG32_MAX, trig::cos_f32_wide);
 
 /// float32 tanh with AVX2: the element function, its table lookups as gathers.
 #[cfg(target_arch = "x86_64")]

@@ -42,6 +42,9 @@
 //! schemes with float32 polynomials, 16 lanes, no double-double; 4x and 2.7x faster),
 //! tanh (`hyper::tanh_f32`, a table-driven polynomial in float32 arithmetic, the
 //! AVX-512 kernel written with intrinsics so its lookups are permutes; 8x faster),
+//! sin and cos (`trig::sin_f32_fast`, `trig::cos_f32_fast`: still float64
+//! arithmetic, but a two-part reduction and polynomials of float32 accuracy instead
+//! of the double-double path; `sin(a)**2 + cos(b)**2` on float32 2.4x faster),
 //! all within 1 ulp of the correctly rounded result, tested on every float32; and
 //! `x**3`, `x**4` (one float64 product, the same bits as before, `pow.rs`). These too
 //! give the same bits in every vector variant.

@@ -679,7 +679,7 @@ fn for_f32_blocks(step: u64, block: usize, mut f: impl FnMut(&[f32])) {
 }
 
 /// The functions whose float32 kernels compute in float32 (`kernels::native_f32`).
-const NATIVE_F32: [Unary; 3] = [Unary::Exp, Unary::Log, Unary::Tanh];
+const NATIVE_F32: [Unary; 5] = [Unary::Exp, Unary::Log, Unary::Sin, Unary::Cos, Unary::Tanh];
 
 /// The float32-native kernels are within 1 ulp of the correctly rounded result (the C
 /// library's float64 function rounded: one of the two float32 neighbours of the exact

@@ -12,9 +12,14 @@
 //! forms, with the low part of `r` folded in), both as double-doubles; the
 //! quadrant `n mod 4` picks and negates. tan divides the two double-doubles.
 //!
+//! float32 sin and cos ([`sin_f32_fast`], [`cos_f32_fast`]) reduce in float64 with
+//! pi/2 in two parts and evaluate the first five terms of the same polynomials in
+//! float64, then round once: a float32 result needs none of the double-double steps.
+//! NaN, infinities and `|x| > TRIG32_MAX` take the float64 path.
+//!
 //! Coefficients: `tools/vmath_coeffs.py`.
 
-use super::dd::{fast_two_sum, fma, poly, round_int, two_prod, two_sum, Dd};
+use super::dd::{fast_two_sum, fma, poly, round_int, two_prod, two_sum, Dd, SHIFT};
 
 /// Above this `|x|` the block kernels call the scalar libm function instead.
 pub const TRIG_MAX: f64 = 1048576.0;
@@ -80,6 +85,74 @@ fn cos_kernel(r: Dd) -> Dd {
     let corr = ((1.0 - w) - hz) + (z * z * poly(z, &COS_C) - fma(0.5, z_lo, r.hi * r.lo));
     let (hi, lo) = fast_two_sum(w, corr);
     Dd::new(hi, lo)
+}
+
+/// Above this `|x|` (and for NaN) float32 sin and cos take the float64 path.
+pub const TRIG32_MAX: f32 = 1048576.0;
+
+// pi/2 = PIO2_HI + PIO2_LO to ~2^-107 relative.
+const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
+const PIO2_LO: f64 = 6.123233995736766e-17;
+// The first five terms of SIN_S and COS_C: for |r| <= pi/4 the rest is below
+// 2^-36 relative, far under a float32 ulp.
+const SIN32_S: [f64; 5] = [SIN_S[0], SIN_S[1], SIN_S[2], SIN_S[3], SIN_S[4]];
+const COS32_C: [f64; 5] = [COS_C[0], COS_C[1], COS_C[2], COS_C[3], COS_C[4]];
+
+/// float32 `x = n pi/2 + r` in float64, for `|x| <= TRIG32_MAX`: the bits of
+/// `n + SHIFT` (its low bits are `n mod 4`), `sin r` and `cos r`. `n pi/2` in two
+/// parts: `x - n PIO2_HI` is exact in the fma and rounded once, and `|n| < 2^20`
+/// keeps `n PIO2_LO` and the dropped tail far below the `r` of any float32 `x`.
+#[inline(always)]
+fn sincos32_parts(x: f32) -> (u64, f64, f64) {
+    let xd = x as f64;
+    let kd = fma(xd, TWO_OVER_PI, SHIFT);
+    let k = kd - SHIFT;
+    let r = fma(-k, PIO2_LO, fma(-k, PIO2_HI, xd));
+    let z = r * r;
+    let s = fma(r * z, poly(z, &SIN32_S), r);
+    let c = fma(z * z, poly(z, &COS32_C), fma(-0.5, z, 1.0));
+    (kd.to_bits(), s, c)
+}
+
+/// float32 sin for `|x| <= TRIG32_MAX`: a float64 reduction and float64
+/// polynomials of float32 accuracy, rounded once (within 1 ulp of the correctly
+/// rounded result, tested on every float32); ~3x the speed of the float64 sin
+/// rounded, whose double-double steps float32 does not need.
+#[inline(always)]
+pub fn sin_f32_fast(x: f32) -> f32 {
+    let (n, s, c) = sincos32_parts(x);
+    let v = if n & 1 != 0 { c } else { s };
+    let res = neg_if(n & 2 != 0, v) as f32;
+    // sin(-0) = -0, which the polynomial would round to +0.
+    if x == 0.0 {
+        x
+    } else {
+        res
+    }
+}
+
+/// float32 cos for `|x| <= TRIG32_MAX` (see [`sin_f32_fast`]).
+#[inline(always)]
+pub fn cos_f32_fast(x: f32) -> f32 {
+    let (n, s, c) = sincos32_parts(x);
+    let v = if n & 1 != 0 { s } else { c };
+    neg_if(n.wrapping_add(1) & 2 != 0, v) as f32
+}
+
+/// float32 sin where [`sin_f32_fast`] does not apply (NaN, infinities, `|x| >
+/// TRIG32_MAX`): the float64 path rounded, with the C library beyond `TRIG_MAX`,
+/// as the widened block kernels compute it.
+#[inline(always)]
+pub fn sin_f32_wide(x: f32) -> f32 {
+    let v = x as f64;
+    (if v.abs() > TRIG_MAX { f64::sin(v) } else { sin(v) }) as f32
+}
+
+/// float32 cos where [`cos_f32_fast`] does not apply (see [`sin_f32_wide`]).
+#[inline(always)]
+pub fn cos_f32_wide(x: f32) -> f32 {
+    let v = x as f64;
+    (if v.abs() > TRIG_MAX { f64::cos(v) } else { cos(v) }) as f32
 }
 
 #[inline(always)]
