@@ -116,8 +116,9 @@ fn sincos32_parts(x: f32) -> (u64, f64, f64) {
 
 /// float32 sin for `|x| <= TRIG32_MAX`: a float64 reduction and float64
 /// polynomials of float32 accuracy, rounded once (within 1 ulp of the correctly
-/// rounded result, tested on every float32); ~3x the speed of the float64 sin
-/// rounded, whose double-double steps float32 does not need.
+/// rounded result, tested on every float32). Faster than the float64 sin rounded,
+/// whose double-double steps float32 does not need: float32
+/// `sin(a)**2 + cos(b)**2` ran 2.4x faster.
 #[inline(always)]
 pub fn sin_f32_fast(x: f32) -> f32 {
     let (n, s, c) = sincos32_parts(x);
