@@ -411,7 +411,7 @@ def run_timings(cfg, libs, jitexpr, native, tmp, jitexpr_py, fast):
         times[dtype] = {}
         for n in sizes:
             repeat = cfg["repeat"][n]
-            rounds = cfg.get("rounds_at", {}).get(n, cfg["rounds"])
+            rounds = rounds_of(cfg, n)
             log(f"== {dtype} n = {n:.0e}: {rounds} rounds of {repeat}")
             inputs = tmp / f"{dtype}-n{n}"
             outdir = inputs / "out"
@@ -891,15 +891,19 @@ def load_note(load):
             "multi-threaded ones most, are noisier than on an idle machine. ")
 
 
+def rounds_at(meta):
+    """{n: rounds} for the sizes with their own count (keys are strings once read back from JSON)."""
+    return {int(k): v for k, v in meta.get("rounds_at", {}).items()}
+
+
 def rounds_of(meta, n):
-    """The timing rounds at size `n` (`rounds_at` keys are strings once read back from JSON)."""
-    at = {int(k): v for k, v in meta.get("rounds_at", {}).items()}
-    return at.get(n, meta["rounds"])
+    """The timing rounds at size `n` (`meta`: the run's config or its saved metadata)."""
+    return rounds_at(meta).get(n, meta["rounds"])
 
 
 def rounds_text(meta):
     """'5 rounds', or '5 rounds (3 at n = 1e+07)'."""
-    at = {int(k): v for k, v in meta.get("rounds_at", {}).items()}
+    at = rounds_at(meta)
     extra = ", ".join(f"{v} at n = {n:.0e}" for n, v in sorted(at.items()))
     return f"{meta['rounds']} rounds" + (f" ({extra})" if extra else "")
 
