@@ -130,7 +130,7 @@ impl KOp {
 }
 
 impl Kernel {
-    fn new(params: Vec<DType>, nodes: Vec<KNode>, outputs: Vec<u32>, reductions: Vec<KReduce>) -> Kernel {
+    pub(crate) fn new(params: Vec<DType>, nodes: Vec<KNode>, outputs: Vec<u32>, reductions: Vec<KReduce>) -> Kernel {
         let mut h = DefaultHasher::new();
         (&params, &nodes, &outputs, &reductions).hash(&mut h);
         Kernel { params, nodes, outputs, reductions, hash: h.finish() }

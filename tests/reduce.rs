@@ -440,3 +440,54 @@ fn prepared_whole_reductions_give_the_general_paths_bits() {
         }
     }
 }
+
+/// Reductions over functions that only have vmath block kernels (exp, log,
+/// sin, tanh, `**`, arctan2) run as a split kernel (`codegen/split.rs`): a
+/// producer computes the arguments a chunk at a time, a consumer folds them.
+/// Lengths around the fold block (128), the producer's phase block (512) and
+/// the driver's chunk (1024), task sizes that start calls inside fold blocks
+/// (64, 100), both accumulator layouts (axis forms of a matrix), float64 and
+/// float32, with a stored output beside the reduction: the same bits as the
+/// unfused JIT (the arguments stored, then reduced) and the interpreter within
+/// the reordering bound.
+#[test]
+fn reductions_over_math_functions_agree_fused_and_unfused() {
+    let sources = [
+        "sum(exp(a - 1))",
+        "mean(log(a) * b)",
+        "prod(sin(a) * 0.1 + 1)",
+        "max(tanh(a * 3 - b))",
+        "min(a ** 2.5 - b)",
+        "sum(arctan2(a, b)) + max(exp(b))",
+    ];
+    for dtype in [DType::Float64, DType::Float32] {
+        for n in [1, 15, 127, 128, 129, 511, 513, 1023, 1024, 1025, 2049, 5000] {
+            let a = array(dtype, &[n], false);
+            let b = eval("a * 0.5 + 0.25", &[("a", &a)], &[None], &interp()).unwrap().remove(0);
+            for src in sources {
+                for chunk in [None, Some(64), Some(100)] {
+                    check(src, &[("a", &a), ("b", &b)], true, chunk).unwrap();
+                }
+            }
+        }
+        for shape in [[3, 700], [700, 3], [40, 129]] {
+            let a = array(dtype, &shape, false);
+            let b = eval("a * 0.5 + 0.25", &[("a", &a)], &[None], &interp()).unwrap().remove(0);
+            for form in axis_forms("sum", 2).into_iter().chain(axis_forms("max", 2)) {
+                let src = form.replacen("(a", "(exp(a - b)", 1);
+                check(&src, &[("a", &a), ("b", &b)], true, Some(100)).unwrap();
+                check(&src, &[("a", &a), ("b", &b)], true, None).unwrap();
+            }
+        }
+    }
+    // A stored value beside the reduction it feeds: both from one split kernel.
+    let a = array(DType::Float64, &[3001], false);
+    let sig = [("a", DType::Float64)];
+    let compiled = Expr::parse("e = exp(a - 1); s = sum(e); e").unwrap().compile(&sig).unwrap();
+    for config in [interp(), jit(true, 1, None), jit(true, 4, Some(100)), jit(false, 1, None)] {
+        let out = compiled.eval_with(&[("a", &a)], &[Some("e"), Some("s")], &config).unwrap();
+        let want = compiled.eval_with(&[("a", &a)], &[Some("e"), Some("s")], &jit(false, 1, None)).unwrap();
+        assert!(same_bits(&out[0], &want[0]), "{config:?}");
+        assert!(close(&out[1], &want[1], 3001.0 * 2.0), "{config:?}: {:?} {:?}", out[1], want[1]);
+    }
+}

@@ -8,7 +8,9 @@
 //!   loop-carried slots or updated in place along a row, in the fixed order
 //!   `exec::reduce` relies on; float operations with a lane-wise form get a
 //!   vector loop, math functions are called per element (the same functions,
-//!   so the same bits).
+//!   so the same bits). A kernel whose reductions read a function that has
+//!   only a vmath block kernel (`sum(exp(a))`) never gets here: it is split
+//!   into a phased producer and an accumulating consumer (`codegen/split.rs`).
 //!
 //! Both read and write memory only through [`element_addr`] on the row pointers
 //! of the ABI described in [`super`], lower scalar nodes through

@@ -32,6 +32,7 @@ mod ops;
 mod phases;
 #[cfg(all(target_arch = "x86_64", not(windows)))]
 mod simd;
+mod split;
 mod vector;
 
 use std::sync::{Mutex, OnceLock};
@@ -238,6 +239,9 @@ pub struct CompiledKernel {
     /// Kept to free the code when the kernel is dropped (`JITModule` is `Send`
     /// but not `Sync`; the mutex makes the whole kernel `Sync`).
     module: Mutex<Option<JITModule>>,
+    /// The kernels a split kernel's driver calls (see [`split`]): they live as
+    /// long as the driver, and are dropped after its code is freed.
+    parts: Vec<CompiledKernel>,
 }
 
 impl CompiledKernel {
@@ -269,7 +273,8 @@ impl Drop for CompiledKernel {
             // its only callers (`exec.rs`, `exec/reduce.rs`) hold an
             // `Arc<CompiledKernel>` across every call, so while a call runs this drop
             // cannot. No other pointer into the module escapes: kernels call vmath
-            // and semantics, never each other.
+            // and semantics, and a split kernel's driver its own `parts`, which
+            // this kernel owns and frees after this module.
             unsafe { module.free_memory() };
         }
     }
@@ -333,9 +338,18 @@ fn function(kernel: &Kernel, layouts: &[Layout]) -> Function {
     func
 }
 
-/// The Cranelift IR of a kernel, for `--emit clif`.
+/// The Cranelift IR of a kernel, for `--emit clif` (a split kernel's: its
+/// producer's, its consumer's and its driver's, the driver calling address 0).
 pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
-    function(kernel, layouts).display().to_string()
+    match split::split(kernel, layouts) {
+        Some(s) => format!(
+            "; split: producer\n{}; split: consumer\n{}; split: driver\n{}",
+            clif(&s.producer, &s.producer_layouts),
+            clif(&s.consumer, &s.consumer_layouts),
+            split::driver(&s, kernel, layouts, 0, 0, isa().as_ref()).display()
+        ),
+        None => function(kernel, layouts).display().to_string(),
+    }
 }
 
 /// The machine code of a kernel for this CPU, for `--emit asm`: the listing of
@@ -354,7 +368,24 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
         return Ok(text);
     }
     let isa = isa();
-    let mut ctx = Context::for_function(function(kernel, layouts));
+    let func = match split::split(kernel, layouts) {
+        Some(s) => {
+            let parts = format!(
+                "; split: producer\n{}; split: consumer\n{}; split: driver\n",
+                asm(&s.producer, &s.producer_layouts)?,
+                asm(&s.consumer, &s.consumer_layouts)?
+            );
+            return Ok(parts + &disassemble(split::driver(&s, kernel, layouts, 0, 0, isa.as_ref()))?);
+        }
+        None => function(kernel, layouts),
+    };
+    disassemble(func)
+}
+
+/// Cranelift's disassembly of a function's register-allocated instructions.
+fn disassemble(func: Function) -> Result<String> {
+    let isa = isa();
+    let mut ctx = Context::for_function(func);
     ctx.set_disasm(true);
     let code = ctx
         .compile(isa.as_ref(), &mut Default::default())
@@ -368,7 +399,20 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
     if let Some(native) = native_code(kernel, layouts, options.backend) {
         return place(&native);
     }
-    let func = function(kernel, layouts);
+    if let Some(s) = split::split(kernel, layouts) {
+        let producer = compile(&s.producer, &s.producer_layouts, options)?;
+        let consumer = compile(&s.consumer, &s.consumer_layouts, options)?;
+        let func = split::driver(&s, kernel, layouts, producer.entry as usize, consumer.entry as usize, isa.as_ref());
+        let mut driver = jit(func, options)?;
+        driver.parts = vec![producer, consumer];
+        return Ok(driver);
+    }
+    jit(function(kernel, layouts), options)
+}
+
+/// Compile a Cranelift function of the `KernelFn` signature in a module of its own.
+fn jit(func: Function, options: CodegenOptions) -> Result<CompiledKernel> {
+    let isa = isa();
     if options.verify {
         if let Err(errors) = cranelift_codegen::verify_function(&func, isa.as_ref()) {
             panic!("generated Cranelift IR does not verify:\n{}\n{func}", errors);
@@ -386,7 +430,7 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
     // Cranelift signature is `(ptr, ptr) -> ()` in the platform's C calling
     // convention, which is exactly `KernelFn`.
     let entry = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
-    Ok(CompiledKernel { entry, streaming: None, module: Mutex::new(Some(module)) })
+    Ok(CompiledKernel { entry, streaming: None, module: Mutex::new(Some(module)), parts: vec![] })
 }
 
 /// Machine code made outside Cranelift, placed in a `JITModule` of its own so
@@ -415,6 +459,7 @@ fn place(native: &Native) -> Result<CompiledKernel> {
         entry: entry(module.get_finalized_function(cached)),
         streaming,
         module: Mutex::new(Some(module)),
+        parts: vec![],
     })
 }
 

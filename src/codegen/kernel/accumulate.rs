@@ -32,8 +32,10 @@
 //! scalar results. Scalar nodes go through [`super::emit_scalar`], as in
 //! [`super::phased`]. Everything else is scalar,
 //! and math functions are called per element (the same `semantics` functions the
-//! interpreter uses, so the same bits); block calls into vmath are only in
-//! [`super::phased`] so far.
+//! interpreter uses, so the same bits). Kernels whose reductions read
+//! functions with only a vmath block kernel (exp, log, sin, `**`, ...) are split
+//! before they reach this builder (`codegen/split.rs`): [`super::phased`]
+//! computes their arguments block-wise and this builder folds them.
 //!
 //! Reductions (see [`crate::codegen::Layout`] for the two accumulator layouts):
 //! - *row* accumulators (one per element): `acc[i] = combine(acc[i], x[i])`;
