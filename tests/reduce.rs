@@ -491,3 +491,52 @@ fn reductions_over_math_functions_agree_fused_and_unfused() {
         assert!(close(&out[1], &want[1], 3001.0 * 2.0), "{config:?}: {:?} {:?}", out[1], want[1]);
     }
 }
+
+/// Float min/max folds take a vector path over whole groups of 128 elements
+/// (`emit_extremum_group`) and fall back to the in-order loop for a group with
+/// a NaN or a zero extremum: the interpreter's bits either way — the first
+/// NaN's payload, the last of tied zeros, infinities — in groups that are whole,
+/// ragged or split between calls, float64 and float32, one fold or several.
+#[test]
+fn vector_min_max_keep_the_interpreters_nan_and_zero_rules() {
+    let quiet = f64::from_bits(0x7ff8_0000_0000_0001);
+    let other = f64::from_bits(0xfff8_0000_0000_0bad);
+    let patterns: [&[(usize, f64)]; 8] = [
+        &[],
+        &[(5, 0.0), (77, -0.0)],
+        &[(300, quiet), (900, other)],
+        &[(1000, other), (1001, quiet)],
+        &[(129, f64::INFINITY), (700, f64::NEG_INFINITY)],
+        &[(0, -0.0), (255, 0.0), (256, -0.0)],
+        &[(127, quiet)],
+        &[(640, 9.5), (641, 9.5)],
+    ];
+    for dtype in [DType::Float64, DType::Float32] {
+        for n in [128, 256, 1024, 1100] {
+            for zeros in [false, true] {
+                for pattern in patterns {
+                    // Around -1 (or all zeros), so zeros and NaNs decide the extrema.
+                    let mut v: Vec<f64> =
+                        (0..n).map(|i| if zeros { 0.0 } else { -1.0 - (i % 37) as f64 * 0.01 }).collect();
+                    for &(i, x) in pattern.iter().filter(|(i, _)| *i < n) {
+                        v[i] = x;
+                    }
+                    let a = Array::from_vec(v);
+                    let a = eval(&format!("{}(a)", dtype.name()), &[("a", &a)], &[None], &interp()).unwrap().remove(0);
+                    let b = eval("a * 0.5", &[("a", &a)], &[None], &interp()).unwrap().remove(0);
+                    for chunk in [None, Some(128), Some(200)] {
+                        for src in ["max(a)", "min(a)", "max(a) + min(b)", "min(a - b)", "max(abs(a))"] {
+                            check(src, &[("a", &a), ("b", &b)], false, chunk).unwrap();
+                        }
+                    }
+                    if n % 16 == 0 {
+                        let m = Array::new(a.data().clone(), vec![n / 16, 16]).unwrap();
+                        for src in ["max(a, axis=1)", "min(a, axis=0)", "max(a, axis=0)"] {
+                            check(src, &[("a", &m)], false, None).unwrap();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -198,6 +198,20 @@ fn minmax(b: &mut FunctionBuilder<'_>, cc: FloatCC, x: Value, y: Value) -> Value
     bitselect(b, take_x, x, y)
 }
 
+/// `y < x ? x : y` lane-wise, which x86 lowers to one `maxpd`/`maxps`: the
+/// larger value, but `y` where either is NaN or the two are equal (so not
+/// NumPy's NaN and signed-zero rules): for folds that check for both.
+pub(super) fn pmax(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
+    let lt = b.ins().fcmp(FloatCC::LessThan, y, x);
+    bitselect(b, lt, x, y)
+}
+
+/// `x < y ? x : y` lane-wise, one `minpd`/`minps` on x86; as [`pmax`].
+pub(super) fn pmin(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
+    let lt = b.ins().fcmp(FloatCC::LessThan, x, y);
+    bitselect(b, lt, x, y)
+}
+
 /// `|x|` with `y`'s sign, by bits (x86 Cranelift has no vector `fcopysign`).
 fn copysign(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
     let ty = b.func.dfg.value_type(x);

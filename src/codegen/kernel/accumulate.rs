@@ -15,6 +15,11 @@
 //!                   to 8 elements when the kernel folds a sum);
 //!                   i += step; if i < m goto vbody(i, vacc) else goto tail(i, vacc)
 //! tail(i, vacc):    slots = the lanes of vacc; if i < hi goto body(i, slots) else goto done(slots)
+//! [float min/max folds only, instead of vbody and tail (`emit_extremum_group`):]
+//! vloop(i, vacc):   if hi - lo is a multiple of the step: lane-wise minpd/maxpd
+//!                   over lo..hi, NaNs noted beside; then if a NaN was seen or the
+//!                   extremum m is a zero goto body(lo, slots) (the in-order
+//!                   loop decides the bits), else goto done(combine(slots, m))
 //! body(i, slots):   load contiguous (strided) parameters at i (i * stride);
 //!                   compute the rest; store every output at i (i * stride);
 //!                   accumulate; i += 1;
@@ -29,7 +34,10 @@
 //! [`crate::codegen::vector`] (the phase loops' lowering: arithmetic, sqrt,
 //! abs, floor, minimum, copysign, ...), no operand is strided and every
 //! reduction is a float sum, mean or product: lane-wise these give exactly the
-//! scalar results. Scalar nodes go through [`super::emit_scalar`], as in
+//! scalar results. A kernel whose folds are all float min/max (one slot each,
+//! combined in order) gets a vector loop per whole group instead, exact because
+//! the order only decides the bits of a zero or NaN extremum, and such groups
+//! run the scalar loop. Scalar nodes go through [`super::emit_scalar`], as in
 //! [`super::phased`]. Everything else is scalar,
 //! and math functions are called per element (the same `semantics` functions the
 //! interpreter uses, so the same bits). Kernels whose reductions read
@@ -61,7 +69,7 @@
 //! everything computed in `pre` dominates `body`, so hoisted values are simply
 //! reused there.
 
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Block, BlockArg, Function, InstBuilder, Type, Value};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -262,9 +270,10 @@ fn emit_blocks(
         addrs.push((addr, fresh));
     }
     let pass = Pass { lo: Some(lo), hi, cont: done };
-    match vector_type(cx) {
-        Some(vty) => emit_vector_loop(em, cx, vals, vty, &pass, body, &addrs),
-        None => {
+    match (vector_type(cx), extremum_vector_type(cx)) {
+        (Some(vty), _) => emit_vector_loop(em, cx, vals, vty, &pass, body, &addrs),
+        (None, Some(vty)) => emit_extremum_group(em, cx, vals, vty, &pass, body, &slots),
+        (None, None) => {
             em.b.ins().jump(body, &block_args(Some(lo), &slots));
         }
     }
@@ -361,6 +370,139 @@ fn vector_type(cx: &Cx<'_>) -> Option<Type> {
     let sums = kernel.reductions.iter().all(|r| matches!(r.op, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod));
     let slots_fit = accs.folds.iter().all(|&(_, k)| k % lanes == 0 && k == accs.folds[0].1);
     (simple && sums && slots_fit).then_some(vty)
+}
+
+/// The vector type of a kernel whose folds are all float min/max
+/// ([`emit_extremum_group`]): every value one float dtype, every operation
+/// lane-wise, no strided operand, no output and no row accumulator.
+fn extremum_vector_type(cx: &Cx<'_>) -> Option<Type> {
+    let kernel = cx.kernel;
+    if cx.strided || !kernel.outputs.is_empty() || !cx.accs.rows.is_empty() || cx.accs.folds.is_empty() {
+        return None;
+    }
+    let dtype = kernel.nodes.first()?.dtype;
+    let vty = vector::vector_type(dtype).filter(|_| dtype.is_float())?;
+    let simple = (kernel.nodes.iter().enumerate())
+        .all(|(k, n)| n.dtype == dtype && vector::supported(n, operand_dtype(kernel, k)));
+    let extrema = kernel.reductions.iter().all(|r| matches!(r.op, ReduceOp::Min | ReduceOp::Max));
+    (simple && extrema).then_some(vty)
+}
+
+/// Vector accumulators per min/max fold in [`emit_extremum_group`]: independent
+/// chains, so the loop is not bound by the latency of one.
+const EXTREMUM_UNROLL: usize = 4;
+
+/// A group of float min/max folds (one slot each, combined strictly in order,
+/// see [`accumulator_slots`]) on vectors, exactly: when the group's length is a
+/// multiple of the step, lane-wise `minpd`/`maxpd` ([`vector::pmin`]) over it
+/// give its extremum `m`, whose value does not depend on the order, unless a
+/// NaN is among the elements (tracked beside: those instructions drop it).
+/// Only `m`'s bits can depend on the order: a zero (`0.0` and `-0.0` tie, and
+/// the in-order fold keeps the last one). Otherwise every element equal to
+/// `m` has `m`'s bits, so the in-order fold of the group onto the slot is
+/// `combine(slot, m)`. A group with a NaN or whose `m` is a zero, or whose
+/// length is not a multiple of the step, runs the scalar loop from its start
+/// instead.
+fn emit_extremum_group(
+    em: &mut Emitter<'_>,
+    cx: &Cx<'_>,
+    scalars: &[Option<Value>],
+    vty: Type,
+    pass: &Pass,
+    body: Block,
+    slots: &[Value],
+) {
+    let kernel = cx.kernel;
+    let lo = pass.lo.expect("folds run in groups");
+    let ptr_ty = em.b.func.dfg.value_type(pass.hi);
+    let lanes = vty.lane_count() as usize;
+    let mask_ty = vty.as_int();
+    let step = (lanes * EXTREMUM_UNROLL) as i64;
+    let chains = cx.accs.folds.len() * EXTREMUM_UNROLL;
+    let vloop = em.b.create_block();
+    let vdone = em.b.create_block();
+    em.b.append_block_param(vloop, ptr_ty);
+    for _ in 0..chains {
+        em.b.append_block_param(vloop, vty);
+        em.b.append_block_param(vdone, vty);
+    }
+    for _ in 0..chains {
+        em.b.append_block_param(vloop, mask_ty);
+        em.b.append_block_param(vdone, mask_ty);
+    }
+    let len = em.b.ins().isub(pass.hi, lo);
+    let rest = em.b.ins().band_imm_u(len, step - 1);
+    let ragged = em.b.ins().icmp_imm_u(IntCC::NotEqual, rest, 0);
+    let empty = em.b.ins().icmp_imm_u(IntCC::Equal, len, 0);
+    let scalar = em.b.ins().bor(ragged, empty);
+    let mut vvals: Vec<Option<Value>> = scalars
+        .iter()
+        .zip(&cx.varying)
+        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
+        .collect();
+    let mut vstart = Vec::new();
+    for &(r, _) in &cx.accs.folds {
+        let start = em.constant(accumulator_start(kernel.reductions[r].op, kernel.reduction_dtype(r)));
+        let start = em.b.ins().splat(vty, start);
+        vstart.extend(std::iter::repeat_n(start, EXTREMUM_UNROLL));
+    }
+    let no_nan = em.b.ins().iconst(mask_ty.lane_type(), 0);
+    let no_nan = em.b.ins().splat(mask_ty, no_nan);
+    vstart.extend(std::iter::repeat_n(no_nan, chains));
+    em.b.ins().brif(scalar, body, &block_args(Some(lo), slots), vloop, &block_args(Some(lo), &vstart));
+
+    em.b.switch_to_block(vloop);
+    let i = em.b.block_params(vloop)[0];
+    let mut vaccs: Vec<Value> = em.b.block_params(vloop)[1..].to_vec();
+    for u in 0..EXTREMUM_UNROLL {
+        let iu = if u == 0 { i } else { em.b.ins().iadd_imm_u(i, (u * lanes) as i64) };
+        emit_vector_nodes(&mut em.b, cx, vty, iu, &mut vvals);
+        for (f, &(r, _)) in cx.accs.folds.iter().enumerate() {
+            let red = kernel.reductions[r];
+            let x = vvals[red.arg as usize].expect("reduction arguments are computed");
+            let c = f * EXTREMUM_UNROLL + u;
+            vaccs[c] = match red.op {
+                ReduceOp::Min => vector::pmin(&mut em.b, x, vaccs[c]),
+                _ => vector::pmax(&mut em.b, x, vaccs[c]),
+            };
+            let nan = em.b.ins().fcmp(FloatCC::Unordered, x, x);
+            vaccs[chains + c] = em.b.ins().bor(vaccs[chains + c], nan);
+        }
+    }
+    let next = em.b.ins().iadd_imm_u(i, step);
+    let more = em.b.ins().icmp(IntCC::UnsignedLessThan, next, pass.hi);
+    em.b.ins().brif(more, vloop, &block_args(Some(next), &vaccs), vdone, &block_args(None, &vaccs));
+
+    // vdone: each fold's extremum; the scalar loop after a NaN or for a zero.
+    em.b.switch_to_block(vdone);
+    let vaccs: Vec<Value> = em.b.block_params(vdone).to_vec();
+    let nans = vaccs[chains + 1..].iter().fold(vaccs[chains], |m, &n| em.b.ins().bor(m, n));
+    let mut odd = em.b.ins().vany_true(nans);
+    let mut next_slots = Vec::with_capacity(cx.accs.folds.len());
+    for (f, &(r, _)) in cx.accs.folds.iter().enumerate() {
+        let red = kernel.reductions[r];
+        // NaN-free here (else the scalar loop runs): any max or min will do.
+        let extremum = |b: &mut FunctionBuilder<'_>, x: Value, y: Value| match red.op {
+            ReduceOp::Min => b.ins().fmin(x, y),
+            _ => b.ins().fmax(x, y),
+        };
+        let accs = &vaccs[f * EXTREMUM_UNROLL..(f + 1) * EXTREMUM_UNROLL];
+        let v = accs[1..].iter().fold(accs[0], |v, &w| match red.op {
+            ReduceOp::Min => vector::pmin(&mut em.b, v, w),
+            _ => vector::pmax(&mut em.b, v, w),
+        });
+        let mut m = em.b.ins().extractlane(v, 0);
+        for l in 1..lanes {
+            let x = em.b.ins().extractlane(v, l as u8);
+            m = extremum(&mut em.b, m, x);
+        }
+        let dtype = kernel.reduction_dtype(r);
+        let zero = em.constant(accumulator_start(ReduceOp::Sum, dtype));
+        let is_zero = em.b.ins().fcmp(FloatCC::Equal, m, zero);
+        odd = em.b.ins().bor(odd, is_zero);
+        next_slots.push(combine(em, red.op, dtype, slots[f], m));
+    }
+    em.b.ins().brif(odd, body, &block_args(Some(lo), slots), pass.cont, &block_args(None, &next_slots));
 }
 
 /// Emit, from the current block, the vector loop over the elements of `pass`
