@@ -16,7 +16,8 @@
 //! of the ABI described in [`super`], lower scalar nodes through
 //! [`emit_scalar`] and vector nodes through [`super::vector::emit`].
 
-use cranelift_codegen::ir::{Function, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -41,6 +42,23 @@ pub(super) fn build(
     } else {
         accumulate::build(func, fctx, kernel, layouts, isa)
     }
+}
+
+/// The entry every kernel function starts with: `entry(ptrs, n)` returns at
+/// once for `n == 0`, else continues in a new block, where the builder is
+/// left. Returns `ptrs`, `n` and the (empty, unsealed) exit block.
+pub(super) fn emit_entry(b: &mut FunctionBuilder<'_>) -> (Value, Value, Block) {
+    let entry = b.create_block();
+    let pre = b.create_block();
+    let exit = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let ptrs = b.block_params(entry)[0];
+    let n = b.block_params(entry)[1];
+    let empty = b.ins().icmp_imm_u(IntCC::Equal, n, 0);
+    b.ins().brif(empty, exit, &[], pre, &[]);
+    b.switch_to_block(pre);
+    (ptrs, n, exit)
 }
 
 /// Loads and stores never trap: exec guarantees every pointer covers its elements.

@@ -147,22 +147,11 @@ pub(super) fn driver(
     let mem = MemFlagsData::new().with_notrap();
     let callee_sig = b.import_signature(sig);
 
-    let entry = b.create_block();
-    let pre = b.create_block();
-    let chunk = b.create_block();
-    let exit = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.append_block_param(chunk, ptr_ty);
-
-    b.switch_to_block(entry);
-    let ptrs = b.block_params(entry)[0];
-    let n = b.block_params(entry)[1];
-    let empty = b.ins().icmp_imm_u(IntCC::Equal, n, 0);
-    b.ins().brif(empty, exit, &[], pre, &[]);
-
     // pre: the kernel's rows, strides and phase; the argument arrays' fixed
     // entries (buffer addresses, strides, invariant parameters).
-    b.switch_to_block(pre);
+    let (ptrs, n, exit) = super::kernel::emit_entry(&mut b);
+    let chunk = b.create_block();
+    b.append_block_param(chunk, ptr_ty);
     let (params, outputs, reds) = (kernel.params.len(), kernel.outputs.len(), kernel.reductions.len());
     let operands = params + outputs + reds;
     let base: Vec<Value> = (0..operands).map(|k| b.ins().load(ptr_ty, mem, ptrs, word * k as i32)).collect();

@@ -74,7 +74,7 @@ use cranelift_codegen::ir::{types, Block, BlockArg, Function, InstBuilder, Type,
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use super::{element_addr, emit_scalars, mem, operand_dtype, varying_nodes, Row};
+use super::{element_addr, emit_entry, emit_scalars, mem, operand_dtype, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
 use crate::codegen::{accumulator_slots, accumulator_start, vector, Layout, FOLD_BLOCK};
 use crate::fuse::{KOp, Kernel};
@@ -142,23 +142,12 @@ pub(super) fn build(
     let (operand_layouts, acc_layouts) = layouts.split_at(kernel.params.len() + kernel.outputs.len());
     let accs = Accs::new(kernel, acc_layouts);
     let mut em = Emitter::new(FunctionBuilder::new(func, fctx), isa.default_call_conv(), ptr_ty);
-    let entry = em.b.create_block();
-    let pre = em.b.create_block();
+    let (ptrs, n, exit) = emit_entry(&mut em.b);
     let body = em.b.create_block();
-    let exit = em.b.create_block();
-    em.b.append_block_params_for_function_params(entry);
     em.b.append_block_param(body, ptr_ty);
     for ty in accs.slot_types(kernel) {
         em.b.append_block_param(body, ty);
     }
-
-    em.b.switch_to_block(entry);
-    let ptrs = em.b.block_params(entry)[0];
-    let n = em.b.block_params(entry)[1];
-    let empty = em.b.ins().icmp_imm_u(IntCC::Equal, n, 0);
-    em.b.ins().brif(empty, exit, &[], pre, &[]);
-
-    em.b.switch_to_block(pre);
     let slot = ptr_ty.bytes() as i32;
     let operands = layouts.len();
     let rows: Vec<Row> = (0..operands)
@@ -435,16 +424,10 @@ fn emit_extremum_group(
     let ragged = em.b.ins().icmp_imm_u(IntCC::NotEqual, rest, 0);
     let empty = em.b.ins().icmp_imm_u(IntCC::Equal, len, 0);
     let scalar = em.b.ins().bor(ragged, empty);
-    let mut vvals: Vec<Option<Value>> = scalars
-        .iter()
-        .zip(&cx.varying)
-        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
-        .collect();
+    let mut vvals = splat_invariants(em, cx, scalars, vty);
     let mut vstart = Vec::new();
     for &(r, _) in &cx.accs.folds {
-        let start = em.constant(accumulator_start(kernel.reductions[r].op, kernel.reduction_dtype(r)));
-        let start = em.b.ins().splat(vty, start);
-        vstart.extend(std::iter::repeat_n(start, EXTREMUM_UNROLL));
+        vstart.extend(std::iter::repeat_n(vector_start(em, kernel, r, vty), EXTREMUM_UNROLL));
     }
     let no_nan = em.b.ins().iconst(mask_ty.lane_type(), 0);
     let no_nan = em.b.ins().splat(mask_ty, no_nan);
@@ -533,18 +516,11 @@ fn emit_vector_loop(
         em.b.append_block_param(vbody, vty);
         em.b.append_block_param(tail, vty);
     }
-    // Invariant values broadcast to every lane once (in the pre-header; a
-    // block group re-splats, which is cheap next to a block's elements).
-    let mut vvals: Vec<Option<Value>> = scalars
-        .iter()
-        .zip(&cx.varying)
-        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
-        .collect();
+    let mut vvals = splat_invariants(em, cx, scalars, vty);
     // The slots as vectors: `lanes` consecutive slots per vector.
     let mut vstart = Vec::new();
     for (&(addr, fresh), &(r, _)) in addrs.iter().zip(&cx.accs.folds) {
-        let start = em.constant(accumulator_start(kernel.reductions[r].op, kernel.reduction_dtype(r)));
-        let start = em.b.ins().splat(vty, start);
+        let start = vector_start(em, kernel, r, vty);
         for u in 0..unroll {
             let old = em.b.ins().load(vty, mem(), addr, (u as u32 * vty.bytes()) as i32);
             vstart.push(em.b.ins().select(fresh, start, old));
@@ -597,6 +573,21 @@ fn emit_vector_loop(
     }
     let rest = em.b.ins().icmp(IntCC::UnsignedLessThan, i, pass.hi);
     em.b.ins().brif(rest, body, &block_args(Some(i), &slots), pass.cont, &block_args(None, &slots));
+}
+
+/// The invariant values broadcast to every lane of `vty` (once per loop: in
+/// the pre-header, or per block group, which is cheap next to its elements);
+/// `None` for the varying nodes, which the loop computes.
+fn splat_invariants(em: &mut Emitter<'_>, cx: &Cx<'_>, scalars: &[Option<Value>], vty: Type) -> Vec<Option<Value>> {
+    (scalars.iter().zip(&cx.varying))
+        .map(|(s, &v)| if v { None } else { s.map(|s| em.b.ins().splat(vty, s)) })
+        .collect()
+}
+
+/// Reduction `r`'s start value in every lane of `vty`.
+fn vector_start(em: &mut Emitter<'_>, kernel: &Kernel, r: usize, vty: Type) -> Value {
+    let start = em.constant(accumulator_start(kernel.reductions[r].op, kernel.reduction_dtype(r)));
+    em.b.ins().splat(vty, start)
 }
 
 /// The varying nodes on vectors of `vty` at element `i`, lowered by

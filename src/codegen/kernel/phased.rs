@@ -41,7 +41,7 @@ use cranelift_codegen::ir::{types, Function, InstBuilder, StackSlotData, StackSl
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use super::{element_addr, emit_scalar, emit_scalars, mem, operand_dtype, varying_nodes, Row};
+use super::{element_addr, emit_entry, emit_scalar, emit_scalars, mem, operand_dtype, varying_nodes, Row};
 use crate::codegen::ops::{clif_type, Emitter};
 use crate::codegen::phases::Phases;
 use crate::codegen::{vector, Layout};
@@ -82,18 +82,7 @@ pub(super) fn build(
 ) {
     let ptr_ty = isa.pointer_type();
     let mut b = FunctionBuilder::new(func, fctx);
-    let entry = b.create_block();
-    let pre = b.create_block();
-    let exit = b.create_block();
-    b.append_block_params_for_function_params(entry);
-
-    b.switch_to_block(entry);
-    let ptrs = b.block_params(entry)[0];
-    let n = b.block_params(entry)[1];
-    let empty = b.ins().icmp_imm_u(IntCC::Equal, n, 0);
-    b.ins().brif(empty, exit, &[], pre, &[]);
-
-    b.switch_to_block(pre);
+    let (ptrs, n, exit) = emit_entry(&mut b);
     let slot = ptr_ty.bytes() as i32;
     let operands = kernel.params.len() + kernel.outputs.len();
     let rows: Vec<Row> = (0..operands)
