@@ -528,6 +528,10 @@ fn vector_min_max_keep_the_interpreters_nan_and_zero_rules() {
                         for src in ["max(a)", "min(a)", "max(a) + min(b)", "min(a - b)", "max(abs(a))"] {
                             check(src, &[("a", &a), ("b", &b)], false, chunk).unwrap();
                         }
+                        // Reductions of several kinds in one kernel (split into consumers).
+                        for src in ["sum(a) + max(a)", "mean(a * b) - min(a) + max(b)"] {
+                            check(src, &[("a", &a), ("b", &b)], true, chunk).unwrap();
+                        }
                     }
                     if n % 16 == 0 {
                         let m = Array::new(a.data().clone(), vec![n / 16, 16]).unwrap();

@@ -342,12 +342,17 @@ fn function(kernel: &Kernel, layouts: &[Layout]) -> Function {
 /// producer's, its consumer's and its driver's, the driver calling address 0).
 pub fn clif(kernel: &Kernel, layouts: &[Layout]) -> String {
     match split::split(kernel, layouts) {
-        Some(s) => format!(
-            "; split: producer\n{}; split: consumer\n{}; split: driver\n{}",
-            clif(&s.producer, &s.producer_layouts),
-            clif(&s.consumer, &s.consumer_layouts),
-            split::driver(&s, kernel, layouts, 0, 0, isa().as_ref()).display()
-        ),
+        Some(s) => {
+            let mut text = format!("; split: producer\n{}", clif(&s.producer, &s.producer_layouts));
+            for c in &s.consumers {
+                text += &format!("; split: consumer\n{}", clif(&c.kernel, &c.layouts));
+            }
+            let zeros = vec![0; s.consumers.len()];
+            text + &format!(
+                "; split: driver\n{}",
+                split::driver(&s, kernel, layouts, 0, &zeros, isa().as_ref()).display()
+            )
+        }
         None => function(kernel, layouts).display().to_string(),
     }
 }
@@ -370,12 +375,13 @@ pub fn asm(kernel: &Kernel, layouts: &[Layout]) -> Result<String> {
     let isa = isa();
     let func = match split::split(kernel, layouts) {
         Some(s) => {
-            let parts = format!(
-                "; split: producer\n{}; split: consumer\n{}; split: driver\n",
-                asm(&s.producer, &s.producer_layouts)?,
-                asm(&s.consumer, &s.consumer_layouts)?
-            );
-            return Ok(parts + &disassemble(split::driver(&s, kernel, layouts, 0, 0, isa.as_ref()))?);
+            let mut text = format!("; split: producer\n{}", asm(&s.producer, &s.producer_layouts)?);
+            for c in &s.consumers {
+                text += &format!("; split: consumer\n{}", asm(&c.kernel, &c.layouts)?);
+            }
+            let zeros = vec![0; s.consumers.len()];
+            let driver = split::driver(&s, kernel, layouts, 0, &zeros, isa.as_ref());
+            return Ok(text + "; split: driver\n" + &disassemble(driver)?);
         }
         None => function(kernel, layouts),
     };
@@ -400,11 +406,14 @@ pub fn compile(kernel: &Kernel, layouts: &[Layout], options: CodegenOptions) -> 
         return place(&native);
     }
     if let Some(s) = split::split(kernel, layouts) {
-        let producer = compile(&s.producer, &s.producer_layouts, options)?;
-        let consumer = compile(&s.consumer, &s.consumer_layouts, options)?;
-        let func = split::driver(&s, kernel, layouts, producer.entry as usize, consumer.entry as usize, isa.as_ref());
+        let mut parts = vec![compile(&s.producer, &s.producer_layouts, options)?];
+        for c in &s.consumers {
+            parts.push(compile(&c.kernel, &c.layouts, options)?);
+        }
+        let consumers: Vec<usize> = parts[1..].iter().map(|p| p.entry as usize).collect();
+        let func = split::driver(&s, kernel, layouts, parts[0].entry as usize, &consumers, isa.as_ref());
         let mut driver = jit(func, options)?;
-        driver.parts = vec![producer, consumer];
+        driver.parts = parts;
         return Ok(driver);
     }
     jit(function(kernel, layouts), options)

@@ -1,19 +1,25 @@
 //! Kernels whose reductions read math functions (`sum(exp(a - m))`,
-//! `mean(log(p))`, `max(a**2.5)`), compiled as two kernels and a driver.
+//! `mean(log(p))`, `max(a**2.5)`) or are of several kinds (`sum(a) + max(a)`),
+//! compiled as a producer, consumers and a driver.
 //!
 //! Input: a kernel with reductions and its layouts. Output: a [`Split`] when
 //! some reduction depends on a function that only has a vmath block kernel
-//! (no lane-wise instruction), else `None`; and the driver's Cranelift function.
+//! (no lane-wise instruction) or the reductions are of several kinds, else
+//! `None`; and the driver's Cranelift function.
 //!
 //! The accumulate builder calls such functions once per element (scalar calls:
-//! ~12 ns per `exp`, against ~1 ns in the phased builder's vmath block calls).
-//! So the kernel is cut in two:
+//! ~12 ns per `exp`, against ~1 ns in the phased builder's vmath block calls),
+//! and gives a kernel the loop all its reductions allow: scalar when float sums
+//! (lane-wise slots) meet float min/max (whole groups, in order) or integer
+//! ones. So the kernel is cut:
 //! - the *producer*: the kernel without its reductions, whose outputs are the
 //!   kernel's outputs and then every reduction's argument (the phased builder:
 //!   vector phase loops and vmath block calls);
-//! - the *consumer*: one parameter per reduction argument, folded or
-//!   accumulated by the kernel's reductions (the accumulate builder, or the SIMD
-//!   fold emitter);
+//! - the *consumers*: one per kind of reduction (float sums, means and
+//!   products; float min and max; the rest), each with one parameter per
+//!   argument its reductions read, folded or accumulated by those reductions
+//!   (the accumulate builder, or the SIMD fold emitter), so each kind gets its
+//!   vector loop;
 //!
 //! and the kernel's entry is a *driver* that runs them over chunks of [`Split::len`]
 //! elements:
@@ -24,7 +30,7 @@
 //!                  the chunk buffers (one per reduction argument) in the frame
 //! chunk(c0):       len = min(L, n - c0)
 //!                  producer(rows advanced to c0 ++ buffers, len)
-//!                  consumer(buffers ++ accumulators at c0, len)
+//!                  each consumer(its buffers ++ its accumulators at c0, len)
 //!                  c0 += L; if c0 < n goto chunk(c0)
 //! exit:            return
 //! ```
@@ -49,18 +55,18 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::{accumulator_slots, phases, vector, Layout, FOLD_BLOCK};
 use crate::fuse::{KNode, KOp, KReduce, Kernel};
+use crate::ir::ops::ReduceOp;
 use crate::types::DType;
 
 /// Elements per chunk at most: the producer runs its phase blocks (512
 /// elements) over it and the consumer folds it while it is in L1.
 const CHUNK: i64 = 1024;
 
-/// A kernel cut into a producer and a consumer (see the module docs).
+/// A kernel cut into a producer and consumers (see the module docs).
 pub(super) struct Split {
     pub producer: Kernel,
     pub producer_layouts: Vec<Layout>,
-    pub consumer: Kernel,
-    pub consumer_layouts: Vec<Layout>,
+    pub consumers: Vec<Consumer>,
     /// The dtype of each chunk buffer (one per distinct reduction argument).
     buffers: Vec<DType>,
     /// Elements per chunk: [`CHUNK`], halved while the buffers would exceed
@@ -68,8 +74,37 @@ pub(super) struct Split {
     pub len: i64,
 }
 
+/// The reductions of one kind, folded from the chunk buffers they read.
+pub(super) struct Consumer {
+    pub kernel: Kernel,
+    pub layouts: Vec<Layout>,
+    /// Its parameters: indices into [`Split::buffers`].
+    buffers: Vec<usize>,
+    /// Its reductions: indices into the split kernel's reductions.
+    reductions: Vec<usize>,
+}
+
+/// What kind of loop a reduction gets from the accumulate builder, which
+/// gives a kernel the loop its reductions all allow: vectors for float sums,
+/// means and products, vector groups for float min and max, else scalars.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sums,
+    Extrema,
+    Other,
+}
+
+fn kind(op: ReduceOp, dtype: DType) -> Kind {
+    match op {
+        ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod if dtype.is_float() => Kind::Sums,
+        ReduceOp::Min | ReduceOp::Max if dtype.is_float() => Kind::Extrema,
+        _ => Kind::Other,
+    }
+}
+
 /// The split of `kernel`, if it is a kernel with reductions fed by a function
-/// with no lane-wise form (see the module docs).
+/// with no lane-wise form, or with reductions of several kinds (whose shared
+/// loop would be scalar); see the module docs.
 pub(super) fn split(kernel: &Kernel, layouts: &[Layout]) -> Option<Split> {
     if kernel.reductions.is_empty() {
         return None;
@@ -96,7 +131,14 @@ pub(super) fn split(kernel: &Kernel, layouts: &[Layout]) -> Option<Split> {
             }
         }
     }
-    if !slow {
+    let mut kinds: Vec<Kind> = Vec::new();
+    for r in 0..kernel.reductions.len() {
+        let k = kind(kernel.reductions[r].op, kernel.reduction_dtype(r));
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    if !slow && kinds.len() == 1 {
         return None;
     }
     // One buffer per distinct argument.
@@ -111,29 +153,48 @@ pub(super) fn split(kernel: &Kernel, layouts: &[Layout]) -> Option<Split> {
     let producer = Kernel::new(kernel.params.clone(), kernel.nodes.clone(), outputs, vec![]);
     let mut producer_layouts = layouts[..operands].to_vec();
     producer_layouts.extend(std::iter::repeat_n(Layout::Contiguous, args.len()));
-    let nodes = buffers.iter().enumerate().map(|(j, &dtype)| KNode { op: KOp::Param(j as u32), dtype }).collect();
-    let reductions = (kernel.reductions.iter())
-        .map(|red| KReduce { op: red.op, arg: args.iter().position(|&a| a == red.arg).expect("every argument") as u32 })
+    // One consumer per kind, reading the buffers of its reductions.
+    let consumers = kinds
+        .iter()
+        .map(|&want| {
+            let reductions: Vec<usize> = (0..kernel.reductions.len())
+                .filter(|&r| kind(kernel.reductions[r].op, kernel.reduction_dtype(r)) == want)
+                .collect();
+            let mut used: Vec<usize> = Vec::new();
+            for &r in &reductions {
+                let b = args.iter().position(|&a| a == kernel.reductions[r].arg).expect("every argument");
+                if !used.contains(&b) {
+                    used.push(b);
+                }
+            }
+            let nodes = used.iter().enumerate().map(|(j, &b)| KNode { op: KOp::Param(j as u32), dtype: buffers[b] });
+            let reds = reductions.iter().map(|&r| {
+                let b = args.iter().position(|&a| a == kernel.reductions[r].arg).expect("every argument");
+                KReduce { op: kernel.reductions[r].op, arg: used.iter().position(|&u| u == b).expect("used") as u32 }
+            });
+            let kernel_of =
+                Kernel::new(used.iter().map(|&b| buffers[b]).collect(), nodes.collect(), vec![], reds.collect());
+            let mut layouts_of = vec![Layout::Contiguous; used.len()];
+            layouts_of.extend(reductions.iter().map(|&r| layouts[operands + r]));
+            Consumer { kernel: kernel_of, layouts: layouts_of, buffers: used, reductions }
+        })
         .collect();
-    let consumer = Kernel::new(buffers.clone(), nodes, vec![], reductions);
-    let mut consumer_layouts = vec![Layout::Contiguous; args.len()];
-    consumer_layouts.extend_from_slice(&layouts[operands..]);
     let bytes: i64 = buffers.iter().map(|d| d.size() as i64).sum();
     let mut len = CHUNK;
     while len > phases::MIN_BLOCK && bytes * len > phases::BUFFER_BYTES / 2 {
         len /= 2;
     }
-    Some(Split { producer, producer_layouts, consumer, consumer_layouts, buffers, len })
+    Some(Split { producer, producer_layouts, consumers, buffers, len })
 }
 
 /// The driver of `split` for a kernel of `layouts`, calling the compiled
-/// producer and consumer at these addresses.
+/// producer and consumers (in order) at these addresses.
 pub(super) fn driver(
     split: &Split,
     kernel: &Kernel,
     layouts: &[Layout],
     producer: usize,
-    consumer: usize,
+    consumers: &[usize],
     isa: &dyn TargetIsa,
 ) -> Function {
     let ptr_ty = isa.pointer_type();
@@ -169,9 +230,10 @@ pub(super) fn driver(
     // The producer's array: parameters, outputs, buffers, then their strides.
     let p_ops = params + outputs + buffers.len();
     let p_args = slot(&mut b, (2 * p_ops) as u32 * word as u32);
-    // The consumer's array: buffers, accumulators, their strides (all 0), the phase.
-    let c_ops = buffers.len() + reds;
-    let c_args = slot(&mut b, (2 * c_ops + 1) as u32 * word as u32);
+    // Each consumer's array: its buffers, its accumulators, their strides (all 0),
+    // the phase.
+    let c_ops: Vec<usize> = split.consumers.iter().map(|c| c.buffers.len() + c.reductions.len()).collect();
+    let c_args: Vec<Value> = c_ops.iter().map(|&ops| slot(&mut b, (2 * ops + 1) as u32 * word as u32)).collect();
     let zero = b.ins().iconst(ptr_ty, 0);
     for k in 0..params + outputs {
         let s = stride[k].unwrap_or(zero);
@@ -183,10 +245,14 @@ pub(super) fn driver(
     for (j, &buf) in buffers.iter().enumerate() {
         b.ins().store(mem, buf, p_args, word * (params + outputs + j) as i32);
         b.ins().store(mem, zero, p_args, word * (p_ops + params + outputs + j) as i32);
-        b.ins().store(mem, buf, c_args, word * j as i32);
     }
-    for k in 0..c_ops {
-        b.ins().store(mem, zero, c_args, word * (c_ops + k) as i32);
+    for ((c, &args), &ops) in split.consumers.iter().zip(&c_args).zip(&c_ops) {
+        for (j, &buf) in c.buffers.iter().enumerate() {
+            b.ins().store(mem, buffers[buf], args, word * j as i32);
+        }
+        for k in 0..ops {
+            b.ins().store(mem, zero, args, word * (ops + k) as i32);
+        }
     }
     b.ins().jump(chunk, &[zero.into()]);
 
@@ -221,25 +287,29 @@ pub(super) fn driver(
     // Element c0 of the call is element `at % FOLD_BLOCK` of fold group `at / FOLD_BLOCK`.
     let at = b.ins().iadd(c0, phase);
     let group = b.ins().ushr_imm_u(at, FOLD_BLOCK.trailing_zeros() as i64);
-    for (r, red) in kernel.reductions.iter().enumerate() {
-        let k = params + outputs + r;
-        let dtype = kernel.reduction_dtype(r);
-        let row = match layouts[k] {
-            Layout::Invariant => {
-                let group_bytes = (accumulator_slots(red.op, dtype) * dtype.size()) as i64;
-                let offset = b.ins().imul_imm_u(group, group_bytes);
-                b.ins().iadd(base[k], offset)
+    let rows: Vec<Value> = (kernel.reductions.iter().enumerate())
+        .map(|(r, red)| {
+            let k = params + outputs + r;
+            let dtype = kernel.reduction_dtype(r);
+            match layouts[k] {
+                Layout::Invariant => {
+                    let group_bytes = (accumulator_slots(red.op, dtype) * dtype.size()) as i64;
+                    let offset = b.ins().imul_imm_u(group, group_bytes);
+                    b.ins().iadd(base[k], offset)
+                }
+                _ => advance(&mut b, k, dtype.size()),
             }
-            _ => advance(&mut b, k, dtype.size()),
-        };
-        b.ins().store(mem, row, c_args, word * (buffers.len() + r) as i32);
+        })
+        .collect();
+    let within = b.ins().band_imm_u(at, FOLD_BLOCK as i64 - 1);
+    for (((c, &args), &ops), &entry) in split.consumers.iter().zip(&c_args).zip(&c_ops).zip(consumers) {
+        for (j, &r) in c.reductions.iter().enumerate() {
+            b.ins().store(mem, rows[r], args, word * (c.buffers.len() + j) as i32);
+        }
+        b.ins().store(mem, within, args, word * 2 * ops as i32);
+        let callee = b.ins().iconst(ptr_ty, entry as i64);
+        b.ins().call_indirect(callee_sig, callee, &[args, len]);
     }
-    if folds {
-        let within = b.ins().band_imm_u(at, FOLD_BLOCK as i64 - 1);
-        b.ins().store(mem, within, c_args, word * 2 * c_ops as i32);
-    }
-    let callee = b.ins().iconst(ptr_ty, consumer as i64);
-    b.ins().call_indirect(callee_sig, callee, &[c_args, len]);
     let next = b.ins().iadd_imm_u(c0, split.len);
     let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     b.ins().brif(more, chunk, &[next.into()], exit, &[]);
@@ -269,19 +339,27 @@ mod tests {
     }
 
     #[test]
-    fn reductions_of_block_only_functions_split_and_the_rest_do_not() {
+    fn reductions_of_block_only_functions_or_of_several_kinds_split_and_the_rest_do_not() {
         for accs in [Layout::Invariant, Layout::Contiguous] {
             for src in ["sum(exp(a - b))", "max(log(a))", "mean(a ** 2.5)", "sum(a) + prod(sin(b))"] {
                 let s = split_of(src, accs).unwrap_or_else(|| panic!("{src} splits"));
-                assert!(s.producer.reductions.is_empty() && s.consumer.outputs.is_empty(), "{src}");
-                assert_eq!(s.consumer.reductions.len(), s.consumer_layouts.len() - s.consumer.params.len());
-                assert_eq!((s.len, s.buffers.len()), (CHUNK, s.consumer.params.len()), "{src}");
+                assert!(s.producer.reductions.is_empty(), "{src}");
+                assert_eq!(s.consumers.len(), 1, "{src}: one kind");
+                let c = &s.consumers[0];
+                assert!(c.kernel.outputs.is_empty(), "{src}");
+                assert_eq!(c.kernel.reductions.len(), c.layouts.len() - c.kernel.params.len());
+                assert_eq!((s.len, s.buffers.len()), (CHUNK, c.kernel.params.len()), "{src}");
             }
-            // Lane-wise functions stay in the accumulate builder's vector loop.
-            for src in ["sum(a * b)", "sum(sqrt(a) / b)", "max(abs(a))", "exp(a)"] {
+            // Lane-wise functions and one kind stay in the accumulate builder.
+            for src in ["sum(a * b)", "sum(sqrt(a) / b)", "max(abs(a))", "min(a) + max(b)", "exp(a)"] {
                 assert!(split_of(src, accs).is_none(), "{src}");
             }
         }
+        // Several kinds: a consumer each, sharing the buffers.
+        let s = split_of("sum(a) + max(a) + min(a * b) + mean(b)", Layout::Invariant).expect("splits");
+        let kinds: Vec<Vec<usize>> = s.consumers.iter().map(|c| c.reductions.clone()).collect();
+        assert_eq!(kinds, vec![vec![0, 3], vec![1, 2]]);
+        assert_eq!(s.buffers.len(), 3);
         // One buffer per distinct argument.
         assert_eq!(split_of("e = exp(a); sum(e) + max(e)", Layout::Invariant).map(|s| s.buffers.len()), Some(1));
     }
