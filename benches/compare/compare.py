@@ -59,7 +59,7 @@ FULL = {
 QUICK = {"sizes": {"float64": [10**3, 10**4, 10**5], "float32": [10**4]},
          "repeat": {10**3: 10, 10**4: 5, 10**5: 3}, "min_time": 0.0, "rounds": 2}
 # Expressions of the benchmark set that the hand-written loops do not cover.
-EXTRA = [("mask", "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)")]
+EXTRA = [("mask", "((a*b - 4.1*a) > 2.5*b) & (c < 0.5)"), ("sumexp", "sum(exp(a - b))")]
 RSS_N = 5 * 10**7
 # The memory roof: memory-bound expressions at ROOF_N, jitexpr against hand-written loops.
 ROOF_N = 5 * 10**7
