@@ -153,7 +153,10 @@ pub(super) fn split(kernel: &Kernel, layouts: &[Layout]) -> Option<Split> {
     let producer = Kernel::new(kernel.params.clone(), kernel.nodes.clone(), outputs, vec![]);
     let mut producer_layouts = layouts[..operands].to_vec();
     producer_layouts.extend(std::iter::repeat_n(Layout::Contiguous, args.len()));
-    // One consumer per kind, reading the buffers of its reductions.
+    // Each reduction's buffer; one consumer per kind, reading the buffers of its reductions.
+    let buffer_of: Vec<usize> = (kernel.reductions.iter())
+        .map(|red| args.iter().position(|&a| a == red.arg).expect("every argument has a buffer"))
+        .collect();
     let consumers = kinds
         .iter()
         .map(|&want| {
@@ -162,15 +165,14 @@ pub(super) fn split(kernel: &Kernel, layouts: &[Layout]) -> Option<Split> {
                 .collect();
             let mut used: Vec<usize> = Vec::new();
             for &r in &reductions {
-                let b = args.iter().position(|&a| a == kernel.reductions[r].arg).expect("every argument");
-                if !used.contains(&b) {
-                    used.push(b);
+                if !used.contains(&buffer_of[r]) {
+                    used.push(buffer_of[r]);
                 }
             }
             let nodes = used.iter().enumerate().map(|(j, &b)| KNode { op: KOp::Param(j as u32), dtype: buffers[b] });
             let reds = reductions.iter().map(|&r| {
-                let b = args.iter().position(|&a| a == kernel.reductions[r].arg).expect("every argument");
-                KReduce { op: kernel.reductions[r].op, arg: used.iter().position(|&u| u == b).expect("used") as u32 }
+                let param = used.iter().position(|&u| u == buffer_of[r]).expect("its buffer is a parameter");
+                KReduce { op: kernel.reductions[r].op, arg: param as u32 }
             });
             let kernel_of =
                 Kernel::new(used.iter().map(|&b| buffers[b]).collect(), nodes.collect(), vec![], reds.collect());
